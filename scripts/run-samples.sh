@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on the bundled samples: installs what is needed (scripts/setup.sh), then runs musicml over
+# audio-samples/ and writes the results under out/samples/.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$repo/scripts/setup.sh"
+musicml() { dotnet "$repo/src/MusicML.Cli/bin/Release/net10.0/musicml.dll" "$@"; }
+out="$repo/out/samples"
+mkdir -p "$out"
+for f in "$repo"/audio-samples/*.wav; do
+  musicml info "$f"
+done

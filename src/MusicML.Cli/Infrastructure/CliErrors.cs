@@ -1,0 +1,41 @@
+using MusicML.Core;
+
+namespace MusicML.Cli.Infrastructure;
+
+/// <summary>A command-line mistake found while running a command (a bad option value, a missing input).</summary>
+public sealed class CliUsageException(string message) : Exception(message);
+
+/// <summary>Turns exceptions into the one-line messages and exit codes the CLI promises.</summary>
+public static class CliErrors
+{
+    /// <summary>Writes <paramref name="exception"/> as one line to <paramref name="error"/> and returns the exit code.</summary>
+    public static int Report(Exception exception, TextWriter error)
+    {
+        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate) exception = aggregate.InnerExceptions[0];
+        var debug = Environment.GetEnvironmentVariable("MUSICML_DEBUG") == "1";
+        var message = OneLine(exception.Message);
+        switch (exception)
+        {
+            case CliUsageException:
+                error.WriteLine($"musicml: error: {message}");
+                return CommandLineApp.ExitUsage;
+            case MusicMLException:
+            case IOException:
+            case UnauthorizedAccessException:
+            case ArgumentException:
+            case InvalidDataException:
+            case NotSupportedException:
+                error.WriteLine($"musicml: error: {message}");
+                break;
+            default:
+                error.WriteLine($"musicml: error: internal error ({exception.GetType().Name}): {message}");
+                break;
+        }
+        if (debug) error.WriteLine(exception.ToString());
+        return CommandLineApp.ExitFailure;
+    }
+
+    /// <summary>Collapses a multi-line message into one line.</summary>
+    public static string OneLine(string message) =>
+        string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

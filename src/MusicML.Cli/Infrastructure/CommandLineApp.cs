@@ -1,0 +1,53 @@
+using System.CommandLine;
+
+namespace MusicML.Cli.Infrastructure;
+
+/// <summary>
+/// Builds the <c>musicml</c> command tree and runs it with one error policy: every failure is one line on stderr
+/// (<c>musicml: error: …</c>) and a non-zero exit code, never a stack trace (set <c>MUSICML_DEBUG=1</c> to see one).
+/// Exit codes: 0 success, 1 the work failed (bad input file, missing library), 2 the command line was invalid.
+/// </summary>
+public static class CommandLineApp
+{
+    /// <summary>Exit code for a failure of the work itself.</summary>
+    public const int ExitFailure = 1;
+
+    /// <summary>Exit code for an invalid command line.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Every sub-command, in the order <c>musicml --help</c> lists them.</summary>
+    internal static IEnumerable<Command> Commands(CliContext context)
+    {
+        yield break;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var context = new CliContext(output, error);
+        var root = new RootCommand("MusicML: music information retrieval for .NET (audio features, onsets, beats, tempo, key, chords, tagging).");
+        foreach (var command in Commands(context)) root.Subcommands.Add(command);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var commandName = parse.CommandResult.Command == root ? "musicml" : $"musicml {parse.CommandResult.Command.Name}";
+            error.WriteLine($"musicml: error: {parse.Errors[0].Message} (see '{commandName} --help')");
+            return ExitUsage;
+        }
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return parse.Invoke(configuration);
+        }
+        catch (Exception e)
+        {
+            return CliErrors.Report(e, error);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using MusicML.Cli.Infrastructure;
+
+return CommandLineApp.Run(args, Console.Out, Console.Error);
