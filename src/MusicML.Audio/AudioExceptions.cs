@@ -1,0 +1,36 @@
+using MusicML.Core;
+
+namespace MusicML.Audio;
+
+/// <summary>
+/// A file could not be decoded: empty, truncated, not audio, an unsupported encoding or corrupt samples. The message
+/// starts with the file's path.
+/// </summary>
+public class AudioFormatException : MusicMLException
+{
+    /// <summary>Creates the exception; <paramref name="reason"/> completes "<paramref name="path"/>: …".</summary>
+    public AudioFormatException(string path, string reason) : base($"{path}: {reason}") => FilePath = path;
+
+    /// <summary>Creates the exception wrapping the lower-level cause.</summary>
+    public AudioFormatException(string path, string reason, Exception innerException)
+        : base($"{path}: {reason}", innerException) => FilePath = path;
+
+    /// <summary>The file that could not be decoded.</summary>
+    public string FilePath { get; }
+}
+
+/// <summary>An audio file that does not exist or cannot be opened (permissions, a directory given as a file).</summary>
+public sealed class AudioFileNotFoundException : MusicMLException
+{
+    /// <summary>Creates the exception for <paramref name="path"/>.</summary>
+    public AudioFileNotFoundException(string path, string reason = "file not found.") : base($"{path}: {reason}") => FilePath = path;
+
+    /// <summary>The file that could not be opened.</summary>
+    public string FilePath { get; }
+}
+
+/// <summary>
+/// Thrown by the managed WAV parser for valid RIFF files it does not decode itself (compressed encodings, RF64), so
+/// the caller can hand them to libsndfile.
+/// </summary>
+internal sealed class UnsupportedWavException(string path, string reason) : AudioFormatException(path, reason);
