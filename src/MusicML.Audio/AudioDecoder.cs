@@ -25,9 +25,12 @@ internal static class AudioDecoder
     /// Opens <paramref name="path"/>: RIFF/WAVE with the managed reader (falling back to libsndfile for encodings it
     /// does not decode), everything else with libsndfile.
     /// </summary>
-    public static IAudioDecoder Open(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="sndfile">The libsndfile dependency; tests pass an absent one to exercise the managed-only path.</param>
+    public static IAudioDecoder Open(string path, NativeDependency? sndfile = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        sndfile ??= Sndfile.Dependency;
         if (Directory.Exists(path)) throw new AudioFileNotFoundException(path, "is a directory, not an audio file.");
         if (!File.Exists(path)) throw new AudioFileNotFoundException(path);
         FileStream stream;
@@ -52,9 +55,11 @@ internal static class AudioDecoder
                 {
                     return new ManagedWavDecoder(stream, WavHeader.Read(stream, path), path);
                 }
-                catch (UnsupportedWavException) when (Sndfile.Dependency.IsAvailable)
+                catch (UnsupportedWavException)
                 {
                     stream.Dispose();
+                    // Compressed WAV is libsndfile's job; without it the user learns which package to install.
+                    sndfile.EnsureAvailable();
                     return new SndfileDecoder(path);
                 }
             }
@@ -66,16 +71,16 @@ internal static class AudioDecoder
         }
         stream.Dispose();
 
-        if (!Sndfile.Dependency.IsAvailable)
+        if (!sndfile.IsAvailable)
         {
-            var known = KnownNonWavFormat(head[..headLength]);
-            if (known is null) throw new AudioFormatException(path, "not a recognised audio format (no WAV header; other formats need libsndfile, which is not loaded).");
-            Sndfile.Dependency.EnsureAvailable();
+            if (KnownNonWavFormat(head[..headLength]) is null)
+                throw new AudioFormatException(path, "not a recognised audio format (no WAV header; other formats need libsndfile, which is not loaded).");
+            sndfile.EnsureAvailable();
         }
         return new SndfileDecoder(path);
     }
 
-    /// <summary>Names the container from its magic bytes, for formats only libsndfile decodes.</summary>
+    /// <summary>Names the container from its magic bytes, for formats only libsndfile decodes; null when unknown.</summary>
     private static string? KnownNonWavFormat(ReadOnlySpan<byte> head)
     {
         if (head.Length < 4) return null;

@@ -74,8 +74,8 @@ internal sealed class SoxrStreamingResampler : StreamingResampler
 /// <summary>
 /// Kaiser-windowed-sinc polyphase resampling (Smith, "Digital Audio Resampling Home Page", CCRMA 2002; Kaiser,
 /// "Nonrecursive digital filter design using the I0-sinh window function", ISCAS 1974), linear phase, with the
-/// filter placed like libsoxr's recipes: pass band to 91.3 % of the lower Nyquist for High, stop band from Nyquist,
-/// so nothing aliases. Output sample n sits at input time n · original / target (no delay).
+/// filter placed like libsoxr's recipes: pass band to 91.3 % of the lower Nyquist for High, stop band (126 dB, 21
+/// bits as soxr_hq) from Nyquist, so nothing aliases. Output sample n sits at input time n · original / target (no delay).
 /// </summary>
 /// <remarks>
 /// For rational ratios with at most <see cref="MaxExactPhases"/> phases (every common audio pair: 44100↔22050,
@@ -110,7 +110,7 @@ internal sealed class PolyphaseResampler : StreamingResampler
         {
             ResampleQuality.Low => (0.80, 96.0),
             ResampleQuality.Medium => (0.87, 100.0),
-            ResampleQuality.High => (0.913, 120.0),
+            ResampleQuality.High => (0.913, 126.4),
             _ => (0.913, 150.0),
         };
         // Band edges relative to the input's Nyquist: the lower of the two Nyquists bounds the pass band.
