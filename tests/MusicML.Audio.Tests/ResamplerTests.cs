@@ -33,7 +33,9 @@ public class ResamplerTests(ITestOutputHelper output)
         var (input, rate, expected) = Reference(name, target);
         if (!Soxr.Dependency.IsAvailable)
         {
-            Assert.Throws<NativeLibraryMissingException>(() => Resampler.Resample(input, rate, target, engine: ResamplerEngine.Soxr));
+            // Equal rates never need the engine (librosa returns the input too).
+            if (rate != target)
+                Assert.Throws<NativeLibraryMissingException>(() => Resampler.Resample(input, rate, target, engine: ResamplerEngine.Soxr));
             return;
         }
         var ours = Resampler.Resample(input, rate, target, engine: ResamplerEngine.Soxr);
