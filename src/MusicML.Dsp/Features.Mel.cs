@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using MusicML.Core;
+
+namespace MusicML.Dsp;
+
+/// <summary>Spectral features with librosa's names, defaults and results (librosa.feature), shaped <c>[features, frames]</c>.</summary>
+public static partial class Features
+{
+    private static readonly ConcurrentDictionary<(int, int, int, double, double, bool, MelNorm), SparseFilterbank> MelBanks = new();
+
+    /// <summary>
+    /// Mel spectrogram of a signal (librosa.feature.melspectrogram): the STFT's |X|^<paramref name="power"/> passed
+    /// through a mel filterbank (<see cref="Filters.Mel"/>), <c>[nMels, frames]</c>. The filterbank is applied sparsely
+    /// and frame by frame, so the complex STFT is never stored.
+    /// </summary>
+    /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="winLength">Window length in samples; default nFft.</param>
+    /// <param name="window">Window shape.</param>
+    /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
+    /// <param name="padMode">Padding used when centring.</param>
+    /// <param name="power">1 for magnitude, 2 (default) for power.</param>
+    /// <param name="nMels">Number of mel bands (default 128).</param>
+    /// <param name="fMin">Lowest frequency in Hz (default 0).</param>
+    /// <param name="fMax">Highest frequency in Hz; default sampleRate / 2.</param>
+    /// <param name="htk">HTK mel scale instead of Slaney's.</param>
+    /// <param name="norm">Filter normalisation (default Slaney).</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter (named in the message).</exception>
+    public static FloatMatrix MelSpectrogram(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+        int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
+        double power = 2.0, int nMels = 128, double fMin = 0.0, double? fMax = null, bool htk = false, MelNorm norm = MelNorm.Slaney,
+        DspOptions? options = null)
+    {
+        var bank = MelBank(sampleRate, nFft, nMels, fMin, fMax, htk, norm);
+        var (hop, _) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
+        Validation.Audio(y);
+        int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
+        var result = new FloatMatrix(nMels, frames);
+        var data = result.Data;
+        FramePipeline.ForEachSpectrum(y, nFft, hopLength, winLength, window, center, padMode, power, options,
+            (t, spectrum) => bank.Apply(spectrum, data.AsSpan(t), frames));
+        return result;
+    }
+
+    /// <summary>
+    /// Mel spectrogram of a precomputed spectrogram (librosa's <c>S=</c>): <paramref name="s"/> is |X|^power shaped
+    /// <c>[1 + nFft/2, frames]</c>; nFft is inferred as 2·(rows − 1).
+    /// </summary>
+    /// <param name="s">Magnitude or power spectrogram.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="nMels">Number of mel bands (default 128).</param>
+    /// <param name="fMin">Lowest frequency in Hz (default 0).</param>
+    /// <param name="fMax">Highest frequency in Hz; default sampleRate / 2.</param>
+    /// <param name="htk">HTK mel scale instead of Slaney's.</param>
+    /// <param name="norm">Filter normalisation (default Slaney).</param>
+    /// <exception cref="MusicMLException">An empty or non-finite spectrogram, or an invalid parameter.</exception>
+    public static FloatMatrix MelSpectrogram(FloatMatrix s, int sampleRate = 22050, int nMels = 128, double fMin = 0.0,
+        double? fMax = null, bool htk = false, MelNorm norm = MelNorm.Slaney)
+    {
+        Validation.NotEmpty(s, nameof(s));
+        Validation.Finite(s.Data, nameof(s));
+        int nFft = 2 * (s.Rows - 1);
+        if (nFft <= 0) throw new MusicMLException($"A spectrogram with {s.Rows} rows has no FFT length (need at least 2 rows).");
+        var bank = MelBank(sampleRate, nFft, nMels, fMin, fMax, htk, norm);
+        var frameMajor = FramePipeline.ToFrameMajor(s);
+        int frames = s.Columns, bins = s.Rows;
+        var result = new FloatMatrix(nMels, frames);
+        for (int t = 0; t < frames; t++) bank.Apply(frameMajor.AsSpan(t * bins, bins), result.Data.AsSpan(t), frames);
+        return result;
+    }
+
+    /// <summary>
+    /// Mel-frequency cepstral coefficients of a signal (librosa.feature.mfcc): the orthonormal DCT-II of the
+    /// log-power mel spectrogram (power_to_db with ref 1, amin 1e-10, top_db 80), keeping the first
+    /// <paramref name="nMfcc"/> coefficients, optionally liftered (Davis &amp; Mermelstein, "Comparison of parametric
+    /// representations for monosyllabic word recognition", IEEE Trans. ASSP 28(4), 1980). Shape <c>[nMfcc, frames]</c>.
+    /// </summary>
+    /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="nMfcc">Number of coefficients (default 20).</param>
+    /// <param name="lifter">Cepstral liftering coefficient; 0 (default) disables it.</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default nFft / 4.</param>
+    /// <param name="nMels">Number of mel bands (default 128).</param>
+    /// <param name="fMin">Lowest frequency in Hz (default 0).</param>
+    /// <param name="fMax">Highest frequency in Hz; default sampleRate / 2.</param>
+    /// <param name="htk">HTK mel scale instead of Slaney's.</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
+    public static FloatMatrix Mfcc(ReadOnlySpan<float> y, int sampleRate = 22050, int nMfcc = 20, double lifter = 0,
+        int nFft = 2048, int? hopLength = null, int nMels = 128, double fMin = 0.0, double? fMax = null, bool htk = false,
+        DspOptions? options = null)
+    {
+        ValidateMfcc(nMfcc, nMels, lifter);
+        var mel = MelSpectrogram(y, sampleRate, nFft, hopLength, nMels: nMels, fMin: fMin, fMax: fMax, htk: htk, options: options);
+        Spectral.PowerToDb(mel.Data, mel.Data, 1.0);
+        return Mfcc(mel, nMfcc, lifter);
+    }
+
+    /// <summary>
+    /// MFCCs of a precomputed log-power mel spectrogram <paramref name="logMel"/> <c>[nMels, frames]</c> (librosa's
+    /// <c>S=</c>, e.g. <see cref="Spectral.PowerToDb(FloatMatrix, DbReference?, double, double?)"/> of a mel spectrogram).
+    /// </summary>
+    /// <param name="logMel">Log-power mel spectrogram in dB.</param>
+    /// <param name="nMfcc">Number of coefficients (default 20, at most the number of mel bands).</param>
+    /// <param name="lifter">Liftering coefficient L: coefficient i is scaled by 1 + (L/2)·sin(π(i + 1)/L); 0 disables it.</param>
+    /// <exception cref="MusicMLException">An empty or non-finite input, or an invalid parameter.</exception>
+    public static FloatMatrix Mfcc(FloatMatrix logMel, int nMfcc = 20, double lifter = 0)
+    {
+        Validation.NotEmpty(logMel, nameof(logMel));
+        Validation.Finite(logMel.Data, nameof(logMel));
+        int nMels = logMel.Rows, frames = logMel.Columns;
+        ValidateMfcc(nMfcc, nMels, lifter);
+        var result = new FloatMatrix(nMfcc, frames);
+        for (int i = 0; i < nMfcc; i++)
+        {
+            // Orthonormal DCT-II (scipy.fftpack.dct norm='ortho'): sqrt(1/N) for i = 0, sqrt(2/N) otherwise. scipy
+            // transforms float32 input in float32, so float32 accumulation matches it as closely as double would.
+            double scale = Math.Sqrt((i == 0 ? 1.0 : 2.0) / nMels);
+            double lift = lifter > 0 ? 1 + lifter / 2 * Math.Sin(Math.PI * (i + 1) / lifter) : 1.0;
+            var row = result.Row(i);
+            for (int m = 0; m < nMels; m++)
+            {
+                float coefficient = (float)(lift * scale * Math.Cos(Math.PI * i * (2 * m + 1) / (2.0 * nMels)));
+                MultiplyAdd(logMel.Row(m), coefficient, row);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>destination += a · x, with SIMD.</summary>
+    internal static void MultiplyAdd(ReadOnlySpan<float> x, float a, Span<float> destination)
+    {
+        int t = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            var va = new Vector<float>(a);
+            for (; t <= x.Length - width; t += width)
+                (new Vector<float>(destination[t..]) + va * new Vector<float>(x[t..])).CopyTo(destination[t..]);
+        }
+        for (; t < x.Length; t++) destination[t] += a * x[t];
+    }
+
+    private static void ValidateMfcc(int nMfcc, int nMels, double lifter)
+    {
+        Validation.Positive(nMfcc, "nMfcc");
+        if (nMfcc > nMels) throw new MusicMLException($"nMfcc = {nMfcc} exceeds the number of mel bands ({nMels}).");
+        if (!(lifter >= 0) || double.IsInfinity(lifter)) throw new MusicMLException($"lifter must be non-negative and finite; got {lifter}.");
+    }
+
+    internal static SparseFilterbank MelBank(int sampleRate, int nFft, int nMels, double fMin, double? fMax, bool htk, MelNorm norm)
+    {
+        Validation.Positive(sampleRate, "sampleRate");
+        double top = fMax ?? sampleRate / 2.0;
+        return MelBanks.GetOrAdd((sampleRate, nFft, nMels, fMin, top, htk, norm),
+            key => new SparseFilterbank(Filters.Mel(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, key.Item6, key.Item7)));
+    }
+}

@@ -1,0 +1,99 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Collections.Concurrent;
+using MusicML.Core;
+
+namespace MusicML.Dsp;
+
+/// <summary>
+/// A cached plan for the complex discrete Fourier transform of one length n (numpy's <c>fft</c>/<c>ifft</c>) on
+/// interleaved (re, im) float32 data. Any n is supported; plans are shared and thread-safe (see <see cref="RealFft"/>
+/// for the engines and alignment handling).
+/// </summary>
+public sealed unsafe class ComplexFft
+{
+    private static readonly ConcurrentDictionary<(int, FftBackend), ComplexFft> Cache = new();
+
+    private readonly ManagedComplexFft? _managed;
+    private readonly IntPtr _forwardPlan, _inversePlan;
+    private readonly ThreadLocal<(AlignedBuffer In, AlignedBuffer Out)>? _scratch;
+
+    private ComplexFft(int length, FftBackend backend)
+    {
+        Length = length;
+        Backend = backend;
+        if (backend == FftBackend.Managed)
+        {
+            _managed = new ManagedComplexFft(length);
+            return;
+        }
+        var a = new AlignedBuffer(2 * length);
+        var b = new AlignedBuffer(2 * length);
+        uint rigour = length <= 16384 ? FftwNative.Measure : FftwNative.Estimate;
+        lock (FftwNative.PlannerLock)
+        {
+            _forwardPlan = FftwNative.fftwf_plan_dft_1d(length, a.Pointer, b.Pointer, FftwNative.ForwardSign, rigour | FftwNative.PreserveInput);
+            _inversePlan = FftwNative.fftwf_plan_dft_1d(length, a.Pointer, b.Pointer, FftwNative.BackwardSign, rigour | FftwNative.PreserveInput);
+        }
+        if (_forwardPlan == IntPtr.Zero || _inversePlan == IntPtr.Zero)
+            throw new MusicMLException($"FFTW could not plan a complex transform of length {length}.");
+        _scratch = new ThreadLocal<(AlignedBuffer, AlignedBuffer)>(() => (new AlignedBuffer(2 * length), new AlignedBuffer(2 * length)));
+    }
+
+    /// <summary>The transform length n (complex values).</summary>
+    public int Length { get; }
+
+    /// <summary>The engine in use: <see cref="FftBackend.Fftw"/> or <see cref="FftBackend.Managed"/> (never Auto).</summary>
+    public FftBackend Backend { get; }
+
+    /// <summary>Returns the shared plan for length <paramref name="length"/> on <paramref name="backend"/>.</summary>
+    /// <exception cref="MusicMLException"><paramref name="length"/> is not positive.</exception>
+    /// <exception cref="NativeLibraryMissingException">FFTW was requested explicitly and is not installed.</exception>
+    public static ComplexFft Create(int length, FftBackend backend = FftBackend.Auto)
+    {
+        if (length <= 0) throw new MusicMLException($"FFT length must be positive; got {length}.");
+        var resolved = FftEngine.Resolve(backend);
+        return Cache.GetOrAdd((length, resolved), key => new ComplexFft(key.Item1, key.Item2));
+    }
+
+    /// <summary>Forward transform (e^{−2πikn/N}, unnormalised) of n interleaved values from <paramref name="input"/> into <paramref name="output"/> (2n floats each; may be the same span).</summary>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => Execute(input, output, inverse: false);
+
+    /// <summary>Inverse transform (e^{+2πikn/N}) scaled by 1/n like numpy's <c>ifft</c>; input and output may be the same span.</summary>
+    public void Inverse(ReadOnlySpan<float> input, Span<float> output)
+    {
+        Execute(input, output, inverse: true);
+        float scale = 1f / Length;
+        var o = output[..(2 * Length)];
+        for (int i = 0; i < o.Length; i++) o[i] *= scale;
+    }
+
+    private void Execute(ReadOnlySpan<float> input, Span<float> output, bool inverse)
+    {
+        int floats = 2 * Length;
+        if (input.Length < floats) throw new ArgumentException($"Input needs {floats} floats; got {input.Length}.", nameof(input));
+        if (output.Length < floats) throw new ArgumentException($"Output needs {floats} floats; got {output.Length}.", nameof(output));
+        if (_managed != null)
+        {
+            if (!input.Overlaps(output) || !Unsafe.AreSame(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output)))
+                input[..floats].CopyTo(output);
+            _managed.Transform(output[..floats], inverse);
+            return;
+        }
+        var plan = inverse ? _inversePlan : _forwardPlan;
+        fixed (float* inPtr = input)
+        fixed (float* outPtr = output)
+        {
+            // Plans were made out of place; in-place calls and unaligned buffers go through aligned scratch.
+            if (inPtr != outPtr && !input.Overlaps(output) && FftwNative.IsAligned(inPtr) && FftwNative.IsAligned(outPtr))
+            {
+                FftwNative.fftwf_execute_dft(plan, inPtr, outPtr);
+                return;
+            }
+            var (a, b) = _scratch!.Value;
+            input[..floats].CopyTo(a.Span);
+            FftwNative.fftwf_execute_dft(plan, a.Pointer, b.Pointer);
+            b.Span.CopyTo(output);
+        }
+    }
+}

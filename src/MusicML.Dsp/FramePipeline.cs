@@ -1,0 +1,152 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using MusicML.Core;
+
+namespace MusicML.Dsp;
+
+/// <summary>Receives one frame's spectrum (|X|^power, n/2 + 1 bins) as soon as it is computed.</summary>
+internal delegate void SpectrumHandler(int frame, Span<float> spectrum);
+
+/// <summary>
+/// The shared front half of every STFT-based feature: pad, frame, window, FFT and take |X| or |X|², handing each
+/// frame's spectrum to a consumer while it is still in cache, so features never materialise the complex STFT.
+/// Scratch buffers are allocated once per thread chunk, never per frame.
+/// </summary>
+internal static class FramePipeline
+{
+    /// <summary>Number of frames librosa's STFT produces for <paramref name="length"/> samples.</summary>
+    public static int FrameCount(int length, int nFft, int hop, bool center)
+    {
+        int padded = length + (center ? 2 * (nFft / 2) : 0);
+        if (padded < nFft)
+            throw new MusicMLException($"The signal has {length} samples, fewer than one frame of nFft = {nFft} (center = false).");
+        return 1 + (padded - nFft) / hop;
+    }
+
+    /// <summary>Runs the STFT of <paramref name="y"/> and calls <paramref name="handler"/> with |X|^<paramref name="power"/> of every frame; returns the frame count.</summary>
+    public static int ForEachSpectrum(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
+        bool center, PadMode padMode, double power, DspOptions? options, SpectrumHandler handler)
+    {
+        options ??= DspOptions.Default;
+        var (hop, win) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
+        if (power is not (1.0 or 2.0))
+            throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
+        Validation.Audio(y);
+        int frames = FrameCount(y.Length, nFft, hop, center);
+        var padded = Spectral.Pad(y, center ? nFft / 2 : 0, padMode);
+        var windowValues = Windows.GetPadded(window, win, nFft);
+        var fft = RealFft.Create(nFft, options.Backend);
+        bool squared = power == 2.0;
+        options.ForChunks(frames, (start, end) =>
+        {
+            var frame = new AlignedBuffer(nFft);
+            var spectrum = new AlignedBuffer(2 * fft.Bins);
+            var result = new float[fft.Bins];
+            for (int t = start; t < end; t++)
+            {
+                Spectral.Multiply(padded.AsSpan(t * hop, nFft), windowValues, frame.Span);
+                fft.Forward(frame.Span, spectrum.Span);
+                if (squared) SquaredModulus(spectrum.Span, result);
+                else Modulus(spectrum.Span, result);
+                handler(t, result);
+            }
+        });
+        return frames;
+    }
+
+    /// <summary>The whole |X|^power spectrogram, frame-major (<c>[frames, bins]</c>), for features that need every frame first.</summary>
+    public static float[] FrameMajorSpectrogram(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
+        bool center, PadMode padMode, double power, DspOptions? options, out int frames)
+    {
+        var (hop, _) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
+        Validation.Audio(y);
+        int bins = nFft / 2 + 1;
+        var data = new float[(long)FrameCount(y.Length, nFft, hop, center) * bins];
+        frames = ForEachSpectrum(y, nFft, hopLength, winLength, window, center, padMode, power, options,
+            (t, spectrum) => spectrum.CopyTo(data.AsSpan(t * bins, bins)));
+        return data;
+    }
+
+    /// <summary>Transposes a librosa-shaped <c>[bins, frames]</c> matrix to frame-major order.</summary>
+    public static float[] ToFrameMajor(FloatMatrix s)
+    {
+        var result = new float[s.Data.Length];
+        Transpose(s.Data, s.Rows, s.Columns, result);
+        return result;
+    }
+
+    /// <summary>Row-major <paramref name="rows"/> × <paramref name="columns"/> to its transpose, in cache-sized tiles.</summary>
+    public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> destination)
+    {
+        const int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile)
+        for (int c0 = 0; c0 < columns; c0 += tile)
+        {
+            int r1 = Math.Min(rows, r0 + tile), c1 = Math.Min(columns, c0 + tile);
+            for (int r = r0; r < r1; r++)
+            for (int c = c0; c < c1; c++)
+                destination[c * rows + r] = source[r * columns + c];
+        }
+    }
+
+    /// <summary>|z|² of interleaved complex values, two AVX registers at a time where available.</summary>
+    public static void SquaredModulus(ReadOnlySpan<float> interleaved, Span<float> destination)
+    {
+        int n = destination.Length;
+        int i = 0;
+        if (Avx2.IsSupported && n >= 8)
+        {
+            ref float src = ref MemoryMarshal.GetReference(interleaved);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            for (; i <= n - 8; i += 8)
+            {
+                var a = Vector256.LoadUnsafe(ref src, (nuint)(2 * i));
+                var b = Vector256.LoadUnsafe(ref src, (nuint)(2 * i + 8));
+                // hadd pairs (re², im²) per 128-bit lane; the 64-bit permute restores frequency order across lanes.
+                var sum = Avx.HorizontalAdd(a * a, b * b);
+                var ordered = Avx2.Permute4x64(sum.AsDouble(), 0b11_01_10_00).AsSingle();
+                ordered.StoreUnsafe(ref dst, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float re = interleaved[2 * i], im = interleaved[2 * i + 1];
+            destination[i] = re * re + im * im;
+        }
+    }
+
+    /// <summary>|z| of interleaved complex values.</summary>
+    public static void Modulus(ReadOnlySpan<float> interleaved, Span<float> destination)
+    {
+        SquaredModulus(interleaved, destination);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; i <= destination.Length - width; i += width)
+                Vector.SquareRoot(new Vector<float>(destination[i..])).CopyTo(destination[i..]);
+        }
+        for (; i < destination.Length; i++) destination[i] = MathF.Sqrt(destination[i]);
+    }
+
+    /// <summary>Dot product in float32 with SIMD, as BLAS's sgemm accumulates for librosa's einsum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Vector.IsHardwareAccelerated && a.Length >= Vector<float>.Count)
+        {
+            var acc = Vector<float>.Zero;
+            int width = Vector<float>.Count;
+            for (; i <= a.Length - width; i += width)
+                acc += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
+            sum = Vector.Sum(acc);
+        }
+        for (; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+}

@@ -1,0 +1,331 @@
+using System.Numerics;
+using MusicML.Core;
+
+namespace MusicML.Dsp;
+
+/// <summary>How a signal is extended beyond its ends when frames are centred (numpy.pad modes).</summary>
+public enum PadMode
+{
+    /// <summary>Zeros (librosa 0.10's default <c>pad_mode='constant'</c>).</summary>
+    Constant,
+    /// <summary>Mirror without repeating the edge sample (numpy <c>reflect</c>: x[1], x[2], …).</summary>
+    Reflect,
+    /// <summary>Repeat the edge sample (numpy <c>edge</c>).</summary>
+    Edge,
+}
+
+/// <summary>
+/// The reference level of a decibel conversion: a fixed value (librosa's <c>ref=1.0</c>) or the input's maximum
+/// (librosa's <c>ref=np.max</c>). A double converts implicitly.
+/// </summary>
+public readonly record struct DbReference
+{
+    private DbReference(double value, bool isMax)
+    {
+        Value = value;
+        IsMax = isMax;
+    }
+
+    /// <summary>The fixed reference value (ignored when <see cref="IsMax"/>).</summary>
+    public double Value { get; }
+
+    /// <summary>True when the input's maximum is the reference.</summary>
+    public bool IsMax { get; }
+
+    /// <summary>Use the maximum of the input as reference (librosa's <c>ref=np.max</c>): the loudest bin is 0 dB.</summary>
+    public static DbReference Max => new(0, true);
+
+    /// <summary>A fixed reference value.</summary>
+    public static DbReference Fixed(double value) => new(value, false);
+
+    /// <summary>A fixed reference value.</summary>
+    public static implicit operator DbReference(double value) => Fixed(value);
+}
+
+/// <summary>
+/// Short-time Fourier analysis and synthesis and the decibel scale, with librosa 0.10's definitions, parameter
+/// names and defaults.
+/// </summary>
+public static partial class Spectral
+{
+    private const int FrameBlock = 16;
+
+    /// <summary>
+    /// Short-time Fourier transform (librosa.stft): frames of <paramref name="nFft"/> samples every
+    /// <paramref name="hopLength"/> samples, windowed and transformed, as a <c>[1 + nFft/2, frames]</c> complex matrix.
+    /// With <paramref name="center"/> the signal is padded by nFft/2 samples on both sides so that frame t is centred
+    /// at sample t·hopLength; the frame count is 1 + (padded length − nFft) / hopLength (rounded down), as in librosa.
+    /// </summary>
+    /// <param name="y">Audio samples (any sample rate).</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="winLength">Window length in samples, centred in the frame; default nFft.</param>
+    /// <param name="window">Window shape (periodic, as scipy's get_window with fftbins=True).</param>
+    /// <param name="center">Centre frames on hop multiples by padding the signal.</param>
+    /// <param name="padMode">Padding used when <paramref name="center"/> is set.</param>
+    /// <param name="options">FFT engine and threads; null for <see cref="DspOptions.Default"/>.</param>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, invalid sizes, or a signal shorter than one frame.</exception>
+    public static ComplexMatrix Stft(ReadOnlySpan<float> y, int nFft = 2048, int? hopLength = null, int? winLength = null,
+        WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant, DspOptions? options = null)
+    {
+        options ??= DspOptions.Default;
+        var (hop, win) = ResolveFrameSizes(nFft, hopLength, winLength);
+        Validation.Audio(y);
+        var padded = Pad(y, center ? nFft / 2 : 0, padMode);
+        if (padded.Length < nFft)
+            throw new MusicMLException($"The signal has {y.Length} samples, fewer than one frame of nFft = {nFft} (center = false).");
+        int frames = 1 + (padded.Length - nFft) / hop;
+        var windowValues = Windows.GetPadded(window, win, nFft);
+        var fft = RealFft.Create(nFft, options.Backend);
+        int bins = nFft / 2 + 1;
+        var result = new ComplexMatrix(bins, frames);
+        options.ForChunks(frames, (start, end) => StftFrames(padded, windowValues, hop, fft, result, start, end));
+        return result;
+    }
+
+    private static void StftFrames(float[] padded, float[] window, int hop, RealFft fft, ComplexMatrix result, int start, int end)
+    {
+        int nFft = window.Length, bins = fft.Bins, frames = result.Columns;
+        var frame = new AlignedBuffer(nFft);
+        // Spectra of a block of frames, transposed into the [bins, frames] output a block at a time so each
+        // output row receives contiguous runs instead of one scattered value per frame.
+        int blockStride = (2 * bins + 15) & ~15; // keep every spectrum 64-byte aligned for FFTW
+        var block = new AlignedBuffer(FrameBlock * blockStride);
+        var output = result.Data;
+        for (int blockStart = start; blockStart < end; blockStart += FrameBlock)
+        {
+            int count = Math.Min(FrameBlock, end - blockStart);
+            var blockSpan = block.Span;
+            for (int j = 0; j < count; j++)
+            {
+                var source = padded.AsSpan((blockStart + j) * hop, nFft);
+                Multiply(source, window, frame.Span);
+                fft.Forward(frame.Span, blockSpan.Slice(j * blockStride, 2 * bins));
+            }
+            for (int k = 0; k < bins; k++)
+            {
+                int rowOffset = 2 * (k * frames + blockStart);
+                for (int j = 0; j < count; j++)
+                {
+                    output[rowOffset + 2 * j] = blockSpan[j * blockStride + 2 * k];
+                    output[rowOffset + 2 * j + 1] = blockSpan[j * blockStride + 2 * k + 1];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inverse short-time Fourier transform (librosa.istft) by weighted overlap-add, divided by the summed squared
+    /// window wherever that sum is not negligible, so <c>Istft(Stft(y), length: y.Length)</c> reproduces y.
+    /// </summary>
+    /// <param name="stftMatrix">Complex spectrogram <c>[1 + nFft/2, frames]</c>.</param>
+    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="winLength">Window length in samples; default nFft.</param>
+    /// <param name="nFft">FFT length; default 2 · (rows − 1).</param>
+    /// <param name="window">Window shape used by the analysis.</param>
+    /// <param name="center">Whether the analysis centred its frames (removes nFft/2 samples of padding at each end).</param>
+    /// <param name="length">Output length in samples (zero-padded or truncated); default all samples the frames cover.</param>
+    /// <param name="options">FFT engine; null for <see cref="DspOptions.Default"/>.</param>
+    /// <exception cref="MusicMLException">Invalid sizes, or a matrix whose rows do not match nFft.</exception>
+    public static float[] Istft(ComplexMatrix stftMatrix, int? hopLength = null, int? winLength = null, int? nFft = null,
+        WindowType window = WindowType.Hann, bool center = true, int? length = null, DspOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stftMatrix);
+        options ??= DspOptions.Default;
+        int n = nFft ?? 2 * (stftMatrix.Rows - 1);
+        if (n <= 0 || n / 2 + 1 != stftMatrix.Rows)
+            throw new MusicMLException($"An STFT with {stftMatrix.Rows} rows cannot come from nFft = {n}.");
+        var (hop, win) = ResolveFrameSizes(n, hopLength, winLength);
+        if (length is < 0) throw new MusicMLException($"length must be non-negative; got {length}.");
+        Validation.Finite(stftMatrix.Data, "stftMatrix");
+
+        int frames = stftMatrix.Columns;
+        int start = center ? n / 2 : 0;
+        if (length is int wanted)
+        {
+            int paddedLength = wanted + (center ? 2 * (n / 2) : 0);
+            frames = Math.Min(frames, (paddedLength + hop - 1) / hop);
+        }
+        if (frames == 0) return new float[length ?? 0];
+        int signalLength = n + hop * (frames - 1);
+        var windowValues = Windows.GetPadded(window, win, n);
+        var fft = RealFft.Create(n, options.Backend);
+        var y = new float[signalLength];
+        var windowSum = new float[signalLength];
+        var spectrum = new AlignedBuffer(2 * fft.Bins);
+        var frame = new AlignedBuffer(n);
+        var data = stftMatrix.Data;
+        int columns = stftMatrix.Columns;
+        float scale = 1f / n;
+        for (int t = 0; t < frames; t++)
+        {
+            var s = spectrum.Span;
+            for (int k = 0; k < fft.Bins; k++)
+            {
+                s[2 * k] = data[2 * (k * columns + t)];
+                s[2 * k + 1] = data[2 * (k * columns + t) + 1];
+            }
+            fft.InverseUnscaled(s, frame.Span);
+            var f = frame.Span;
+            int offset = t * hop;
+            for (int i = 0; i < n; i++)
+            {
+                float w = windowValues[i];
+                y[offset + i] += f[i] * w * scale;
+                windowSum[offset + i] += w * w;
+            }
+        }
+        // librosa divides only where the window sum exceeds the smallest normal float (util.tiny).
+        for (int i = 0; i < signalLength; i++)
+            if (windowSum[i] > 1.17549435e-38f) y[i] /= windowSum[i];
+
+        int outputLength = length ?? Math.Max(0, signalLength - 2 * start);
+        var result = new float[outputLength];
+        int available = Math.Max(0, Math.Min(outputLength, signalLength - start));
+        y.AsSpan(start, available).CopyTo(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Power spectrogram to decibels (librosa.power_to_db): 10·log10(max(amin, S)) − 10·log10(max(amin, |ref|)),
+    /// then clipped from below at (maximum − <paramref name="topDb"/>) when <paramref name="topDb"/> is given.
+    /// </summary>
+    /// <param name="power">Power values (e.g. |STFT|²).</param>
+    /// <param name="reference">Level mapped to 0 dB: a value (default 1.0) or <see cref="DbReference.Max"/>.</param>
+    /// <param name="amin">Floor applied before the logarithm (default 1e-10), keeping silence finite.</param>
+    /// <param name="topDb">Dynamic range kept below the peak in dB (default 80); null keeps everything.</param>
+    /// <exception cref="MusicMLException"><paramref name="amin"/> is not positive, or <paramref name="topDb"/> is negative.</exception>
+    public static FloatMatrix PowerToDb(FloatMatrix power, DbReference? reference = null, double amin = 1e-10, double? topDb = 80.0)
+    {
+        Validation.NotEmpty(power, nameof(power));
+        var result = new FloatMatrix(power.Rows, power.Columns);
+        PowerToDb(power.Data, result.Data, reference ?? 1.0, amin, topDb);
+        return result;
+    }
+
+    /// <summary>Span form of <see cref="PowerToDb(FloatMatrix, DbReference?, double, double?)"/>; the clip uses the maximum over the whole span.</summary>
+    public static void PowerToDb(ReadOnlySpan<float> power, Span<float> destination, DbReference reference, double amin = 1e-10, double? topDb = 80.0)
+    {
+        if (!(amin > 0)) throw new MusicMLException($"amin must be positive; got {amin}.");
+        if (topDb is < 0) throw new MusicMLException($"topDb must be non-negative; got {topDb}.");
+        if (destination.Length < power.Length) throw new MusicMLException($"destination holds {destination.Length} values; {power.Length} needed.");
+        double refValue = reference.IsMax ? MaxOf(power) : Math.Abs(reference.Value);
+        // librosa computes in the input's float32 precision; the offset is a float32 scalar there too.
+        float amin32 = (float)amin;
+        float offset = (float)(10.0 * Math.Log10(Math.Max(amin, refValue)));
+        float max = float.NegativeInfinity;
+        for (int i = 0; i < power.Length; i++)
+        {
+            float db = 10f * MathF.Log10(MathF.Max(amin32, power[i])) - offset;
+            destination[i] = db;
+            if (db > max) max = db;
+        }
+        if (topDb is double range)
+        {
+            float floor = max - (float)range;
+            for (int i = 0; i < power.Length; i++) if (destination[i] < floor) destination[i] = floor;
+        }
+    }
+
+    /// <summary>
+    /// Amplitude spectrogram to decibels (librosa.amplitude_to_db): <see cref="PowerToDb(FloatMatrix, DbReference?, double, double?)"/>
+    /// of |S|² with reference ref² and floor amin², i.e. 20·log10(|S| / ref).
+    /// </summary>
+    /// <param name="amplitude">Magnitudes (e.g. |STFT|).</param>
+    /// <param name="reference">Level mapped to 0 dB: a value (default 1.0) or <see cref="DbReference.Max"/>.</param>
+    /// <param name="amin">Amplitude floor (default 1e-5).</param>
+    /// <param name="topDb">Dynamic range kept below the peak in dB (default 80); null keeps everything.</param>
+    /// <exception cref="MusicMLException"><paramref name="amin"/> is not positive, or <paramref name="topDb"/> is negative.</exception>
+    public static FloatMatrix AmplitudeToDb(FloatMatrix amplitude, DbReference? reference = null, double amin = 1e-5, double? topDb = 80.0)
+    {
+        Validation.NotEmpty(amplitude, nameof(amplitude));
+        var r = reference ?? 1.0;
+        double refValue = r.IsMax ? MaxAbsOf(amplitude.Data) : Math.Abs(r.Value);
+        var power = new FloatMatrix(amplitude.Rows, amplitude.Columns);
+        var a = amplitude.Data;
+        var p = power.Data;
+        for (int i = 0; i < a.Length; i++) p[i] = a[i] * a[i];
+        PowerToDb(p, p, refValue * refValue, amin * amin, topDb);
+        return power;
+    }
+
+    /// <summary>Decibels to power (librosa.db_to_power): ref · 10^(dB/10).</summary>
+    public static FloatMatrix DbToPower(FloatMatrix db, double reference = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var result = new FloatMatrix(db.Rows, db.Columns);
+        for (int i = 0; i < db.Data.Length; i++) result.Data[i] = (float)(reference * Math.Pow(10.0, 0.1 * db.Data[i]));
+        return result;
+    }
+
+    /// <summary>Decibels to amplitude (librosa.db_to_amplitude): ref · 10^(dB/20).</summary>
+    public static FloatMatrix DbToAmplitude(FloatMatrix db, double reference = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var result = new FloatMatrix(db.Rows, db.Columns);
+        for (int i = 0; i < db.Data.Length; i++) result.Data[i] = (float)(reference * Math.Pow(10.0, 0.05 * db.Data[i]));
+        return result;
+    }
+
+    /// <summary>Validates frame parameters and applies librosa's defaults (winLength = nFft, hop = winLength / 4).</summary>
+    internal static (int Hop, int Win) ResolveFrameSizes(int nFft, int? hopLength, int? winLength)
+    {
+        Validation.Positive(nFft, "nFft");
+        int win = winLength ?? nFft;
+        if (win <= 0 || win > nFft) throw new MusicMLException($"winLength must be between 1 and nFft = {nFft}; got {win}.");
+        int hop = hopLength ?? Math.Max(1, win / 4);
+        Validation.Positive(hop, "hopLength");
+        return (hop, win);
+    }
+
+    /// <summary>numpy.pad of <paramref name="y"/> by <paramref name="pad"/> samples at each end.</summary>
+    internal static float[] Pad(ReadOnlySpan<float> y, int pad, PadMode mode)
+    {
+        var result = new float[y.Length + 2 * pad];
+        y.CopyTo(result.AsSpan(pad));
+        if (pad == 0 || mode == PadMode.Constant) return result;
+        int n = y.Length;
+        if (mode == PadMode.Reflect && n < 2)
+            throw new MusicMLException($"Reflect padding needs at least 2 samples; the signal has {n}.");
+        for (int i = 1; i <= pad; i++)
+        {
+            result[pad - i] = mode == PadMode.Edge ? y[0] : y[ReflectIndex(-i, n)];
+            result[pad + n - 1 + i] = mode == PadMode.Edge ? y[n - 1] : y[ReflectIndex(n - 1 + i, n)];
+        }
+        return result;
+    }
+
+    // numpy's 'reflect' repeats the mirror as often as needed when the pad exceeds the signal.
+    private static int ReflectIndex(int i, int n)
+    {
+        int period = 2 * (n - 1);
+        int m = ((i % period) + period) % period;
+        return m < n ? m : period - m;
+    }
+
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; i <= a.Length - width; i += width)
+                (new Vector<float>(a[i..]) * new Vector<float>(b[i..])).CopyTo(destination[i..]);
+        }
+        for (; i < a.Length; i++) destination[i] = a[i] * b[i];
+    }
+
+    internal static float MaxOf(ReadOnlySpan<float> values)
+    {
+        float max = float.NegativeInfinity;
+        foreach (var v in values) if (v > max) max = v;
+        return max;
+    }
+
+    private static float MaxAbsOf(ReadOnlySpan<float> values)
+    {
+        float max = 0;
+        foreach (var v in values) if (Math.Abs(v) > max) max = Math.Abs(v);
+        return max;
+    }
+}

@@ -1,0 +1,192 @@
+using MusicML.Core;
+
+namespace MusicML.Dsp;
+
+/// <summary>
+/// Pitch tracking by parabolic interpolation of spectral peaks and tuning estimation from the tracked pitches
+/// (librosa.piptrack, librosa.estimate_tuning, librosa.pitch_tuning). Interpolation after Smith, "Spectral Audio
+/// Signal Processing", W3K 2011, §"Quadratic interpolation of spectral peaks".
+/// </summary>
+public static partial class Tuning
+{
+    /// <summary>
+    /// Per-frame spectral peaks with parabolically interpolated frequency and magnitude (librosa.piptrack on
+    /// <c>S=</c>). A bin is a peak when it exceeds <paramref name="threshold"/> × the frame's maximum and is a local
+    /// maximum over frequency, with fMin ≤ f &lt; fMax. Both outputs are <c>[bins, frames]</c> and zero elsewhere.
+    /// </summary>
+    /// <param name="s">Magnitude or power spectrogram <c>[1 + nFft/2, frames]</c>; nFft is 2·(rows − 1).</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="fMin">Lowest pitch in Hz (default 150).</param>
+    /// <param name="fMax">Upper pitch limit in Hz, exclusive (default 4000; capped at sampleRate / 2).</param>
+    /// <param name="threshold">Fraction of each frame's maximum a peak must exceed (default 0.1).</param>
+    /// <returns>Instantaneous frequencies (Hz) and interpolated magnitudes at the peaks.</returns>
+    /// <exception cref="MusicMLException">An empty or non-finite spectrogram, or an invalid parameter.</exception>
+    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) PitchTrack(FloatMatrix s, int sampleRate = 22050,
+        double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1)
+    {
+        Validation.NotEmpty(s, nameof(s));
+        Validation.Finite(s.Data, nameof(s));
+        Validation.Positive(sampleRate, "sampleRate");
+        int bins = s.Rows, frames = s.Columns;
+        var pitches = new FloatMatrix(bins, frames);
+        var magnitudes = new FloatMatrix(bins, frames);
+        var frameMajor = FramePipeline.ToFrameMajor(s);
+        var range = PeakRange(sampleRate, 2 * (bins - 1), fMin, fMax);
+        for (int t = 0; t < frames; t++)
+        {
+            int frame = t;
+            FramePeaks(frameMajor.AsSpan(t * bins, bins), range, sampleRate, threshold, (k, pitch, magnitude) =>
+            {
+                pitches[k, frame] = pitch;
+                magnitudes[k, frame] = magnitude;
+            });
+        }
+        return (pitches, magnitudes);
+    }
+
+    /// <summary>
+    /// Estimates the tuning deviation of a spectrogram from A440, in fractions of a bin of
+    /// <paramref name="binsPerOctave"/> (librosa.estimate_tuning on <c>S=</c>): piptrack peaks at least as strong as
+    /// their median vote in a histogram of residuals with <paramref name="resolution"/>; the fullest bin wins.
+    /// </summary>
+    /// <param name="s">Magnitude or power spectrogram <c>[1 + nFft/2, frames]</c>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="resolution">Histogram resolution in fractions of a bin (default 0.01, i.e. cents for 12 bins per octave).</param>
+    /// <param name="binsPerOctave">Bins per octave (default 12).</param>
+    /// <returns>Tuning in [−0.5, 0.5) bins; 0 when no pitch is found.</returns>
+    /// <exception cref="MusicMLException">An empty or non-finite spectrogram, or an invalid parameter.</exception>
+    public static double EstimateTuning(FloatMatrix s, int sampleRate = 22050, double resolution = 0.01, int binsPerOctave = 12)
+    {
+        Validation.NotEmpty(s, nameof(s));
+        Validation.Finite(s.Data, nameof(s));
+        return EstimateTuningFrameMajor(FramePipeline.ToFrameMajor(s), s.Rows, s.Columns, sampleRate, resolution, binsPerOctave);
+    }
+
+    /// <summary>
+    /// Estimates the tuning of a signal (librosa.estimate_tuning with <c>y=</c>): piptrack on its magnitude STFT.
+    /// </summary>
+    /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default nFft / 4.</param>
+    /// <param name="resolution">Histogram resolution in fractions of a bin (default 0.01).</param>
+    /// <param name="binsPerOctave">Bins per octave (default 12).</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
+    public static double EstimateTuning(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+        double resolution = 0.01, int binsPerOctave = 12, DspOptions? options = null)
+    {
+        var magnitude = FramePipeline.FrameMajorSpectrogram(y, nFft, hopLength, null, WindowType.Hann, true, PadMode.Constant, 1.0, options, out int frames);
+        return EstimateTuningFrameMajor(magnitude, nFft / 2 + 1, frames, sampleRate, resolution, binsPerOctave);
+    }
+
+    /// <summary>
+    /// Tuning offset of a set of frequencies relative to A440 (librosa.pitch_tuning): each frequency's distance to the
+    /// nearest bin of <paramref name="binsPerOctave"/>, histogrammed with <paramref name="resolution"/>; returns the
+    /// left edge of the fullest histogram bin, in [−0.5, 0.5).
+    /// </summary>
+    /// <param name="frequencies">Frequencies in Hz; non-positive values are ignored.</param>
+    /// <param name="resolution">Histogram resolution in fractions of a bin (default 0.01).</param>
+    /// <param name="binsPerOctave">Bins per octave (default 12).</param>
+    /// <returns>The tuning in bins; 0 when no positive frequency is given.</returns>
+    /// <exception cref="MusicMLException"><paramref name="resolution"/> is not in (0, 1) or binsPerOctave is not positive.</exception>
+    public static double PitchTuning(ReadOnlySpan<float> frequencies, double resolution = 0.01, int binsPerOctave = 12)
+    {
+        if (!(resolution > 0 && resolution < 1)) throw new MusicMLException($"resolution must be in (0, 1); got {resolution}.");
+        Validation.Positive(binsPerOctave, "binsPerOctave");
+        int nBins = (int)Math.Ceiling(1.0 / resolution);
+        var edges = new double[nBins + 1];
+        double step = 1.0 / nBins;
+        for (int i = 0; i < nBins; i++) edges[i] = i * step - 0.5;
+        edges[nBins] = 0.5;
+        var counts = new int[nBins];
+        bool any = false;
+        foreach (var f in frequencies)
+        {
+            if (!(f > 0)) continue;
+            any = true;
+            // numpy evaluates this chain in float32 (float32 array, Python scalars), so the residuals here do too.
+            float octaves = MathF.Log2(f / 27.5f);
+            float scaled = binsPerOctave * octaves;
+            float residual = scaled - MathF.Floor(scaled);
+            if (residual >= 0.5f) residual -= 1.0f;
+            double v = residual;
+            if (v < edges[0] || v > edges[nBins]) continue;
+            int bin = Math.Min(nBins - 1, (int)((v - edges[0]) * nBins));
+            while (bin > 0 && v < edges[bin]) bin--;
+            while (bin < nBins - 1 && v >= edges[bin + 1]) bin++;
+            counts[bin]++;
+        }
+        if (!any) return 0.0;
+        int best = 0;
+        for (int i = 1; i < nBins; i++) if (counts[i] > counts[best]) best = i;
+        return edges[best];
+    }
+
+    internal delegate void PeakHandler(int bin, float pitch, float magnitude);
+
+    internal static (int First, int End) PeakRange(int sampleRate, int nFft, double fMin, double fMax)
+    {
+        double low = Math.Max(fMin, 0), high = Math.Min(fMax, sampleRate / 2.0);
+        var frequencies = Frequencies.Fft(sampleRate, nFft);
+        int first = 0;
+        while (first < frequencies.Length && frequencies[first] < low) first++;
+        int end = first;
+        while (end < frequencies.Length && frequencies[end] < high) end++;
+        return (first, end);
+    }
+
+    /// <summary>piptrack on one frame (float32 arithmetic in numpy's order).</summary>
+    internal static void FramePeaks(ReadOnlySpan<float> x, (int First, int End) range, int sampleRate, double threshold, PeakHandler handler)
+    {
+        int bins = x.Length;
+        int nFft = 2 * (bins - 1);
+        float max = float.NegativeInfinity;
+        foreach (var v in x) max = MathF.Max(max, MathF.Abs(v));
+        float reference = (float)threshold * max;
+        for (int k = Math.Max(range.First, 1); k < range.End && k < bins - 1; k++)
+        {
+            float current = Masked(x[k], reference);
+            // util.localmax: strictly above the left neighbour, at least the right one.
+            if (!(current > Masked(x[k - 1], reference) && current >= Masked(x[k + 1], reference))) continue;
+            float avg = 0.5f * (x[k + 1] - x[k - 1]);
+            float curvature = 2 * x[k] - x[k + 1] - x[k - 1];
+            float shift = avg / (curvature + (MathF.Abs(curvature) < 1.17549435e-38f ? 1f : 0f));
+            float pitch = (float)((k + (double)shift) * sampleRate / nFft);
+            float magnitude = x[k] + 0.5f * avg * shift;
+            handler(k, pitch, magnitude);
+        }
+    }
+
+    private static float Masked(float v, float reference) => MathF.Abs(v) > reference ? MathF.Abs(v) : 0f;
+
+    internal static double EstimateTuningFrameMajor(float[] frameMajor, int bins, int frames, int sampleRate, double resolution, int binsPerOctave)
+    {
+        Validation.Positive(sampleRate, "sampleRate");
+        var range = PeakRange(sampleRate, 2 * (bins - 1), 150.0, 4000.0);
+        var pitches = new List<float>();
+        var magnitudes = new List<float>();
+        for (int t = 0; t < frames; t++)
+            FramePeaks(frameMajor.AsSpan(t * bins, bins), range, sampleRate, 0.1, (_, pitch, magnitude) =>
+            {
+                if (pitch > 0)
+                {
+                    pitches.Add(pitch);
+                    magnitudes.Add(magnitude);
+                }
+            });
+        if (pitches.Count == 0) return PitchTuning([], resolution, binsPerOctave);
+        float median = Median(magnitudes.ToArray());
+        var selected = new List<float>(pitches.Count);
+        for (int i = 0; i < pitches.Count; i++) if (magnitudes[i] >= median) selected.Add(pitches[i]);
+        return PitchTuning(selected.ToArray(), resolution, binsPerOctave);
+    }
+
+    /// <summary>numpy.median of float32 values: the middle value, or the float32 mean of the two middle values.</summary>
+    internal static float Median(float[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2f;
+    }
+}

@@ -1,0 +1,63 @@
+using MusicML.Core;
+using MusicML.Dsp;
+using MusicML.TestSupport;
+
+namespace MusicML.Dsp.Tests;
+
+public class ChromaTests
+{
+    public static TheoryData<string> Inputs() => Reference.InputData();
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void ChromaStftWithEstimatedTuningMatchesLibrosa(string input)
+    {
+        var y = Reference.Signal22050(input);
+        var expected = Reference.Load(input, "chroma_stft");
+        var ours = Features.ChromaStft(y);
+        Reference.AssertShape(expected, ours.Rows, ours.Columns);
+        // Agreement to 1e-4 also shows the tuning estimate is librosa's: a tuning one cent off moves chroma by ~1e-3.
+        ArrayComparison.AssertRelativeMaxError(expected.ToFloat32(), ours.Data, 1e-4, $"{input} chroma_stft");
+
+        var fromPower = Features.ChromaStft(Spectral.Stft(y).Power());
+        ArrayComparison.AssertRelativeMaxError(expected.ToFloat32(), fromPower.Data, 1e-4, $"{input} chroma_stft from S");
+    }
+
+    [Fact]
+    public void PitchTuningFindsASyntheticOffset()
+    {
+        // librosa's docstring example: cqt_frequencies(24, 55, tuning=0.25) → pitch_tuning = 0.25.
+        var frequencies = new float[24];
+        for (int i = 0; i < 24; i++) frequencies[i] = (float)(55.0 * Math.Pow(2, (i + 0.25) / 12));
+        Assert.Equal(0.25, Tuning.PitchTuning(frequencies), 10);
+        Assert.Equal(0.0, Tuning.PitchTuning([]));
+    }
+
+    [Fact]
+    public void EstimateTuningOfADetunedToneIsItsOffset()
+    {
+        // A 440 Hz · 2^(−0.2/12) sine is 20 cents flat; piptrack's interpolation recovers it to about a cent.
+        double f = 440 * Math.Pow(2, -0.2 / 12);
+        var y = new float[22050 * 2];
+        for (int i = 0; i < y.Length; i++) y[i] = (float)Math.Sin(2 * Math.PI * f * i / 22050);
+        Assert.InRange(Tuning.EstimateTuning(y), -0.22, -0.18);
+    }
+
+    [Fact]
+    public void PitchTrackReportsThePeakFrequency()
+    {
+        var y = new float[22050];
+        for (int i = 0; i < y.Length; i++) y[i] = (float)Math.Sin(2 * Math.PI * 1000 * i / 22050);
+        var (pitches, magnitudes) = Tuning.PitchTrack(Spectral.Stft(y).Magnitude());
+        int frame = pitches.Columns / 2;
+        int best = 0;
+        for (int k = 0; k < pitches.Rows; k++) if (magnitudes[k, frame] > magnitudes[best, frame]) best = k;
+        Assert.InRange(pitches[best, frame], 995f, 1005f);
+    }
+
+    [Fact]
+    public void InvalidResolutionIsNamed()
+    {
+        Assert.Contains("resolution", Assert.Throws<MusicMLException>(() => Tuning.PitchTuning([440f], resolution: 2)).Message);
+    }
+}

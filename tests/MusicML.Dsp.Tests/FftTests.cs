@@ -1,0 +1,132 @@
+using MusicML.Core;
+using MusicML.Dsp;
+
+namespace MusicML.Dsp.Tests;
+
+public class FftTests
+{
+    // Sizes cover radix-2, composite non-powers (Bluestein in the managed engine), primes and the trivial n = 1.
+    public static TheoryData<int> Sizes() => [1, 2, 3, 8, 12, 15, 17, 64, 100, 257, 1000, 1024, 2048, 4096 + 3];
+
+    private static double[] NaiveDft(ReadOnlySpan<float> interleaved, int n, int sign)
+    {
+        var result = new double[2 * n];
+        for (int k = 0; k < n; k++)
+        {
+            double re = 0, im = 0;
+            for (int t = 0; t < n; t++)
+            {
+                double angle = sign * 2 * Math.PI * ((long)k * t % n) / n;
+                double xr = interleaved[2 * t], xi = interleaved[2 * t + 1];
+                re += xr * Math.Cos(angle) - xi * Math.Sin(angle);
+                im += xr * Math.Sin(angle) + xi * Math.Cos(angle);
+            }
+            result[2 * k] = re;
+            result[2 * k + 1] = im;
+        }
+        return result;
+    }
+
+    private static float[] RandomSignal(int length, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[length];
+        for (int i = 0; i < length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    private static double RelativeError(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, int count)
+    {
+        double maxDiff = 0, maxRef = 0;
+        for (int i = 0; i < count; i++)
+        {
+            maxDiff = Math.Max(maxDiff, Math.Abs(expected[i] - actual[i]));
+            maxRef = Math.Max(maxRef, Math.Abs(expected[i]));
+        }
+        return maxDiff / maxRef;
+    }
+
+    public static IEnumerable<FftBackend> Backends()
+    {
+        yield return FftBackend.Managed;
+        if (!NativeDependency.IsDisabledByEnvironment("fftw")) yield return FftBackend.Fftw;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void RealForwardMatchesDoublePrecisionDftOnBothBackends(int n)
+    {
+        var x = RandomSignal(n, n);
+        var complexInput = new float[2 * n];
+        for (int i = 0; i < n; i++) complexInput[2 * i] = x[i];
+        var expected = NaiveDft(complexInput, n, -1);
+        foreach (var backend in Backends())
+        {
+            var fft = RealFft.Create(n, backend);
+            var spectrum = new float[2 * fft.Bins];
+            fft.Forward(x, spectrum);
+            // float32 FFTs of random data agree with a double DFT to a few float32 ulps of the largest bin (~1e-6).
+            Assert.True(RelativeError(expected, spectrum, 2 * fft.Bins) < 1e-5, $"{backend} n={n}");
+            var back = new float[n];
+            fft.Inverse(spectrum, back);
+            Assert.True(RelativeError(Array.ConvertAll(x, v => (double)v), back, n) < 1e-5, $"{backend} inverse n={n}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void ComplexForwardAndInverseMatchDftOnBothBackends(int n)
+    {
+        var x = RandomSignal(2 * n, 7 * n);
+        var expected = NaiveDft(x, n, -1);
+        foreach (var backend in Backends())
+        {
+            var fft = ComplexFft.Create(n, backend);
+            var output = new float[2 * n];
+            fft.Forward(x, output);
+            Assert.True(RelativeError(expected, output, 2 * n) < 1e-5, $"{backend} n={n}");
+            // In place, as callers that transform a buffer in situ will do.
+            fft.Inverse(output, output);
+            Assert.True(RelativeError(Array.ConvertAll(x, v => (double)v), output, 2 * n) < 1e-5, $"{backend} inverse n={n}");
+        }
+    }
+
+    [Fact]
+    public void UnalignedCallerBuffersGiveTheSameResult()
+    {
+        if (!Backends().Contains(FftBackend.Fftw)) return;
+        var fft = RealFft.Create(2048, FftBackend.Fftw);
+        var x = RandomSignal(2049, 3);
+        var aligned = new float[2 * fft.Bins];
+        var offsetOutput = new float[2 * fft.Bins + 1];
+        fft.Forward(x.AsSpan(0, 2048), aligned);
+        fft.Forward(x.AsSpan(0, 2048), offsetOutput.AsSpan(1));
+        Assert.Equal(aligned, offsetOutput.AsSpan(1).ToArray());
+    }
+
+    [Fact]
+    public void PlansAreSharedAndSafeAcrossThreads()
+    {
+        var x = RandomSignal(1024, 11);
+        foreach (var backend in Backends())
+        {
+            var fft = RealFft.Create(1024, backend);
+            Assert.Same(fft, RealFft.Create(1024, backend));
+            var expected = new float[2 * fft.Bins];
+            fft.Forward(x, expected);
+            Parallel.For(0, 64, _ =>
+            {
+                var local = new float[2 * fft.Bins];
+                fft.Forward(x, local);
+                Assert.Equal(expected, local);
+            });
+        }
+    }
+
+    [Fact]
+    public void InvalidLengthIsRejectedWithTheValue()
+    {
+        var e = Assert.Throws<MusicMLException>(() => RealFft.Create(0));
+        Assert.Contains("0", e.Message);
+    }
+}
