@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicML.Cli.Commands;
 
 namespace MusicML.Cli.Infrastructure;
 
@@ -18,6 +19,7 @@ public static class CommandLineApp
     /// <summary>Every sub-command, in the order <c>musicml --help</c> lists them.</summary>
     internal static IEnumerable<Command> Commands(CliContext context)
     {
+        yield return EvalCommand.Create(context);
         yield break;
     }
 

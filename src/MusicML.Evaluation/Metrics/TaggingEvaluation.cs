@@ -82,6 +82,41 @@ public static class TaggingEvaluation
     /// <summary>Macro PR-AUC: the mean of <see cref="AveragePrecisionPerTag"/>.</summary>
     public static double MacroAveragePrecision(IReadOnlyList<bool[]> relevant, IReadOnlyList<double[]> scores) => AveragePrecisionPerTag(relevant, scores).Average();
 
+    /// <summary>
+    /// Scores one track's tags: <c>precision</c>, <c>recall</c> and <c>f_measure</c> of the estimated tags scoring at
+    /// least <paramref name="threshold"/>, and <c>roc_auc</c> / <c>pr_auc</c> of the estimated scores over the candidate
+    /// tags (reference ∪ estimated; a tag the estimate omits scores 0). Tags compare case-insensitively. ROC-AUC is NaN
+    /// when every candidate is relevant (no negative to rank against).
+    /// </summary>
+    public static Scores EvaluateTrack(Annotations.TagAnnotation reference, Annotations.TagAnnotation estimated, double threshold = 0.5)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(estimated);
+        if (!double.IsFinite(threshold)) throw new AnnotationException($"Tag threshold must be finite, got {threshold}.");
+        var truth = new HashSet<string>(reference.Tags.Select(t => t.Trim()), StringComparer.OrdinalIgnoreCase);
+        var estimatedScores = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < estimated.Tags.Length; i++)
+        {
+            if (double.IsNaN(estimated.Values[i])) throw new AnnotationException($"Estimated tag '{estimated.Tags[i]}' has a NaN score.");
+            estimatedScores[estimated.Tags[i].Trim()] = estimated.Values[i];
+        }
+        var predicted = estimatedScores.Where(p => p.Value >= threshold).Select(p => p.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        int hits = predicted.Count(truth.Contains);
+        double precision = predicted.Count == 0 ? 0 : (double)hits / predicted.Count;
+        double recall = truth.Count == 0 ? 0 : (double)hits / truth.Count;
+        var candidates = truth.Union(estimatedScores.Keys, StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
+        var relevant = candidates.Select(truth.Contains).ToArray();
+        var scores = candidates.Select(t => estimatedScores.GetValueOrDefault(t, 0.0)).ToArray();
+        bool defined = relevant.Contains(true) && relevant.Contains(false);
+        var result = new Scores();
+        result.Add("precision", "Precision", precision);
+        result.Add("recall", "Recall", recall);
+        result.Add("f_measure", "F-measure", EventValidation.FMeasure(precision, recall));
+        result.Add("roc_auc", "ROC-AUC", defined ? RocAuc(relevant, scores) : double.NaN);
+        result.Add("pr_auc", "PR-AUC", AveragePrecision(relevant, scores));
+        return result;
+    }
+
     private static double RocAucColumn(bool[] relevant, double[] scores) => RocAuc(relevant, scores);
 
     private static double AveragePrecisionColumn(bool[] relevant, double[] scores) => AveragePrecision(relevant, scores);
