@@ -20,6 +20,7 @@ public static class CommandLineApp
     internal static IEnumerable<Command> Commands(CliContext context)
     {
         yield return InfoCommand.Create(context);
+        yield return EvalCommand.Create(context);
         yield break;
     }
 
