@@ -87,6 +87,8 @@ public abstract class RecurrentLayer : Module<Tensor, RecurrentOutput>
     {
         if (input.Rank != 3)
             throw new TorchException($"{GetType().Name} expects a 3-D input ({(BatchFirst ? "batch, time" : "time, batch")}, features), got shape [{string.Join(", ", input.Shape)}]");
+        if (input.Size(-1) != InputSize)
+            throw new TorchException($"input.size(-1) must be equal to input_size. Expected {InputSize}, got {input.Size(-1)}");
         long batch = input.Size(BatchFirst ? 0 : 1);
         long states = NumLayers * (Bidirectional ? 2 : 1);
         Tensor? ownH = null, ownC = null;

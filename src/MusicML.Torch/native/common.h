@@ -48,6 +48,14 @@ inline at::Device device(int32_t type, int32_t index) {
   return at::Device(static_cast<c10::DeviceType>(type), static_cast<c10::DeviceIndex>(index));
 }
 
+// A double from C# as the Scalar Python would pass: an integral value becomes an int64 Scalar so integer tensors stay
+// integer (PyTorch: int64_tensor + 1 is int64, + 1.5 is float).
+inline at::Scalar scalar_for(const at::Tensor& t, double v) {
+  if (!at::isFloatingType(t.scalar_type()) && !at::isComplexType(t.scalar_type()) && v == static_cast<double>(static_cast<int64_t>(v)))
+    return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
+}
+
 }  // namespace mm
 
 // Every exported function body sits between MM_TRY and one of the catches, so no C++ exception crosses the C ABI.

@@ -63,7 +63,10 @@ MM_API void* mm_tensor_factory(int32_t op, const int64_t* shape, int32_t ndim, i
     case F_EMPTY: return mm::wrap(at::empty(size, options));
     case F_ZEROS: return mm::wrap(at::zeros(size, options));
     case F_ONES: return mm::wrap(at::ones(size, options));
-    case F_FULL: return mm::wrap(at::full(size, value, options));
+    case F_FULL: {
+      auto probe = at::empty({0}, options.device(at::kCPU));
+      return mm::wrap(at::full(size, mm::scalar_for(probe, value), options));
+    }
     case F_RAND: return mm::wrap(at::rand(size, options));
     case F_RANDN: return mm::wrap(at::randn(size, options));
   }
@@ -201,25 +204,26 @@ enum ScalarOp : int32_t {
 MM_API void* mm_binary_scalar(int32_t op, void* a, double s) {
   MM_TRY
   const auto& x = T(a);
+  const auto v = mm::scalar_for(x, s);
   switch (op) {
-    case S_ADD: return mm::wrap(at::add(x, s));
-    case S_SUB: return mm::wrap(at::sub(x, s));
-    case S_MUL: return mm::wrap(at::mul(x, s));
-    case S_DIV: return mm::wrap(at::div(x, s));
-    case S_POW: return mm::wrap(at::pow(x, s));
-    case S_RSUB: return mm::wrap(at::rsub(x, s));
-    case S_EQ: return mm::wrap(at::eq(x, s));
-    case S_NE: return mm::wrap(at::ne(x, s));
-    case S_LT: return mm::wrap(at::lt(x, s));
-    case S_LE: return mm::wrap(at::le(x, s));
-    case S_GT: return mm::wrap(at::gt(x, s));
-    case S_GE: return mm::wrap(at::ge(x, s));
+    case S_ADD: return mm::wrap(at::add(x, v));
+    case S_SUB: return mm::wrap(at::sub(x, v));
+    case S_MUL: return mm::wrap(at::mul(x, v));
+    case S_DIV: return mm::wrap(at::div(x, v));
+    case S_POW: return mm::wrap(at::pow(x, v));
+    case S_RSUB: return mm::wrap(at::rsub(x, v));
+    case S_EQ: return mm::wrap(at::eq(x, v));
+    case S_NE: return mm::wrap(at::ne(x, v));
+    case S_LT: return mm::wrap(at::lt(x, v));
+    case S_LE: return mm::wrap(at::le(x, v));
+    case S_GT: return mm::wrap(at::gt(x, v));
+    case S_GE: return mm::wrap(at::ge(x, v));
     case S_LEAKY_RELU: return mm::wrap(at::leaky_relu(x, s));
     case S_ELU: return mm::wrap(at::elu(x, s));
-    case S_CLAMP_MIN: return mm::wrap(at::clamp_min(x, s));
-    case S_CLAMP_MAX: return mm::wrap(at::clamp_max(x, s));
-    case S_REMAINDER: return mm::wrap(at::remainder(x, s));
-    case S_RDIV: return mm::wrap(at::mul(at::reciprocal(x), s));
+    case S_CLAMP_MIN: return mm::wrap(at::clamp_min(x, v));
+    case S_CLAMP_MAX: return mm::wrap(at::clamp_max(x, v));
+    case S_REMAINDER: return mm::wrap(at::remainder(x, v));
+    case S_RDIV: return mm::wrap(at::mul(at::reciprocal(x), v));
     case S_RPOW: return mm::wrap(at::pow(at::Scalar(s), x));
   }
   TORCH_CHECK(false, "unknown scalar opcode ", op);
@@ -238,9 +242,9 @@ MM_API int mm_inplace(int32_t op, void* a, void* b, double s1, double s2) {
     case I_COPY: x.copy_(T(b)); return 0;
     case I_ADD: x.add_(T(b), s1); return 0;
     case I_MUL: x.mul_(T(b)); return 0;
-    case I_MUL_SCALAR: x.mul_(s1); return 0;
-    case I_ADD_SCALAR: x.add_(s1); return 0;
-    case I_FILL: x.fill_(s1); return 0;
+    case I_MUL_SCALAR: x.mul_(mm::scalar_for(x, s1)); return 0;
+    case I_ADD_SCALAR: x.add_(mm::scalar_for(x, s1)); return 0;
+    case I_FILL: x.fill_(mm::scalar_for(x, s1)); return 0;
     case I_ZERO: x.zero_(); return 0;
     case I_UNIFORM: x.uniform_(s1, s2); return 0;
     case I_NORMAL: x.normal_(s1, s2); return 0;
@@ -362,7 +366,7 @@ MM_API void* mm_index_op(int32_t op, void* a, void* b, void* c, int64_t dim, dou
   switch (op) {
     case X_INDEX_SELECT: return mm::wrap(at::index_select(T(a), dim, T(b)));
     case X_GATHER: return mm::wrap(at::gather(T(a), dim, T(b)));
-    case X_MASKED_FILL: return mm::wrap(at::masked_fill(T(a), T(b), value));
+    case X_MASKED_FILL: return mm::wrap(at::masked_fill(T(a), T(b), mm::scalar_for(T(a), value)));
     case X_WHERE: return mm::wrap(at::where(T(a), T(b), T(c)));
     case X_MASKED_SELECT: return mm::wrap(at::masked_select(T(a), T(b)));
   }
