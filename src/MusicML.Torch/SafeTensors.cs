@@ -1,0 +1,297 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using System.Text;
+using System.Text.Json;
+using MusicML.Core;
+
+namespace MusicML.Torch;
+
+/// <summary>One tensor's entry in a safetensors header.</summary>
+/// <param name="Name">The tensor's name (PyTorch <c>state_dict</c> key).</param>
+/// <param name="DType">Element type.</param>
+/// <param name="Shape">Sizes of the dimensions (empty for a 0-d scalar).</param>
+/// <param name="Offset">Byte offset of the data from the start of the data section.</param>
+/// <param name="Length">Byte length of the data.</param>
+public sealed record SafeTensorsEntry(string Name, DType DType, long[] Shape, long Offset, long Length);
+
+/// <summary>Tensors by name that are disposed together, e.g. weights loaded from a file.</summary>
+public sealed class TensorDictionary : IReadOnlyDictionary<string, Tensor>, IDisposable
+{
+    private readonly Dictionary<string, Tensor> _tensors;
+    private readonly List<string> _order;
+
+    internal TensorDictionary(List<string> order, Dictionary<string, Tensor> tensors) => (_order, _tensors) = (order, tensors);
+
+    /// <summary>The tensor named <paramref name="key"/>.</summary>
+    public Tensor this[string key] => _tensors.TryGetValue(key, out var t) ? t
+        : throw new KeyNotFoundException($"no tensor named '{key}' (have: {string.Join(", ", _order)})");
+
+    /// <summary>The names, in file order.</summary>
+    public IEnumerable<string> Keys => _order;
+
+    /// <summary>The tensors, in file order.</summary>
+    public IEnumerable<Tensor> Values => _order.Select(k => _tensors[k]);
+
+    /// <summary>How many tensors there are.</summary>
+    public int Count => _order.Count;
+
+    /// <summary>Whether a tensor of that name exists.</summary>
+    public bool ContainsKey(string key) => _tensors.ContainsKey(key);
+
+    /// <summary>Looks a tensor up by name.</summary>
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Tensor value) =>
+        _tensors.TryGetValue(key, out value);
+
+    /// <summary>Enumerates in file order.</summary>
+    public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() =>
+        _order.Select(k => new KeyValuePair<string, Tensor>(k, _tensors[k])).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Releases every tensor.</summary>
+    public void Dispose()
+    {
+        foreach (var t in _tensors.Values) t.Dispose();
+    }
+}
+
+/// <summary>
+/// Reads and writes the safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming
+/// each tensor's dtype, shape and byte range, then the raw little-endian data. With PyTorch <c>state_dict</c> names it
+/// is how weights move between MusicML and PyTorch (<c>safetensors.torch.save_file(model.state_dict(), path)</c>).
+/// </summary>
+public static class SafeTensors
+{
+    private const string MetadataKey = "__metadata__";
+    private const long MaxHeaderBytes = 100L << 20;
+
+    private static readonly (string Code, DType DType)[] Codes =
+    [
+        ("F32", DType.Float32), ("F16", DType.Float16), ("BF16", DType.BFloat16), ("F64", DType.Float64),
+        ("I64", DType.Int64), ("I32", DType.Int32), ("I16", DType.Int16), ("I8", DType.Int8), ("U8", DType.UInt8),
+        ("BOOL", DType.Bool),
+    ];
+
+    private static DType ParseDType(string code, string path, string name)
+    {
+        foreach (var (c, d) in Codes) if (c == code) return d;
+        throw new MusicMLException($"{path}: tensor '{name}' has dtype '{code}', which MusicML does not support");
+    }
+
+    private static string DTypeCode(DType dtype)
+    {
+        foreach (var (c, d) in Codes) if (d == dtype) return c;
+        throw new TorchException($"dtype {dtype} cannot be stored in safetensors");
+    }
+
+    /// <summary>Reads only the header: every tensor's name, dtype, shape and byte range, in file order, plus metadata.</summary>
+    /// <exception cref="MusicMLException">The file is missing, truncated or not valid safetensors (the message names it).</exception>
+    public static (IReadOnlyList<SafeTensorsEntry> Entries, IReadOnlyDictionary<string, string> Metadata) ReadHeader(string path)
+    {
+        using var stream = OpenRead(path);
+        var (entries, metadata, _) = ParseHeader(stream, path);
+        return (entries, metadata);
+    }
+
+    /// <summary>Loads every tensor of the file onto <paramref name="device"/>; dispose the result (or load it into a module and then dispose it).</summary>
+    /// <exception cref="MusicMLException">The file is missing, truncated or not valid safetensors (the message names it).</exception>
+    public static unsafe TensorDictionary Load(string path, Device device = default)
+    {
+        long dataStart;
+        List<SafeTensorsEntry> entries;
+        long fileLength;
+        using (var stream = OpenRead(path))
+        {
+            (entries, _, dataStart) = ParseHeader(stream, path);
+            fileLength = stream.Length;
+        }
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var order = new List<string>(entries.Count);
+        try
+        {
+            if (fileLength > dataStart)
+            {
+                using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+                using var view = map.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
+                byte* basePointer = null;
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePointer);
+                try
+                {
+                    foreach (var e in entries)
+                    {
+                        var bytes = new ReadOnlySpan<byte>(basePointer + view.PointerOffset + dataStart + e.Offset, checked((int)e.Length));
+                        tensors[e.Name] = Tensor.FromBytes(bytes, e.DType, e.Shape, device).DetachFromDisposeScope();
+                        order.Add(e.Name);
+                    }
+                }
+                finally
+                {
+                    view.SafeMemoryMappedViewHandle.ReleasePointer();
+                }
+            }
+            else
+            {
+                foreach (var e in entries)
+                {
+                    tensors[e.Name] = Tensor.FromBytes([], e.DType, e.Shape, device).DetachFromDisposeScope();
+                    order.Add(e.Name);
+                }
+            }
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
+        }
+        return new TensorDictionary(order, tensors);
+    }
+
+    /// <summary>
+    /// Writes tensors (moved to the CPU, made contiguous) under their names, e.g. a module's <c>StateDict()</c>.
+    /// Names must be unique; <paramref name="metadata"/> goes into the header's <c>__metadata__</c>.
+    /// </summary>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var items = tensors.ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, _) in items)
+        {
+            if (string.IsNullOrEmpty(name) || name == MetadataKey) throw new MusicMLException($"'{name}' is not a valid safetensors tensor name");
+            if (!names.Add(name)) throw new MusicMLException($"tensor name '{name}' appears twice; safetensors names must be unique");
+        }
+        using var header = new MemoryStream();
+        long offset = 0;
+        var lengths = new long[items.Count];
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject(MetadataKey);
+                foreach (var (k, v) in metadata) json.WriteString(k, v);
+                json.WriteEndObject();
+            }
+            for (int i = 0; i < items.Count; i++)
+            {
+                var (name, tensor) = items[i];
+                var dtype = tensor.DType;
+                lengths[i] = tensor.NumElements * dtype.ElementSize();
+                json.WriteStartObject(name);
+                json.WriteString("dtype", DTypeCode(dtype));
+                json.WriteStartArray("shape");
+                foreach (var s in tensor.Shape) json.WriteNumberValue(s);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + lengths[i]);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += lengths[i];
+            }
+            json.WriteEndObject();
+        }
+        // The reference implementation pads the header with spaces to a multiple of 8 so the data is aligned.
+        while (header.Length % 8 != 0) header.WriteByte((byte)' ');
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        try
+        {
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            Span<byte> size = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
+            file.Write(size);
+            header.Position = 0;
+            header.CopyTo(file);
+            byte[] buffer = [];
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (buffer.Length < lengths[i]) buffer = new byte[lengths[i]];
+                var span = buffer.AsSpan(0, checked((int)lengths[i]));
+                items[i].Value.CopyToBytes(span, items[i].Value.DType);
+                file.Write(span);
+            }
+        }
+        catch (IOException e)
+        {
+            throw new MusicMLException($"{path}: cannot write safetensors file: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new MusicMLException($"{path}: cannot write safetensors file: {e.Message}", e);
+        }
+    }
+
+    private static FileStream OpenRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new MusicMLException($"{path}: safetensors file not found", e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new MusicMLException($"{path}: safetensors file not found", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MusicMLException($"{path}: cannot read safetensors file: {e.Message}", e);
+        }
+    }
+
+    private static (List<SafeTensorsEntry>, Dictionary<string, string>, long DataStart) ParseHeader(FileStream stream, string path)
+    {
+        Span<byte> size = stackalloc byte[8];
+        if (stream.Length < 8 || stream.ReadAtLeast(size, 8, throwOnEndOfStream: false) < 8)
+            throw new MusicMLException($"{path}: not a safetensors file (shorter than its 8-byte header length)");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(size);
+        if (headerLength > (ulong)MaxHeaderBytes || (long)headerLength > stream.Length - 8)
+            throw new MusicMLException($"{path}: safetensors header claims {headerLength} bytes but the file has {stream.Length - 8} after the length (truncated or not safetensors)");
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        long dataStart = 8 + (long)headerLength;
+        long dataLength = stream.Length - dataStart;
+        var entries = new List<SafeTensorsEntry>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            using var doc = JsonDocument.Parse(headerBytes);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new MusicMLException($"{path}: safetensors header is not a JSON object");
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (property.Name == MetadataKey)
+                {
+                    foreach (var m in property.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
+                    continue;
+                }
+                var name = property.Name;
+                var dtype = ParseDType(property.Value.GetProperty("dtype").GetString() ?? "", path, name);
+                var shape = property.Value.GetProperty("shape").EnumerateArray().Select(v => v.GetInt64()).ToArray();
+                var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(v => v.GetInt64()).ToArray();
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
+                    throw new MusicMLException($"{path}: tensor '{name}' has invalid data_offsets [{string.Join(", ", offsets)}]");
+                if (offsets[1] > dataLength)
+                    throw new MusicMLException($"{path}: tensor '{name}' ends at byte {offsets[1]} of the data but the file holds {dataLength} (truncated)");
+                long count = 1;
+                foreach (var s in shape)
+                {
+                    if (s < 0) throw new MusicMLException($"{path}: tensor '{name}' has a negative dimension");
+                    count *= s;
+                }
+                if (count * dtype.ElementSize() != offsets[1] - offsets[0])
+                    throw new MusicMLException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] {dtype} needs {count * dtype.ElementSize()} bytes but its data_offsets span {offsets[1] - offsets[0]}");
+                entries.Add(new SafeTensorsEntry(name, dtype, shape, offsets[0], offsets[1] - offsets[0]));
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new MusicMLException($"{path}: invalid safetensors header: {e.Message}", e);
+        }
+        return (entries, metadata, dataStart);
+    }
+}
