@@ -20,8 +20,8 @@ public static class CommandLineApp
     internal static IEnumerable<Command> Commands(CliContext context)
     {
         yield return InfoCommand.Create(context);
+        yield return FeaturesCommand.Create(context);
         yield return EvalCommand.Create(context);
-        yield break;
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
@@ -35,7 +35,7 @@ public static class CommandLineApp
         if (parse.Errors.Count > 0)
         {
             var commandName = parse.CommandResult.Command == root ? "musicml" : $"musicml {parse.CommandResult.Command.Name}";
-            error.WriteLine($"musicml: error: {parse.Errors[0].Message} (see '{commandName} --help')");
+            error.WriteLine($"musicml: error: {CliErrors.OneLine(parse.Errors[0].Message)} (see '{commandName} --help')");
             return ExitUsage;
         }
         var configuration = new InvocationConfiguration

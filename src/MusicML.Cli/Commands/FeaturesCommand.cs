@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using MusicML.Audio;
+using MusicML.Cli.Infrastructure;
+using MusicML.Core;
+using MusicML.Dsp;
+
+namespace MusicML.Cli.Commands;
+
+/// <summary>
+/// <c>musicml features INPUT --kind K --out FILE.npy|FILE.csv</c>: decodes INPUT at <c>--sr</c> (mono), computes one
+/// feature with librosa's parameter names and defaults, and writes it as float32 <c>.npy</c> in librosa's shape (so
+/// <c>np.load</c> puts it beside librosa's output) or as CSV with one row per frame and a leading time column.
+/// </summary>
+internal static class FeaturesCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext context)
+    {
+        var input = new Argument<string>("INPUT") { Description = "Audio file to analyse." };
+        var kind = new Option<string>("--kind")
+        {
+            Description = "Feature to compute: " + string.Join(", ", FeatureKinds.All.Select(k => k.Name)) + ".",
+            Required = true,
+        };
+        kind.AcceptOnlyFromAmong([.. FeatureKinds.All.Select(k => k.Name)]);
+        var output = new Option<string>("--out") { Description = "Output file: .npy (float32, librosa's shape) or .csv (one row per frame).", Required = true };
+        var sampleRate = new Option<int>("--sr") { Description = "Sample rate to analyse at, in Hz (audio is resampled).", DefaultValueFactory = _ => 22050 };
+        var nFft = new Option<int>("--n-fft") { Description = "FFT size in samples.", DefaultValueFactory = _ => 2048 };
+        var hopLength = new Option<int>("--hop-length") { Description = "Hop between frames in samples.", DefaultValueFactory = _ => 512 };
+        var nMels = new Option<int>("--n-mels") { Description = "Number of mel bands.", DefaultValueFactory = _ => 128 };
+        var fMin = new Option<double?>("--fmin") { Description = "Lowest frequency in Hz (mel: 0; cqt: C1 = 32.70 Hz)." };
+        var fMax = new Option<double?>("--fmax") { Description = "Highest mel frequency in Hz (default: sr / 2)." };
+        var nMfcc = new Option<int>("--n-mfcc") { Description = "Number of MFCCs.", DefaultValueFactory = _ => 20 };
+        var htk = new Option<bool>("--htk") { Description = "Use the HTK mel scale instead of Slaney's." };
+        var nBins = new Option<int>("--n-bins") { Description = "Number of CQT bins.", DefaultValueFactory = _ => 84 };
+        var binsPerOctave = new Option<int>("--bins-per-octave") { Description = "CQT bins per octave.", DefaultValueFactory = _ => 12 };
+
+        var command = new Command("features", "Compute a spectral feature with librosa's defaults and write it as .npy or .csv.");
+        command.Arguments.Add(input);
+        foreach (var option in new Option[] { kind, output, sampleRate, nFft, hopLength, nMels, fMin, fMax, nMfcc, htk, nBins, binsPerOctave })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var parameters = new FeatureParameters(
+                Positive(parse.GetValue(sampleRate), "--sr"), Positive(parse.GetValue(nFft), "--n-fft"),
+                Positive(parse.GetValue(hopLength), "--hop-length"), Positive(parse.GetValue(nMels), "--n-mels"),
+                NonNegative(parse.GetValue(fMin) ?? 0, "--fmin"), parse.GetValue(fMax) is { } f ? Positive(f, "--fmax") : null,
+                Positive(parse.GetValue(nMfcc), "--n-mfcc"), parse.GetValue(htk), Positive(parse.GetValue(nBins), "--n-bins"),
+                Positive(parse.GetValue(binsPerOctave), "--bins-per-octave"));
+            return Run(context, parse.GetValue(input)!, FeatureKinds.Find(parse.GetValue(kind)!)!, parameters, parse.GetValue(output)!);
+        });
+        return command;
+    }
+
+    /// <summary>Computes <paramref name="kind"/> for <paramref name="inputPath"/> and writes <paramref name="outputPath"/>.</summary>
+    public static int Run(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters, string outputPath)
+    {
+        var extension = Path.GetExtension(outputPath).ToLowerInvariant();
+        if (extension is not (".npy" or ".csv"))
+            throw new CliUsageException($"--out {outputPath}: the output must end in .npy or .csv.");
+        if (!File.Exists(inputPath)) throw new CliUsageException($"{inputPath}: no such file.");
+
+        var audio = AudioFile.Load(inputPath, parameters.SampleRate, mono: true);
+        if (audio.FrameCount == 0) throw new MusicMLException($"{inputPath}: the file holds no audio samples.");
+        var feature = kind.Compute(audio.ToMono(), parameters);
+
+        if (extension == ".npy")
+        {
+            int[] shape = kind.OneDimensional ? [feature.Columns] : [feature.Rows, feature.Columns];
+            NpyFile.WriteFloat32(outputPath, feature.Data, shape);
+        }
+        else WriteCsv(outputPath, kind, feature, parameters);
+        return 0;
+    }
+
+    private static void WriteCsv(string path, FeatureKind kind, FloatMatrix feature, FeatureParameters parameters)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        var header = new StringBuilder("time");
+        for (int r = 0; r < feature.Rows; r++) header.Append(',').Append(kind.Name).Append('_').Append(r);
+        writer.WriteLine(header.ToString());
+        var line = new StringBuilder();
+        for (int t = 0; t < feature.Columns; t++)
+        {
+            line.Clear();
+            // Frame t is centred on sample t * hop (librosa's frames_to_time with center=True).
+            line.Append(((double)t * parameters.HopLength / parameters.SampleRate).ToString("F6", CultureInfo.InvariantCulture));
+            for (int r = 0; r < feature.Rows; r++)
+                line.Append(',').Append(feature[r, t].ToString("R", CultureInfo.InvariantCulture));
+            writer.WriteLine(line.ToString());
+        }
+    }
+
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new CliUsageException($"{option} must be a positive integer; got {value}.");
+
+    private static double Positive(double value, string option) =>
+        value > 0 && double.IsFinite(value) ? value : throw new CliUsageException($"{option} must be a positive number; got {value}.");
+
+    private static double NonNegative(double value, string option) =>
+        value >= 0 && double.IsFinite(value) ? value : throw new CliUsageException($"{option} must be zero or positive; got {value}.");
+}

@@ -1,0 +1,106 @@
+using MusicML.Audio;
+using MusicML.Cli.Infrastructure;
+using MusicML.Core;
+using MusicML.TestSupport;
+
+namespace MusicML.Cli.Tests;
+
+/// <summary>
+/// <c>musicml features</c> end to end: decode the 44.1 kHz reference input, resample to 22050 Hz with soxr HQ, compute
+/// the feature and write .npy; the file must match librosa 0.10.1's array for the same call within the parity
+/// tolerance of the foundation issue (1e-4 for the STFT-based features).
+/// </summary>
+public class FeaturesCommandTests
+{
+    private static readonly string Temp = Directory.CreateTempSubdirectory("musicml-features-").FullName;
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLineApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string Input => SharedData.Path("eval", "librosa_reference", "vocadito_1.44k.input.wav");
+
+    private static string Reference(string name) => SharedData.Path("eval", "librosa_reference", $"vocadito_1.44k.{name}.npy");
+
+    [Theory]
+    [InlineData("mel", "mel", 1e-4)]
+    [InlineData("mfcc", "mfcc", 1e-4)]
+    [InlineData("chroma_stft", "chroma_stft", 1e-4)]
+    public void NpyMatchesLibrosa(string kind, string reference, double tolerance)
+    {
+        var outPath = Path.Combine(Temp, $"{kind}.npy");
+        var (code, _, err) = Run("features", Input, "--kind", kind, "--out", outPath);
+        Assert.True(code == 0, err);
+        var ours = NpyFile.Read(outPath);
+        var expected = NpyFile.Read(Reference(reference));
+        Assert.Equal(expected.Shape, ours.Shape);
+        ArrayComparison.AssertRelativeMaxError(expected.ToFloat32(), ours.ToFloat32(), tolerance, $"musicml features --kind {kind}");
+    }
+
+    [Fact]
+    public void StftIsMagnitudeInLibrosaShape()
+    {
+        var outPath = Path.Combine(Temp, "stft.npy");
+        var (code, _, err) = Run("features", Input, "--kind", "stft", "--n-fft", "1024", "--hop-length", "256", "--out", outPath);
+        Assert.True(code == 0, err);
+        var ours = NpyFile.Read(outPath);
+        var complex = NpyFile.Read(Reference("stft_1024_256")).ToComplexInterleaved();
+        var magnitude = new float[complex.Length / 2];
+        for (int i = 0; i < magnitude.Length; i++) magnitude[i] = MathF.Sqrt(complex[2 * i] * complex[2 * i] + complex[2 * i + 1] * complex[2 * i + 1]);
+        Assert.Equal([513, 517], ours.Shape);
+        ArrayComparison.AssertRelativeMaxError(magnitude, ours.ToFloat32(), 1e-4, "|stft| n_fft=1024 hop=256");
+    }
+
+    [Fact]
+    public void CsvHasOneRowPerFrameWithTime()
+    {
+        var outPath = Path.Combine(Temp, "mfcc.csv");
+        var (code, _, err) = Run("features", Input, "--kind", "mfcc", "--n-mfcc", "13", "--out", outPath);
+        Assert.True(code == 0, err);
+        var lines = File.ReadAllLines(outPath);
+        Assert.Equal("time," + string.Join(",", Enumerable.Range(0, 13).Select(i => $"mfcc_{i}")), lines[0]);
+        Assert.Equal(1 + 259, lines.Length); // 6 s at 22050 Hz, hop 512, centred: 1 + 132300 / 512 = 259 frames
+        Assert.StartsWith("0.023220,", lines[2]); // frame 1 is at 512 / 22050 s
+    }
+
+    [Theory]
+    [InlineData("--kind", "nonsense")]
+    [InlineData("--n-fft", "0")]
+    [InlineData("--out", "x.txt")]
+    public void InvalidOptionsGiveOneLineAndUsageExit(string option, string value)
+    {
+        var args = new List<string> { "features", Input, "--kind", "mel", "--out", Path.Combine(Temp, "x.npy") };
+        int at = args.IndexOf(option);
+        if (at >= 0) args[at + 1] = value; else args.AddRange([option, value]);
+        var (code, _, err) = Run([.. args]);
+        Assert.Equal(CommandLineApp.ExitUsage, code);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("musicml: error:", err);
+    }
+
+    [Fact]
+    public void BadInputFilesGiveOneLineAndFailureExit()
+    {
+        var empty = Path.Combine(Temp, "empty.wav");
+        WavWriter.Write(empty, new AudioBuffer(Array.Empty<float>(), 22050));
+        var text = Path.Combine(Temp, "text.wav");
+        File.WriteAllText(text, "not audio");
+        var truncated = Path.Combine(Temp, "truncated.wav");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(Input)[..2000]);
+        foreach (var bad in new[] { empty, text, truncated })
+        {
+            var (code, _, err) = Run("features", bad, "--kind", "mel", "--out", Path.Combine(Temp, "bad.npy"));
+            Assert.NotEqual(0, code);
+            Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("musicml: error:", err);
+            Assert.DoesNotContain("   at ", err);
+        }
+        var (missingCode, _, missingErr) = Run("features", Path.Combine(Temp, "missing.wav"), "--kind", "mel", "--out", Path.Combine(Temp, "bad.npy"));
+        Assert.Equal(CommandLineApp.ExitUsage, missingCode);
+        Assert.Contains("missing.wav", missingErr);
+    }
+}
