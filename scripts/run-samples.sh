@@ -7,6 +7,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 musicml() { dotnet "$repo/src/MusicML.Cli/bin/Release/net10.0/musicml.dll" "$@"; }
 out="$repo/out/samples"
 mkdir -p "$out"
+musicml info "$repo/audio-samples"
 for f in "$repo"/audio-samples/*.wav; do
-  musicml info "$f"
+  stem="$(basename "$f" .wav)"
+  for kind in mel mfcc chroma_stft; do
+    musicml features "$f" --kind "$kind" --out "$out/$stem.$kind.npy"
+  done
 done
+echo "run-samples: features written to $out"
