@@ -74,6 +74,8 @@ internal sealed record WavHeader(
             }
             else if (id.SequenceEqual("data"u8))
             {
+                // Writers that cannot seek back (ffmpeg to a pipe, crashed recorders) leave 0xFFFFFFFF: "to the end".
+                if (size == uint.MaxValue) size = (uint)Math.Min(fileLength - body, uint.MaxValue - 1);
                 if (body + size > fileLength)
                     throw new AudioFormatException(path,
                         $"truncated: the data chunk claims {size} bytes but only {fileLength - body} follow its header.");
