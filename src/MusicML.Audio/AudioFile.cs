@@ -40,7 +40,8 @@ public static class AudioFile
         int channels = info.ChannelCount;
         int outputChannels = mono ? 1 : channels;
         var planar = new float[outputChannels][];
-        for (int c = 0; c < outputChannels; c++) planar[c] = new float[frames];
+        // Every element is overwritten by the decoder (or cut off below), so zeroing 10+ MB first would be wasted work.
+        for (int c = 0; c < outputChannels; c++) planar[c] = GC.AllocateUninitializedArray<float>(frames);
         int done = ReadAll(decoder, planar, frames, mono);
         if (done < frames)
         {

@@ -8,7 +8,8 @@ internal enum WavEncoding { PcmU8, Pcm16, Pcm24, Pcm32, Float32, Float64 }
 /// <summary>
 /// The layout of a RIFF/WAVE file: where the samples are and how they are encoded. Chunks may come in any order
 /// (LIST/fact before <c>fmt </c>, <c>fmt </c> after <c>data</c>), odd-sized chunks carry a pad byte, and
-/// WAVE_FORMAT_EXTENSIBLE is read through its sub-format GUID.
+/// WAVE_FORMAT_EXTENSIBLE is read through its sub-format GUID. Layout per IBM/Microsoft, "Multimedia Programming
+/// Interface and Data Specifications 1.0" (1991) and Microsoft, "Multiple Channel Audio Data and WAVE Files" (2001).
 /// </summary>
 internal sealed record WavHeader(
     WavEncoding Encoding, bool Extensible, int ChannelCount, int SampleRate, int BytesPerSample, long DataOffset, long FrameCount)
@@ -74,6 +75,8 @@ internal sealed record WavHeader(
             }
             else if (id.SequenceEqual("data"u8))
             {
+                // Writers that cannot seek back (ffmpeg to a pipe, crashed recorders) leave 0xFFFFFFFF: "to the end".
+                if (size == uint.MaxValue) size = (uint)Math.Min(fileLength - body, uint.MaxValue - 1);
                 if (body + size > fileLength)
                     throw new AudioFormatException(path,
                         $"truncated: the data chunk claims {size} bytes but only {fileLength - body} follow its header.");

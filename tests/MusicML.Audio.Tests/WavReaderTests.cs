@@ -148,6 +148,16 @@ public class WavReaderTests
     }
 
     [Fact]
+    public void UnknownDataSizeMeansToTheEndOfTheFile()
+    {
+        // ffmpeg writing to a pipe cannot seek back to fill in the size and leaves 0xFFFFFFFF.
+        var data = Chunk("data", Int16(16384, -16384, 8192));
+        data[4] = data[5] = data[6] = data[7] = 0xFF;
+        var path = Write("unknown-size.wav", Chunk("fmt ", Fmt(1, 1, 8000, 16)), data);
+        Assert.Equal([0.5f, -0.5f, 0.25f], LoadNative(path).Channel(0));
+    }
+
+    [Fact]
     public void CompressedWavFallsBackToLibsndfile()
     {
         // G.711 mu-law (tag 7): 0xFF is silence, 0x80 the largest positive step (+32124 / 32768), 0x00 the largest negative.
