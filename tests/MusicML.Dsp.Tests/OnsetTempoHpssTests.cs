@@ -74,3 +74,25 @@ public class OnsetTempoHpssTests
             Assert.Equal(single[t], (multi[0, t] + multi[1, t] + multi[2, t] + multi[3, t]) / 4, 4);
     }
 }
+
+public class OnsetDetectTests
+{
+    [Theory]
+    [InlineData("vocadito_1.44k")]
+    [InlineData("librosa_vibe_ace")]
+    public void OnsetDetectFindsLibrosasFrames(string input)
+    {
+        // librosa.onset.onset_detect(y=y, sr=22050): frame indices must be identical (17 onsets for librosa_vibe_ace).
+        var expected = Reference.Load(input, "onset_frames").ToFloat32().Select(v => (int)v).ToArray();
+        var ours = Onset.OnsetDetect(Reference.Signal22050(input));
+        Assert.Equal(expected, ours);
+    }
+
+    [Fact]
+    public void PeakPickHonoursWaitAndDelta()
+    {
+        float[] x = [0f, 1f, 0f, 0.9f, 0f, 0f, 0.05f, 0f];
+        Assert.Equal([1, 3], Onset.PeakPick(x, preMax: 1, postMax: 1, preAvg: 1, postAvg: 1, delta: 0.1, wait: 0));
+        Assert.Equal([1], Onset.PeakPick(x, preMax: 1, postMax: 1, preAvg: 1, postAvg: 1, delta: 0.1, wait: 2));
+    }
+}
