@@ -65,7 +65,7 @@ public sealed class ComplexMatrix
         return Data.AsSpan(2 * row * Columns, 2 * Columns);
     }
 
-    /// <summary>Element-wise modulus |z| (librosa's <c>np.abs(S)</c>), computed in double to keep float32 precision.</summary>
+    /// <summary>Element-wise modulus |z|, bit-identical to numpy's <c>np.abs(S)</c> on complex64 (see the remarks in the spectral feature docs).</summary>
     public FloatMatrix Magnitude()
     {
         var result = new FloatMatrix(Rows, Columns);
@@ -113,11 +113,7 @@ public sealed class ComplexMatrix
 
     internal static void MagnitudeInto(ReadOnlySpan<float> interleaved, Span<float> destination)
     {
-        for (int i = 0; i < destination.Length; i++)
-        {
-            double re = interleaved[2 * i], im = interleaved[2 * i + 1];
-            destination[i] = (float)Math.Sqrt(re * re + im * im);
-        }
+        FramePipeline.Modulus(interleaved, destination);
     }
 
     internal static void PowerInto(ReadOnlySpan<float> interleaved, Span<float> destination)

@@ -118,18 +118,59 @@ internal static class FramePipeline
         }
     }
 
-    /// <summary>|z| of interleaved complex values.</summary>
+    /// <summary>
+    /// |z| of interleaved complex values, bit-identical to numpy's <c>np.abs</c> on complex64 as librosa's reference
+    /// machines run it (AVX-512 hypot: larger · sqrt(fma(r, r, 1)) with r = smaller / larger). Features that select
+    /// bins by thresholds (roll-off) flip on a one-ulp difference, so the formula is matched rather than approximated.
+    /// </summary>
     public static void Modulus(ReadOnlySpan<float> interleaved, Span<float> destination)
     {
-        SquaredModulus(interleaved, destination);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        for (int i = 0; i < destination.Length; i++) destination[i] = Hypot(interleaved[2 * i], interleaved[2 * i + 1]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Hypot(float re, float im)
+    {
+        float a = MathF.Abs(re), b = MathF.Abs(im);
+        float larger = MathF.Max(a, b), smaller = MathF.Min(a, b);
+        if (larger == 0) return 0;
+        if (float.IsInfinity(larger)) return float.PositiveInfinity;
+        float ratio = smaller / larger;
+        return larger * MathF.Sqrt(MathF.FusedMultiplyAdd(ratio, ratio, 1f));
+    }
+
+    /// <summary>
+    /// |STFT| computed the way librosa does it, in double precision (float64 window and FFT), rounded to complex64
+    /// and then to magnitude, frame-major. Used where float32 FFT rounding (~1e-7 of the frame's peak) would swamp
+    /// the quietest bins that a feature reads, e.g. spectral contrast's valleys near an anti-aliasing filter's stopband.
+    /// </summary>
+    public static float[] PreciseMagnitudeFrames(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
+        bool center, PadMode padMode, DspOptions? options, out int frames)
+    {
+        options ??= DspOptions.Default;
+        var (hop, win) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
+        Validation.Audio(y);
+        int count = FrameCount(y.Length, nFft, hop, center);
+        frames = count;
+        var padded = Spectral.Pad(y, center ? nFft / 2 : 0, padMode);
+        var windowValues = Windows.GetPaddedDouble(window, win, nFft);
+        var fft = new ManagedRealFft<double>(nFft);
+        int bins = nFft / 2 + 1;
+        var result = new float[(long)count * bins];
+        options.ForChunks(count, (start, end) =>
         {
-            int width = Vector<float>.Count;
-            for (; i <= destination.Length - width; i += width)
-                Vector.SquareRoot(new Vector<float>(destination[i..])).CopyTo(destination[i..]);
-        }
-        for (; i < destination.Length; i++) destination[i] = MathF.Sqrt(destination[i]);
+            var frame = new double[nFft];
+            var spectrum = new double[2 * bins];
+            for (int t = start; t < end; t++)
+            {
+                var source = padded.AsSpan(t * hop, nFft);
+                for (int i = 0; i < nFft; i++) frame[i] = source[i] * windowValues[i];
+                fft.Forward(frame, spectrum);
+                var destination = result.AsSpan(t * bins, bins);
+                for (int k = 0; k < bins; k++) destination[k] = Hypot((float)spectrum[2 * k], (float)spectrum[2 * k + 1]);
+            }
+        });
+        return result;
     }
 
     /// <summary>Dot product in float32 with SIMD, as BLAS's sgemm accumulates for librosa's einsum.</summary>

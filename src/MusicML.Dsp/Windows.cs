@@ -29,7 +29,17 @@ public static partial class Windows
     public static float[] Get(WindowType window, int length, bool periodic = true)
     {
         if (length <= 0) throw new MusicMLException($"Window length must be positive; got {length}.");
+        var values = GetDouble(window, length, periodic);
         var result = new float[length];
+        for (int k = 0; k < length; k++) result[k] = (float)values[k];
+        return result;
+    }
+
+    /// <summary>The window in double precision, as scipy returns it (for computations librosa runs in float64).</summary>
+    internal static double[] GetDouble(WindowType window, int length, bool periodic = true)
+    {
+        if (length <= 0) throw new MusicMLException($"Window length must be positive; got {length}.");
+        var result = new double[length];
         if (length == 1)
         {
             result[0] = 1;
@@ -39,7 +49,7 @@ public static partial class Windows
         for (int k = 0; k < length; k++)
         {
             double x = 2 * Math.PI * k / denominator;
-            result[k] = (float)(window switch
+            result[k] = window switch
             {
                 WindowType.Hann => 0.5 - 0.5 * Math.Cos(x),
                 WindowType.Hamming => 0.54 - 0.46 * Math.Cos(x),
@@ -47,9 +57,21 @@ public static partial class Windows
                 WindowType.BlackmanHarris => 0.35875 - 0.48829 * Math.Cos(x) + 0.14128 * Math.Cos(2 * x) - 0.01168 * Math.Cos(3 * x),
                 WindowType.Ones => 1.0,
                 _ => throw new MusicMLException($"Unknown window type {window}."),
-            });
+            };
         }
         return result;
+    }
+
+    /// <summary>Double-precision <see cref="GetPadded"/>.</summary>
+    internal static double[] GetPaddedDouble(WindowType window, int winLength, int nFft)
+    {
+        if (winLength <= 0 || winLength > nFft)
+            throw new MusicMLException($"winLength must be between 1 and nFft = {nFft}; got {winLength}.");
+        var w = GetDouble(window, winLength);
+        if (winLength == nFft) return w;
+        var padded = new double[nFft];
+        w.CopyTo(padded, (nFft - winLength) / 2);
+        return padded;
     }
 
     /// <summary>

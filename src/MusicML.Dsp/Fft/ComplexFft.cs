@@ -14,7 +14,7 @@ public sealed unsafe class ComplexFft
 {
     private static readonly ConcurrentDictionary<(int, FftBackend), ComplexFft> Cache = new();
 
-    private readonly ManagedComplexFft? _managed;
+    private readonly ManagedComplexFft<float>? _managed;
     private readonly IntPtr _forwardPlan, _inversePlan;
     private readonly ThreadLocal<(AlignedBuffer In, AlignedBuffer Out)>? _scratch;
 
@@ -24,7 +24,7 @@ public sealed unsafe class ComplexFft
         Backend = backend;
         if (backend == FftBackend.Managed)
         {
-            _managed = new ManagedComplexFft(length);
+            _managed = new ManagedComplexFft<float>(length);
             return;
         }
         var a = new AlignedBuffer(2 * length);

@@ -18,7 +18,7 @@ public sealed unsafe class RealFft
 {
     private static readonly ConcurrentDictionary<(int, FftBackend), RealFft> Cache = new();
 
-    private readonly ManagedRealFft? _managed;
+    private readonly ManagedRealFft<float>? _managed;
     private readonly IntPtr _forwardPlan, _inversePlan;
     private readonly ThreadLocal<(AlignedBuffer Real, AlignedBuffer Complex)>? _scratch;
 
@@ -28,7 +28,7 @@ public sealed unsafe class RealFft
         Backend = backend;
         if (backend == FftBackend.Managed)
         {
-            _managed = new ManagedRealFft(length);
+            _managed = new ManagedRealFft<float>(length);
             return;
         }
         var real = new AlignedBuffer(length);
