@@ -83,6 +83,20 @@ public static class Torch
     /// <summary>Turns gradient recording on (e.g. inside an outer <see cref="NoGrad"/>) until the guard is disposed.</summary>
     public static GradModeGuard EnableGrad() => new(true);
 
+    /// <summary>
+    /// Runs eligible CUDA operations (convolutions, matrix products, …) in <paramref name="dtype"/> (float16 or
+    /// bfloat16) until the guard is disposed, as PyTorch's <c>torch.autocast("cuda")</c>; pair it with
+    /// <see cref="Optim.GradScaler"/> for float16 training.
+    /// </summary>
+    /// <exception cref="TorchException">CUDA is unavailable or the dtype is not a half-precision type.</exception>
+    public static AutocastGuard Autocast(DType dtype = DType.Float16)
+    {
+        if (dtype is not (DType.Float16 or DType.BFloat16))
+            throw new TorchException($"autocast runs in Float16 or BFloat16, not {dtype}");
+        Device.Cuda.EnsureUsable();
+        return new AutocastGuard(dtype);
+    }
+
     /// <summary>Opens a scope that disposes every tensor created on this thread until it closes (see <see cref="DisposeScope"/>).</summary>
     public static DisposeScope NewDisposeScope() => new();
 }
@@ -100,4 +114,15 @@ public readonly struct GradModeGuard : IDisposable
 
     /// <summary>Restores the gradient mode in force before the guard was created.</summary>
     public void Dispose() => mm_set_grad_enabled(_previous ? 1 : 0);
+}
+
+/// <summary>Restores the previous autocast state when disposed.</summary>
+public readonly struct AutocastGuard : IDisposable
+{
+    private readonly int _previous;
+
+    internal AutocastGuard(DType dtype) => _previous = mm_autocast_enter((int)dtype);
+
+    /// <summary>Leaves the autocast region.</summary>
+    public void Dispose() => mm_autocast_exit(_previous);
 }
