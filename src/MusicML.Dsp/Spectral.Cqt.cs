@@ -1,0 +1,142 @@
+using MusicML.Audio;
+using MusicML.Core;
+
+namespace MusicML.Dsp;
+
+public static partial class Spectral
+{
+    /// <summary>
+    /// Constant-Q transform (librosa.cqt, i.e. librosa 0.10.1's vqt with γ = 0) by recursive sub-sampling
+    /// (Schörkhuber &amp; Klapuri, "Constant-Q transform toolbox for music processing", SMC 2010; Brown, "Calculation of a
+    /// constant Q spectral transform", JASA 89(1), 1991): the top octave's Hann-windowed wavelets are applied as a
+    /// sparse frequency-domain basis to an STFT (window of ones, frames centred) of the signal; the signal is then
+    /// halved with soxr_hq (librosa.resample 2 → 1, scale=True) and the same relative filters give the next octave
+    /// down, until <paramref name="nBins"/> are covered. With <paramref name="scale"/>, bin k is divided by the square
+    /// root of its wavelet length, so a full-scale sinusoid has roughly the same response at every frequency.
+    /// Shape <c>[nBins, frames]</c>, frames = 1 + ⌊n / hopLength⌋ (the coarsest octave's count when that is smaller).
+    /// </summary>
+    /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="hopLength">Samples between frames (default 512); each octave halves it while it stays even.</param>
+    /// <param name="fMin">Frequency of the lowest bin in Hz; default C1 ≈ 32.70 Hz.</param>
+    /// <param name="nBins">Number of bins (default 84: seven octaves).</param>
+    /// <param name="binsPerOctave">Bins per octave (default 12).</param>
+    /// <param name="tuning">Tuning deviation from A440 in fractions of a bin (default 0); null estimates it with
+    /// <see cref="Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, DspOptions?)"/>.</param>
+    /// <param name="filterScale">Scale on the wavelet lengths (default 1); smaller is shorter in time.</param>
+    /// <param name="norm">Norm each wavelet is normalised to (default 1 = L1; ∞ = peak); null leaves them unnormalised.</param>
+    /// <param name="sparsity">Share of each filter's spectral L1 mass that may be dropped (default 0.01); 0 keeps everything.</param>
+    /// <param name="window">Window shape of the wavelets (default Hann).</param>
+    /// <param name="scale">Divide each bin by √(wavelet length) (default true).</param>
+    /// <param name="padMode">How frames are padded beyond the ends of the signal (default zeros).</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <returns>The complex transform, <c>[nBins, frames]</c>.</returns>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, an invalid parameter, or filters reaching past the Nyquist frequency.</exception>
+    public static ComplexMatrix Cqt(ReadOnlySpan<float> y, int sampleRate = 22050, int hopLength = 512, double? fMin = null,
+        int nBins = 84, int binsPerOctave = 12, double? tuning = 0.0, double filterScale = 1.0, double? norm = 1.0,
+        double sparsity = 0.01, WindowType window = WindowType.Hann, bool scale = true, PadMode padMode = PadMode.Constant,
+        DspOptions? options = null)
+    {
+        options ??= DspOptions.Default;
+        Validation.Audio(y);
+        Validation.Positive(sampleRate, "sampleRate");
+        Validation.Positive(hopLength, "hopLength");
+        Validation.Positive(nBins, "nBins");
+        Validation.Positive(binsPerOctave, "binsPerOctave");
+        Validation.Positive(filterScale, "filterScale");
+        double lowest = fMin ?? Filters.C1Hz;
+        Validation.Positive(lowest, "fMin");
+        if (!(sparsity >= 0 && sparsity < 1)) throw new MusicMLException($"sparsity must be in [0, 1); got {sparsity}.");
+        if (norm is double p && !(p > 0)) throw new MusicMLException($"norm must be positive (or null for none); got {p}.");
+        if (tuning is double t && !double.IsFinite(t)) throw new MusicMLException($"tuning must be finite; got {t}.");
+        _ = options.ResolveThreads(1);
+
+        double tune = tuning ?? Tuning.EstimateTuning(y, sampleRate, binsPerOctave: binsPerOctave, options: options);
+        double tunedMin = lowest * Math.Pow(2.0, tune / binsPerOctave);
+        var plan = ConstantQPlan.Get(sampleRate, hopLength, tunedMin, nBins, binsPerOctave, filterScale, norm, sparsity, window, scale);
+
+        float[] signal;
+        if (plan.EarlyDownsampleFactor > 1)
+        {
+            if (y.Length < plan.EarlyDownsampleFactor)
+                throw new MusicMLException($"The signal has {y.Length} samples, too short for a {plan.Octaves.Length}-octave CQT.");
+            signal = HalveOrDecimate(y, plan.EarlyDownsampleFactor);
+            // Without the length scale librosa restores the energy the decimation removed.
+            if (!scale)
+            {
+                float gain = (float)Math.Sqrt(plan.EarlyDownsampleFactor);
+                for (int i = 0; i < signal.Length; i++) signal[i] *= gain;
+            }
+        }
+        else
+        {
+            signal = y.ToArray();
+        }
+
+        // Resample the whole chain first so that the octaves, which are independent afterwards, can share the threads.
+        var octaves = plan.Octaves;
+        var signals = new float[octaves.Length][];
+        for (int i = 0; i < octaves.Length; i++)
+        {
+            signals[i] = signal;
+            if (octaves[i].HalveAfter && i + 1 < octaves.Length) signal = HalveOrDecimate(signal, 2);
+        }
+        int frames = int.MaxValue;
+        for (int i = 0; i < octaves.Length; i++)
+            frames = Math.Min(frames, 1 + (signals[i].Length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
+
+        var result = new ComplexMatrix(nBins, frames);
+        for (int i = 0; i < octaves.Length; i++)
+        {
+            var basis = octaves[i];
+            var padded = Pad(signals[i], basis.NFft / 2, padMode);
+            options.ForChunks(frames, (start, end) => ConstantQFrames(padded, basis, result, start, end, options.Backend));
+        }
+        return result;
+    }
+
+    /// <summary>librosa.resample(y, orig_sr=factor, target_sr=1, res_type='soxr_hq', scale=True).</summary>
+    private static float[] HalveOrDecimate(ReadOnlySpan<float> y, int factor)
+    {
+        var result = Resampler.Resample(y, factor, 1, ResampleQuality.High);
+        // numpy divides the float32 signal by the float32-rounded √ratio.
+        float divisor = (float)Math.Sqrt(1.0 / factor);
+        for (int i = 0; i < result.Length; i++) result[i] /= divisor;
+        return result;
+    }
+
+    private static void ConstantQFrames(float[] padded, OctaveBasis basis, ComplexMatrix result, int start, int end, FftBackend backend)
+    {
+        int nFft = basis.NFft, hop = basis.HopLength, frames = result.Columns;
+        var fft = RealFft.Create(nFft, backend);
+        var spectrum = new AlignedBuffer(2 * fft.Bins);
+        var frame = new AlignedBuffer(nFft);
+        var output = result.Data;
+        var rows = basis.Rows;
+        var real = basis.Real;
+        var imaginary = basis.Imaginary;
+        for (int t = start; t < end; t++)
+        {
+            padded.AsSpan(t * hop, nFft).CopyTo(frame.Span);
+            var s = spectrum.Span;
+            fft.Forward(frame.Span, s);
+            for (int f = 0; f < rows.Length; f++)
+            {
+                int first = basis.Start[f], length = basis.Length[f], offset = basis.Offset[f];
+                var re = real.AsSpan(offset, length);
+                var im = imaginary.AsSpan(offset, length);
+                var bins = s.Slice(2 * first, 2 * length);
+                float sumRe = 0, sumIm = 0;
+                for (int b = 0; b < length; b++)
+                {
+                    float dr = bins[2 * b], di = bins[2 * b + 1];
+                    sumRe += re[b] * dr - im[b] * di;
+                    sumIm += re[b] * di + im[b] * dr;
+                }
+                int index = 2 * (rows[f] * frames + t);
+                output[index] = sumRe;
+                output[index + 1] = sumIm;
+            }
+        }
+    }
+}
