@@ -30,6 +30,19 @@ public class FeaturesCommandTests
     [InlineData("mel", "mel", 1e-4)]
     [InlineData("mfcc", "mfcc", 1e-4)]
     [InlineData("chroma_stft", "chroma_stft", 1e-4)]
+    [InlineData("centroid", "spectral_centroid", 1e-4)]
+    [InlineData("bandwidth", "spectral_bandwidth", 1e-4)]
+    [InlineData("rolloff", "spectral_rolloff", 1e-4)]
+    [InlineData("flatness", "spectral_flatness", 1e-4)]
+    [InlineData("contrast", "spectral_contrast", 1e-4)]
+    [InlineData("rms", "rms", 1e-4)]
+    [InlineData("zcr", "zcr", 1e-4)]
+    [InlineData("onset_strength", "onset_strength", 1e-4)]
+    [InlineData("cqt", "cqt", 1e-3)]
+    [InlineData("chroma_cqt", "chroma_cqt", 1e-3)]
+    [InlineData("chroma_cens", "chroma_cens", 1e-3)]
+    [InlineData("tonnetz", "tonnetz", 1e-3)]
+    [InlineData("tempogram", "tempogram", 1e-3)]
     public void NpyMatchesLibrosa(string kind, string reference, double tolerance)
     {
         var outPath = Path.Combine(Temp, $"{kind}.npy");

@@ -35,7 +35,7 @@ internal static class FeaturesCommand
         var nMfcc = new Option<int>("--n-mfcc") { Description = "Number of MFCCs.", DefaultValueFactory = _ => 20 };
         var htk = new Option<bool>("--htk") { Description = "Use the HTK mel scale instead of Slaney's." };
         var nBins = new Option<int>("--n-bins") { Description = "Number of CQT bins.", DefaultValueFactory = _ => 84 };
-        var binsPerOctave = new Option<int>("--bins-per-octave") { Description = "CQT bins per octave.", DefaultValueFactory = _ => 12 };
+        var binsPerOctave = new Option<int?>("--bins-per-octave") { Description = "CQT bins per octave (default 12 for cqt, 36 for CQT chroma as in librosa)." };
 
         var command = new Command("features", "Compute a spectral feature with librosa's defaults and write it as .npy or .csv.");
         command.Arguments.Add(input);
@@ -46,9 +46,9 @@ internal static class FeaturesCommand
             var parameters = new FeatureParameters(
                 Positive(parse.GetValue(sampleRate), "--sr"), Positive(parse.GetValue(nFft), "--n-fft"),
                 Positive(parse.GetValue(hopLength), "--hop-length"), Positive(parse.GetValue(nMels), "--n-mels"),
-                NonNegative(parse.GetValue(fMin) ?? 0, "--fmin"), parse.GetValue(fMax) is { } f ? Positive(f, "--fmax") : null,
+                parse.GetValue(fMin) is { } lo ? NonNegative(lo, "--fmin") : null, parse.GetValue(fMax) is { } f ? Positive(f, "--fmax") : null,
                 Positive(parse.GetValue(nMfcc), "--n-mfcc"), parse.GetValue(htk), Positive(parse.GetValue(nBins), "--n-bins"),
-                Positive(parse.GetValue(binsPerOctave), "--bins-per-octave"));
+                parse.GetValue(binsPerOctave) is { } b ? Positive(b, "--bins-per-octave") : null);
             return Run(context, parse.GetValue(input)!, FeatureKinds.Find(parse.GetValue(kind)!)!, parameters, parse.GetValue(output)!);
         });
         return command;
