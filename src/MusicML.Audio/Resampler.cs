@@ -12,10 +12,11 @@ namespace MusicML.Audio;
 /// https://sourceforge.net/projects/soxr/); on librosa's reference signals (44.1 kHz voice → 22.05/16 kHz,
 /// 22.05 kHz jazz → 16 kHz) the result is bit-identical to librosa 0.10.1 (relative max error 0).
 /// Without libsoxr (or with <see cref="ResamplerEngine.Managed"/>) a Kaiser-windowed-sinc polyphase filter with
-/// soxr_hq's band edges and ~126 dB stop band runs instead (Smith, "Digital Audio Resampling", CCRMA 2002). On the
-/// same references it is 9.4e-4 (44.1 → 22.05 kHz), 9.5e-4 (44.1 → 16 kHz) and 1.6e-5 (22.05 → 16 kHz) from
-/// soxr_hq in max|ours − ref| / max|ref| (RMS difference ~5e-6): the filters differ only inside the transition band
-/// (91.3–100 % of the lower Nyquist), so only content there, e.g. sibilants near 10–11 kHz, shows a difference.
+/// soxr_hq's band edges (pass band to 91.37 % of the lower Nyquist, stop band from Nyquist) and 126 dB stop band runs
+/// instead (Smith, "Digital Audio Resampling", CCRMA 2002). On the same references it is 1.4e-4 (44.1 → 22.05 kHz),
+/// 5.6e-4 (44.1 → 16 kHz) and 7.5e-6 (22.05 → 16 kHz) from soxr_hq in max|ours − ref| / max|ref|: the two filters
+/// differ only inside the transition band, so only content there (here sibilants near 10–11 kHz) shows a difference.
+/// About 290× real time for 44.1 → 22.05 kHz on one core, against ~1700× for libsoxr.
 /// </remarks>
 public static class Resampler
 {

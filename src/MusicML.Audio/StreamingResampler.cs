@@ -74,8 +74,8 @@ internal sealed class SoxrStreamingResampler : StreamingResampler
 /// <summary>
 /// Kaiser-windowed-sinc polyphase resampling (Smith, "Digital Audio Resampling Home Page", CCRMA 2002; Kaiser,
 /// "Nonrecursive digital filter design using the I0-sinh window function", ISCAS 1974), linear phase, with the
-/// filter placed like libsoxr's recipes: pass band to 91.3 % of the lower Nyquist for High, stop band (126 dB, 21
-/// bits as soxr_hq) from Nyquist, so nothing aliases. Output sample n sits at input time n · original / target (no delay).
+/// filter placed like libsoxr's recipes: for High, pass band to 91.37 % of the lower Nyquist and a 126 dB stop band
+/// (21 bits, as soxr_hq) from Nyquist, so nothing aliases. Output sample n sits at input time n · original / target (no delay).
 /// </summary>
 /// <remarks>
 /// For rational ratios with at most <see cref="MaxExactPhases"/> phases (every common audio pair: 44100↔22050,
@@ -106,12 +106,15 @@ internal sealed class PolyphaseResampler : StreamingResampler
         long gcd = (long)System.Numerics.BigInteger.GreatestCommonDivisor(originalRate, targetRate);
         _up = targetRate / gcd;
         _down = originalRate / gcd;
+        // libsoxr's recipes: stop-band attenuation (precision + 1 bits) · 6.02 dB, pass-band end
+        // 1 − 0.05 / (soxr's 3 dB point for that precision). High and VeryHigh use soxr's exact edges; Low and Medium
+        // approximate its (differently rolled-off) 16-bit recipes. Only High is checked against librosa's output.
         var (passbandEnd, attenuationDb) = quality switch
         {
-            ResampleQuality.Low => (0.80, 96.0),
-            ResampleQuality.Medium => (0.87, 100.0),
-            ResampleQuality.High => (0.913, 126.4),
-            _ => (0.913, 150.0),
+            ResampleQuality.Low => (0.676, 102.3),
+            ResampleQuality.Medium => (0.87, 102.3),
+            ResampleQuality.High => (0.91369, 126.43),
+            _ => (0.91131, 174.6),
         };
         // Band edges relative to the input's Nyquist: the lower of the two Nyquists bounds the pass band.
         double scale = Math.Min(1.0, (double)_up / _down);
