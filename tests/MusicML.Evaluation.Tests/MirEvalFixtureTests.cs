@@ -34,6 +34,7 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
     public static TheoryData<string> ChordFixtures => Fixtures("chord");
     public static TheoryData<string> SegmentFixtures => Fixtures("segment");
     public static TheoryData<string> MelodyFixtures => Fixtures("melody");
+    public static TheoryData<string> TranscriptionFixtures => Fixtures("transcription");
 
     public static TheoryData<string> BadTempoFiles
     {
@@ -49,7 +50,7 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
     public void EveryFixtureFolderHasFixtures()
     {
         // A missing or renamed folder must fail loudly rather than make the theories below vacuous.
-        foreach (var task in new[] { "beat", "onset", "tempo", "key", "chord", "segment", "melody" })
+        foreach (var task in new[] { "beat", "onset", "tempo", "key", "chord", "segment", "melody", "transcription" })
             Assert.True(Fixtures(task).Count >= 4, $"{task}: expected at least 4 fixtures");
     }
 
@@ -115,6 +116,15 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
         var voicing = estimated.Values.Select(f => f >= 0 ? 1.0 : 0.0).ToArray();
         var reward = reference.Values.Select(_ => 1.0).ToArray();
         AssertMatches("melody", n, MelodyEvaluation.Evaluate(reference, estimated, voicing, reward), ResamplingTolerance);
+    }
+
+    [Theory, MemberData(nameof(TranscriptionFixtures))]
+    public void Transcription(string n)
+    {
+        // The average overlap ratio depends on which maximum matching is chosen, so this also checks that we find
+        // the same matching as mir_eval's Hopcroft-Karp, not merely one of the same size.
+        var scores = TranscriptionEvaluation.Evaluate(AnnotationFiles.ReadNotes(In("transcription", $"ref{n}.txt")), AnnotationFiles.ReadNotes(In("transcription", $"est{n}.txt")));
+        AssertMatches("transcription", n, scores, Tolerance);
     }
 
     private static string In(string task, string file) => Path.Combine(Folder(task), file);

@@ -35,7 +35,7 @@ internal static class EvalCommand
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
 
-        var command = new Command("eval", "Score estimated annotations against references (onsets, beats, downbeats, tempo, key, chords, melody, segments, tags) with mir_eval's metrics.")
+        var command = new Command("eval", "Score estimated annotations against references (onsets, beats, downbeats, tempo, key, chords, melody, segments, notes, tags) with mir_eval's metrics.")
         {
             task, reference, estimated, format,
         };
