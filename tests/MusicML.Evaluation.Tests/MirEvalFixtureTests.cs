@@ -35,6 +35,7 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
     public static TheoryData<string> SegmentFixtures => Fixtures("segment");
     public static TheoryData<string> MelodyFixtures => Fixtures("melody");
     public static TheoryData<string> TranscriptionFixtures => Fixtures("transcription");
+    public static TheoryData<string> MultipitchFixtures => Fixtures("multipitch");
 
     public static TheoryData<string> BadTempoFiles
     {
@@ -50,7 +51,7 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
     public void EveryFixtureFolderHasFixtures()
     {
         // A missing or renamed folder must fail loudly rather than make the theories below vacuous.
-        foreach (var task in new[] { "beat", "onset", "tempo", "key", "chord", "segment", "melody", "transcription" })
+        foreach (var task in new[] { "beat", "onset", "tempo", "key", "chord", "segment", "melody", "transcription", "multipitch" })
             Assert.True(Fixtures(task).Count >= 4, $"{task}: expected at least 4 fixtures");
     }
 
@@ -125,6 +126,14 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
         // the same matching as mir_eval's Hopcroft-Karp, not merely one of the same size.
         var scores = TranscriptionEvaluation.Evaluate(AnnotationFiles.ReadNotes(In("transcription", $"ref{n}.txt")), AnnotationFiles.ReadNotes(In("transcription", $"est{n}.txt")));
         AssertMatches("transcription", n, scores, Tolerance);
+    }
+
+    [Theory, MemberData(nameof(MultipitchFixtures))]
+    public void Multipitch(string n)
+    {
+        // mir_eval resamples an estimate on other frame times to the reference's (nearest neighbour): 1e-3 allowed.
+        var scores = MultipitchEvaluation.Evaluate(AnnotationFiles.ReadMultipitch(In("multipitch", $"ref{n}.txt")), AnnotationFiles.ReadMultipitch(In("multipitch", $"est{n}.txt")));
+        AssertMatches("multipitch", n, scores, ResamplingTolerance);
     }
 
     private static string In(string task, string file) => Path.Combine(Folder(task), file);

@@ -75,6 +75,24 @@ public static class AnnotationFiles
         return new NoteAnnotation([.. intervals], [.. pitches]);
     }
 
+    /// <summary>
+    /// <c>time f1 f2 ...</c> rows with any number of frequencies in Hz (multi-f0), as mir_eval's
+    /// <c>io.load_ragged_time_series</c>.
+    /// </summary>
+    public static MultipitchAnnotation ReadMultipitch(string path)
+    {
+        var times = new List<double>();
+        var frequencies = new List<double[]>();
+        foreach (var row in ReadRows(path))
+        {
+            times.Add(row.Time(0));
+            var frame = new double[row.Fields.Length - 1];
+            for (int k = 0; k < frame.Length; k++) frame[k] = row.Number(k + 1);
+            frequencies.Add(frame);
+        }
+        return new MultipitchAnnotation([.. times], [.. frequencies]);
+    }
+
     /// <summary><c>time value</c> rows (a melody's f0 in Hz per frame), as mir_eval's <c>io.load_time_series</c>.</summary>
     public static TimeSeries ReadTimeSeries(string path)
     {
