@@ -136,6 +136,26 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
         AssertMatches("multipitch", n, scores, ResamplingTolerance);
     }
 
+    public static TheoryData<string> HierarchyWindows
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var file in Directory.EnumerateFiles(Folder("hierarchy"), "output_w=*.json").Order(StringComparer.Ordinal))
+                data.Add(Path.GetFileNameWithoutExtension(file)["output_w=".Length..]);
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(HierarchyWindows))]
+    public void Hierarchy(string window)
+    {
+        // ref00/ref01 are the two levels of one hierarchy (est likewise); the T-measure window comes from the file name.
+        var levels = (string side) => new[] { "00", "01" }.Select(k => AnnotationFiles.ReadLabeledIntervals(In("hierarchy", $"{side}{k}.lab"))).ToArray();
+        var scores = HierarchyEvaluation.Evaluate(levels("ref"), levels("est"), window: double.Parse(window, System.Globalization.CultureInfo.InvariantCulture));
+        AssertMatches("hierarchy", $"_w={window}", scores, Tolerance);
+    }
+
     private static string In(string task, string file) => Path.Combine(Folder(task), file);
 
     private void AssertMatches(string task, string n, Scores scores, double tolerance)
