@@ -37,7 +37,7 @@ public static class TranscriptionEvaluation
     {
         Validate(reference, estimated, checkPitches: true);
         if (reference.Pitches.Length == 0 || estimated.Pitches.Length == 0) return (0, 0, 0, 0);
-        var matching = Match(reference.Intervals, estimated.Intervals, (i, j) =>
+        var matching = Match(reference.Intervals, estimated.Intervals, OnsetWindow(reference.Intervals, estimated.Intervals, onsetTolerance), (i, j) =>
             OnsetHit(reference.Intervals[i], estimated.Intervals[j], onsetTolerance) &&
             Math.Abs(1200 * (Math.Log2(reference.Pitches[i]) - Math.Log2(estimated.Pitches[j]))) <= pitchTolerance &&
             (offsetRatio is not double ratio || OffsetHit(reference.Intervals[i], estimated.Intervals[j], ratio, offsetMinTolerance)));
@@ -55,12 +55,13 @@ public static class TranscriptionEvaluation
 
     /// <summary>Precision, recall and F-measure of note onsets alone (pitch and offset ignored).</summary>
     public static ScoreTriple OnsetPrecisionRecallF1(TimeInterval[] reference, TimeInterval[] estimated, double onsetTolerance = DefaultOnsetTolerance) =>
-        CountScores(reference, estimated, (i, j) => OnsetHit(reference[i], estimated[j], onsetTolerance));
+        CountScores(reference, estimated, OnsetWindow(reference, estimated, onsetTolerance), (i, j) => OnsetHit(reference[i], estimated[j], onsetTolerance));
 
     /// <summary>Precision, recall and F-measure of note offsets alone (onset and pitch ignored).</summary>
     public static ScoreTriple OffsetPrecisionRecallF1(TimeInterval[] reference, TimeInterval[] estimated,
         double offsetRatio = DefaultOffsetRatio, double offsetMinTolerance = DefaultOffsetMinTolerance) =>
-        CountScores(reference, estimated, (i, j) => OffsetHit(reference[i], estimated[j], offsetRatio, offsetMinTolerance));
+        CountScores(reference, estimated, OffsetWindow(reference, estimated, offsetRatio, offsetMinTolerance),
+            (i, j) => OffsetHit(reference[i], estimated[j], offsetRatio, offsetMinTolerance));
 
     /// <summary>
     /// Every transcription score, as mir_eval's <c>transcription.evaluate</c>: <c>precision</c>, <c>recall</c>,
@@ -91,13 +92,31 @@ public static class TranscriptionEvaluation
         return scores;
     }
 
-    private static ScoreTriple CountScores(TimeInterval[] reference, TimeInterval[] estimated, Func<int, int, bool> hit)
+    private static ScoreTriple CountScores(TimeInterval[] reference, TimeInterval[] estimated, CandidateWindow window, Func<int, int, bool> hit)
     {
         Validate(new NoteAnnotation(reference, new double[reference.Length]), new NoteAnnotation(estimated, new double[estimated.Length]), checkPitches: false);
         if (reference.Length == 0 || estimated.Length == 0) return new ScoreTriple(0, 0, 0);
-        int matched = Match(reference, estimated, hit).Count;
+        int matched = Match(reference, estimated, window, hit).Count;
         double precision = (double)matched / estimated.Length, recall = (double)matched / reference.Length;
         return new ScoreTriple(precision, recall, EventValidation.FMeasure(precision, recall));
+    }
+
+    /// <summary>
+    /// Which estimates can possibly hit reference i: those whose key (onset or offset time) lies in [Low(i), High(i)].
+    /// The bounds are the tolerance plus 1 ms, more than the 0.05 ms that rounding distances to 0.1 ms can add, so the
+    /// exact hit test still decides and the graph is the one mir_eval builds from its full n × m matrix.
+    /// </summary>
+    private sealed record CandidateWindow(Func<int, double> EstimateKey, Func<int, double> Low, Func<int, double> High);
+
+    private const double WindowSlack = 1e-3;
+
+    private static CandidateWindow OnsetWindow(TimeInterval[] reference, TimeInterval[] estimated, double tolerance) =>
+        new(j => estimated[j].Start, i => reference[i].Start - tolerance - WindowSlack, i => reference[i].Start + tolerance + WindowSlack);
+
+    private static CandidateWindow OffsetWindow(TimeInterval[] reference, TimeInterval[] estimated, double ratio, double minTolerance)
+    {
+        double Tolerance(int i) => Math.Max(ratio * Math.Abs(reference[i].End - reference[i].Start), minTolerance) + WindowSlack;
+        return new(j => estimated[j].End, i => reference[i].End - Tolerance(i), i => reference[i].End + Tolerance(i));
     }
 
     private static bool OnsetHit(TimeInterval r, TimeInterval e, double tolerance) =>
@@ -124,18 +143,28 @@ public static class TranscriptionEvaluation
     /// after D. Eppstein's PADS) returns for the hit graph, sorted by reference index. Iteration orders follow its
     /// Python dictionaries (insertion order) so that the same matching — not just one of the same size — comes out.
     /// </summary>
-    private static List<(int Reference, int Estimate)> Match(TimeInterval[] reference, TimeInterval[] estimated, Func<int, int, bool> hit)
+    private static List<(int Reference, int Estimate)> Match(TimeInterval[] reference, TimeInterval[] estimated, CandidateWindow window, Func<int, int, bool> hit)
     {
         // graph: estimate → its candidate references, keys in order of first appearance in a reference-major scan.
+        // Only estimates inside each reference's window are tested (O(n log m + hits) instead of n × m), visited in
+        // index order so that the graph is built in mir_eval's order.
+        var byKey = Enumerable.Range(0, estimated.Length).OrderBy(window.EstimateKey).ToArray();
+        var keys = byKey.Select(window.EstimateKey).ToArray();
         var graphKeys = new List<int>();
         var graph = new Dictionary<int, List<int>>();
+        var candidates = new List<int>();
         for (int i = 0; i < reference.Length; i++)
-            for (int j = 0; j < estimated.Length; j++)
+        {
+            candidates.Clear();
+            for (int k = BeatEvaluation.LowerBound(keys, window.Low(i)); k < keys.Length && keys[k] <= window.High(i); k++) candidates.Add(byKey[k]);
+            candidates.Sort();
+            foreach (var j in candidates)
             {
                 if (!hit(i, j)) continue;
                 if (!graph.TryGetValue(j, out var list)) { graph[j] = list = []; graphKeys.Add(j); }
                 list.Add(i);
             }
+        }
 
         var matching = new Dictionary<int, int>(); // reference → estimate
         foreach (var u in graphKeys)
