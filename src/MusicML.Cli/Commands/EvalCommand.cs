@@ -62,6 +62,9 @@ internal static class EvalCommand
             return CommandLineApp.ExitFailure;
         }
 
+        // Every pair failed: the reasons are on stderr, and a table of nothing but an undefined mean would only mislead.
+        if (scored.Length == 0) return CommandLineApp.ExitFailure;
+
         switch (format)
         {
             case "csv": WriteCsv(context.Output, task, scored, result.Mean); break;
