@@ -73,6 +73,10 @@ public sealed class EvaluationTask
              "mutual_information", "adjusted_mutual_information", "normalized_mutual_information", "nce_over", "nce_under", "nce_f_measure",
              "v_precision", "v_recall", "v_measure"],
             (r, e) => SegmentEvaluation.Evaluate(Intervals(r, "segment_*"), Intervals(e, "segment_*"))),
+        new("notes", "mir_eval note transcription: with/without offsets, onsets only, offsets only", [".notes", ".txt", ".csv", ".jams"],
+            ["precision", "recall", "f_measure", "average_overlap_ratio", "precision_no_offset", "recall_no_offset", "f_measure_no_offset",
+             "average_overlap_ratio_no_offset", "onset_precision", "onset_recall", "onset_f_measure", "offset_precision", "offset_recall", "offset_f_measure"],
+            (r, e) => TranscriptionEvaluation.Evaluate(Notes(r), Notes(e))),
         new("tags", "per-track tag precision/recall/F (score ≥ 0.5), ROC-AUC and PR-AUC over the candidate tags", [".tags", ".txt", ".csv", ".jams"],
             ["precision", "recall", "f_measure", "roc_auc", "pr_auc"],
             (r, e) => TaggingEvaluation.EvaluateTrack(Tags(r), Tags(e))),
@@ -105,6 +109,9 @@ public sealed class EvaluationTask
 
     private static TimeSeries Melody(string path) =>
         IsJams(path) ? JamsDocument.Read(path).Find(path, "pitch_contour", "pitch_hz").ToTimeSeries() : AnnotationFiles.ReadTimeSeries(path);
+
+    private static NoteAnnotation Notes(string path) =>
+        IsJams(path) ? JamsDocument.Read(path).Find(path, "note_hz").ToNotes() : AnnotationFiles.ReadNotes(path);
 
     private static TagAnnotation Tags(string path) =>
         IsJams(path) ? JamsDocument.Read(path).Find(path, "tag_*").ToTags() : AnnotationFiles.ReadTags(path);

@@ -118,8 +118,9 @@ public sealed class EvalCommandTests : IDisposable
     {
         var reference = Write("t/ref.tempo", "60\t120\t0.25\n");
         var estimated = Write("t/est.tempo", "60\t-120\t0.25\n");
-        var (code, _, error) = Run("eval", "--task", "tempo", "--ref", reference, "--est", estimated);
+        var (code, output, error) = Run("eval", "--task", "tempo", "--ref", reference, "--est", estimated);
         Assert.Equal(CommandLineApp.ExitFailure, code);
+        Assert.Equal("", output);
         Assert.Contains($"{estimated}:1:", error);
         Assert.Contains("negative", error);
     }

@@ -165,7 +165,10 @@ public sealed class AnnotationIoTests : IDisposable
             var path = Path.Combine(synth, file);
             Assert.Equal(EvaluationTask.Get(task).MetricNames, EvaluationTask.Get(task).Evaluate(path, path).Names);
         }
-        var melody = Path.Combine(SharedData.Path("eval", "mir_eval_fixtures", "data", "melody"), "ref00.txt");
-        Assert.Equal(EvaluationTask.Get("melody").MetricNames, EvaluationTask.Get("melody").Evaluate(melody, melody).Names);
+        foreach (var (task, folder) in new[] { ("melody", "melody"), ("notes", "transcription") })
+        {
+            var path = Path.Combine(SharedData.Path("eval", "mir_eval_fixtures", "data", folder), "ref00.txt");
+            Assert.Equal(EvaluationTask.Get(task).MetricNames, EvaluationTask.Get(task).Evaluate(path, path).Names);
+        }
     }
 }

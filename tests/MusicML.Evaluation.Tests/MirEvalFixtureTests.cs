@@ -34,6 +34,8 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
     public static TheoryData<string> ChordFixtures => Fixtures("chord");
     public static TheoryData<string> SegmentFixtures => Fixtures("segment");
     public static TheoryData<string> MelodyFixtures => Fixtures("melody");
+    public static TheoryData<string> TranscriptionFixtures => Fixtures("transcription");
+    public static TheoryData<string> MultipitchFixtures => Fixtures("multipitch");
 
     public static TheoryData<string> BadTempoFiles
     {
@@ -49,7 +51,7 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
     public void EveryFixtureFolderHasFixtures()
     {
         // A missing or renamed folder must fail loudly rather than make the theories below vacuous.
-        foreach (var task in new[] { "beat", "onset", "tempo", "key", "chord", "segment", "melody" })
+        foreach (var task in new[] { "beat", "onset", "tempo", "key", "chord", "segment", "melody", "transcription", "multipitch" })
             Assert.True(Fixtures(task).Count >= 4, $"{task}: expected at least 4 fixtures");
     }
 
@@ -115,6 +117,43 @@ public class MirEvalFixtureTests(ITestOutputHelper log)
         var voicing = estimated.Values.Select(f => f >= 0 ? 1.0 : 0.0).ToArray();
         var reward = reference.Values.Select(_ => 1.0).ToArray();
         AssertMatches("melody", n, MelodyEvaluation.Evaluate(reference, estimated, voicing, reward), ResamplingTolerance);
+    }
+
+    [Theory, MemberData(nameof(TranscriptionFixtures))]
+    public void Transcription(string n)
+    {
+        // The average overlap ratio depends on which maximum matching is chosen, so this also checks that we find
+        // the same matching as mir_eval's Hopcroft-Karp, not merely one of the same size.
+        var scores = TranscriptionEvaluation.Evaluate(AnnotationFiles.ReadNotes(In("transcription", $"ref{n}.txt")), AnnotationFiles.ReadNotes(In("transcription", $"est{n}.txt")));
+        AssertMatches("transcription", n, scores, Tolerance);
+    }
+
+    [Theory, MemberData(nameof(MultipitchFixtures))]
+    public void Multipitch(string n)
+    {
+        // mir_eval resamples an estimate on other frame times to the reference's (nearest neighbour): 1e-3 allowed.
+        var scores = MultipitchEvaluation.Evaluate(AnnotationFiles.ReadMultipitch(In("multipitch", $"ref{n}.txt")), AnnotationFiles.ReadMultipitch(In("multipitch", $"est{n}.txt")));
+        AssertMatches("multipitch", n, scores, ResamplingTolerance);
+    }
+
+    public static TheoryData<string> HierarchyWindows
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var file in Directory.EnumerateFiles(Folder("hierarchy"), "output_w=*.json").Order(StringComparer.Ordinal))
+                data.Add(Path.GetFileNameWithoutExtension(file)["output_w=".Length..]);
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(HierarchyWindows))]
+    public void Hierarchy(string window)
+    {
+        // ref00/ref01 are the two levels of one hierarchy (est likewise); the T-measure window comes from the file name.
+        var levels = (string side) => new[] { "00", "01" }.Select(k => AnnotationFiles.ReadLabeledIntervals(In("hierarchy", $"{side}{k}.lab"))).ToArray();
+        var scores = HierarchyEvaluation.Evaluate(levels("ref"), levels("est"), window: double.Parse(window, System.Globalization.CultureInfo.InvariantCulture));
+        AssertMatches("hierarchy", $"_w={window}", scores, Tolerance);
     }
 
     private static string In(string task, string file) => Path.Combine(Folder(task), file);

@@ -35,7 +35,7 @@ internal static class EvalCommand
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
 
-        var command = new Command("eval", "Score estimated annotations against references (onsets, beats, downbeats, tempo, key, chords, melody, segments, tags) with mir_eval's metrics.")
+        var command = new Command("eval", "Score estimated annotations against references (onsets, beats, downbeats, tempo, key, chords, melody, segments, notes, tags) with mir_eval's metrics.")
         {
             task, reference, estimated, format,
         };
@@ -61,6 +61,9 @@ internal static class EvalCommand
                                     $"(looked for {string.Join(", ", task.FileExtensions)}).");
             return CommandLineApp.ExitFailure;
         }
+
+        // Every pair failed: the reasons are on stderr, and a table of nothing but an undefined mean would only mislead.
+        if (scored.Length == 0) return CommandLineApp.ExitFailure;
 
         switch (format)
         {

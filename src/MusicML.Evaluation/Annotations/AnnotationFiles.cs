@@ -55,6 +55,44 @@ public static class AnnotationFiles
         return new LabeledIntervals([.. intervals], [.. labels]);
     }
 
+    /// <summary>
+    /// <c>onset offset pitch_hz</c> rows (note transcriptions), as mir_eval's <c>io.load_valued_intervals</c>. Offsets
+    /// must not precede onsets and pitches must be positive.
+    /// </summary>
+    public static NoteAnnotation ReadNotes(string path)
+    {
+        var intervals = new List<TimeInterval>();
+        var pitches = new List<double>();
+        foreach (var row in ReadRows(path))
+        {
+            if (row.Fields.Length != 3) throw row.Error($"expected 'onset offset pitch_hz', got {row.Fields.Length} column(s)");
+            double onset = row.Time(0), offset = row.Time(1), pitch = row.Number(2);
+            if (offset < onset) throw row.Error($"note ends ({row.Fields[1]} s) before it starts ({row.Fields[0]} s)");
+            if (pitch <= 0) throw row.Error($"pitch {row.Fields[2]} Hz is not positive");
+            intervals.Add(new TimeInterval(onset, offset));
+            pitches.Add(pitch);
+        }
+        return new NoteAnnotation([.. intervals], [.. pitches]);
+    }
+
+    /// <summary>
+    /// <c>time f1 f2 ...</c> rows with any number of frequencies in Hz (multi-f0), as mir_eval's
+    /// <c>io.load_ragged_time_series</c>.
+    /// </summary>
+    public static MultipitchAnnotation ReadMultipitch(string path)
+    {
+        var times = new List<double>();
+        var frequencies = new List<double[]>();
+        foreach (var row in ReadRows(path))
+        {
+            times.Add(row.Time(0));
+            var frame = new double[row.Fields.Length - 1];
+            for (int k = 0; k < frame.Length; k++) frame[k] = row.Number(k + 1);
+            frequencies.Add(frame);
+        }
+        return new MultipitchAnnotation([.. times], [.. frequencies]);
+    }
+
     /// <summary><c>time value</c> rows (a melody's f0 in Hz per frame), as mir_eval's <c>io.load_time_series</c>.</summary>
     public static TimeSeries ReadTimeSeries(string path)
     {

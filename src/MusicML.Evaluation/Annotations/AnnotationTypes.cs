@@ -40,3 +40,13 @@ public readonly record struct TempoAnnotation(double Tempo1, double Tempo2, doub
 /// <param name="Tags">Tag names, in file order.</param>
 /// <param name="Values">One score per tag (a probability, or 1 for a plain list).</param>
 public sealed record TagAnnotation(string[] Tags, double[] Values);
+
+/// <summary>Notes of a transcription: <c>onset offset pitch</c> rows (mir_eval's valued intervals).</summary>
+/// <param name="Intervals">Onset and offset of each note, in seconds.</param>
+/// <param name="Pitches">Pitch of each note in Hz.</param>
+public sealed record NoteAnnotation(TimeInterval[] Intervals, double[] Pitches);
+
+/// <summary>Several simultaneous pitches per frame (multi-f0): <c>time f1 f2 ...</c> rows, a frame with no pitch having only its time.</summary>
+/// <param name="Times">Frame times in seconds.</param>
+/// <param name="Frequencies">The active frequencies in Hz of each frame (possibly none).</param>
+public sealed record MultipitchAnnotation(double[] Times, double[][] Frequencies);

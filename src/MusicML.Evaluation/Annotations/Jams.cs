@@ -88,6 +88,12 @@ public sealed record JamsAnnotation(string Namespace, IReadOnlyList<JamsObservat
     /// <summary>Tags (the values) with their confidences (1 when absent), e.g. from <c>tag_open</c>.</summary>
     public TagAnnotation ToTags() => new(Data.Select(o => Text(o.Value)).ToArray(), Data.Select(o => o.Confidence ?? 1.0).ToArray());
 
+    /// <summary>Notes of a <c>note_hz</c> annotation: [time, time + duration) with the value as pitch in Hz.</summary>
+    public NoteAnnotation ToNotes() => new(
+        Data.Select(o => new TimeInterval(o.Time, o.Time + o.Duration)).ToArray(),
+        Data.Select((o, i) => o.Value is JsonValue v && v.TryGetValue<double>(out var hz) ? hz
+            : throw new AnnotationException($"JAMS '{Namespace}' observation {i} has no pitch in Hz.")).ToArray());
+
     /// <summary>An event annotation (<c>onset</c>, or <c>beat</c> without positions).</summary>
     public static JamsAnnotation FromEvents(string jamsNamespace, ReadOnlySpan<double> times)
     {

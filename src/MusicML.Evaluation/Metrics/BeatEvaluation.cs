@@ -72,6 +72,9 @@ public static class BeatEvaluation
     public static double Goto(ReadOnlySpan<double> reference, ReadOnlySpan<double> estimated, double threshold = 0.35, double mu = 0.2, double sigma = 0.2)
     {
         Validate(reference, estimated);
+        // Beats outside a sequence's ends carry error 1, so a threshold of 1 or more would leave no "incorrect" beat to
+        // delimit a track (mir_eval then fails with an IndexError).
+        if (!(threshold > 0 && threshold < 1)) throw new AnnotationException($"Goto threshold must lie in (0, 1), got {threshold}.");
         if (reference.Length == 0 || estimated.Length == 0) return 0.0;
         int n = reference.Length;
         var beatError = new double[n];

@@ -139,7 +139,6 @@ public static class ChordEvaluation
         CheckShape(reference, "Reference");
         CheckShape(estimated, "Estimated");
         if (reference.Count == 0) throw new AnnotationException("Reference chord annotation is empty.");
-        foreach (var label in reference.Labels.Concat(estimated.Labels)) ChordLabel.Encode(label);
         var (estIntervals, estLabels) = IntervalOperations.Adjust(estimated.Intervals, estimated.Labels,
             IntervalOperations.Min(reference.Intervals), IntervalOperations.Max(reference.Intervals), ChordLabel.NoChord, ChordLabel.NoChord);
         var mergedReference = MergeRepeatedChords(reference.Intervals, reference.Labels);
