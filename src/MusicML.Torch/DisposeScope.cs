@@ -4,7 +4,7 @@ namespace MusicML.Torch;
 /// Releases every tensor created on this thread while the scope is the innermost one, so a training or inference loop
 /// frees its intermediates deterministically instead of waiting for the garbage collector:
 /// <code>
-/// using (var scope = Torch.NewDisposeScope())
+/// using (var scope = TorchRuntime.NewDisposeScope())
 /// {
 ///     var loss = Losses.MseLoss(model.Forward(x), y);
 ///     loss.Backward();

@@ -210,11 +210,11 @@ public sealed unsafe partial class Tensor : IDisposable
     public static Tensor Empty(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device device = default) =>
         Factory(FactoryOp.Empty, shape, dtype, device, 0);
 
-    /// <summary>Uniform random numbers in [0, 1) from libtorch's generator (see <see cref="Torch.ManualSeed"/>).</summary>
+    /// <summary>Uniform random numbers in [0, 1) from libtorch's generator (see <see cref="TorchRuntime.ManualSeed"/>).</summary>
     public static Tensor Rand(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device device = default) =>
         Factory(FactoryOp.Rand, shape, dtype, device, 0);
 
-    /// <summary>Standard normal random numbers from libtorch's generator (see <see cref="Torch.ManualSeed"/>).</summary>
+    /// <summary>Standard normal random numbers from libtorch's generator (see <see cref="TorchRuntime.ManualSeed"/>).</summary>
     public static Tensor Randn(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device device = default) =>
         Factory(FactoryOp.Randn, shape, dtype, device, 0);
 
