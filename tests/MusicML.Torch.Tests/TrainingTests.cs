@@ -105,6 +105,19 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void ContainersNameChildrenByIndexAsPyTorchDoes()
+    {
+        using var branches = new ModuleList<Conv1d>(new Conv1d(1, 2, 3), new Conv1d(1, 2, 5, bias: false));
+        using var chain = new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1));
+        Assert.Equal(["0.weight", "0.bias", "1.weight"], branches.StateDict().Select(kv => kv.Key));
+        Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias"], chain.StateDict().Select(kv => kv.Key));
+        Assert.Equal(2, branches.Count);
+        Assert.Null(branches[1].Bias);
+        chain.Eval();
+        Assert.All(chain.NamedChildren(), c => Assert.False(c.Module.IsTraining));
+    }
+
+    [Fact]
     public void ModuleMovesAndConvertsInPlace()
     {
         using var layer = new Linear(2, 2);
