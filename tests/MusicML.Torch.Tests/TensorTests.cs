@@ -166,6 +166,37 @@ public class TensorTests
     }
 
     [Fact]
+    public void SelectionOpsPickTheRightElements()
+    {
+        using var a = Tensor.From([1f, -2, 3, -4], [2, 2]);
+        using var negative = a.Lt(0);
+        using var zeroed = a.MaskedFill(negative, 0);
+        Assert.Equal([1f, 0, 3, 0], zeroed.ToArray<float>());
+        using var picked = a.MaskedSelect(negative);
+        Assert.Equal([-2f, -4], picked.ToArray<float>());
+        using var abs = a.Abs();
+        using var where = Tensor.Where(negative, abs, a);
+        Assert.Equal([1f, 2, 3, 4], where.ToArray<float>());
+        // gather along dim 1 with indices [[1],[0]]: row 0 takes column 1, row 1 takes column 0.
+        using var idx = Tensor.From([1L, 0], [2, 1]);
+        using var gathered = a.Gather(1, idx);
+        Assert.Equal([-2f, 3], gathered.ToArray<float>());
+        using var cumsum = a.CumSum(1);
+        Assert.Equal([1f, -1, 3, -1], cumsum.ToArray<float>());
+        using var flipped = a.Flip(0);
+        Assert.Equal([3f, -4, 1, -2], flipped.ToArray<float>());
+        // Integer tensors stay integer with integral scalars, as in PyTorch (int64 + 1 is int64).
+        using var counts = Tensor.From([1L, 2]);
+        using var next = counts + 1;
+        Assert.Equal(DType.Int64, next.DType);
+        Assert.Equal([2L, 3], next.ToArray<long>());
+        using var half = counts * 0.5;
+        Assert.Equal(DType.Float32, half.DType);
+        var e = Assert.Throws<TorchException>(() => a.Select(0, 5));
+        Assert.Contains("out of range", e.Message);
+    }
+
+    [Fact]
     public void CatAndStackJoinAlongTheRightDimension()
     {
         using var a = Tensor.From([1f, 2, 3, 4], [2, 2]);
