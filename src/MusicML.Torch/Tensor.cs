@@ -26,6 +26,9 @@ public sealed unsafe partial class Tensor : IDisposable
     /// <summary>The scope that will release this tensor, if any.</summary>
     internal DisposeScope? Scope { get; set; }
 
+    /// <summary>This tensor's position in <see cref="Scope"/>'s list.</summary>
+    internal int ScopeSlot { get; set; }
+
     /// <summary>The native handle; throws once disposed.</summary>
     internal IntPtr Handle
     {
