@@ -150,8 +150,8 @@ public abstract class Module : IDisposable
     public Module Eval() => Train(false);
 
     /// <summary>
-    /// Moves every parameter and buffer to <paramref name="device"/> in place: the tensor objects (and handles held by
-    /// optimisers created afterwards) stay the same, only their data moves.
+    /// Moves every parameter and buffer to <paramref name="device"/> in place: the tensor objects stay the same, only
+    /// their data moves. Create optimisers afterwards (as in PyTorch) so their state lives on the same device.
     /// </summary>
     public Module To(Device device)
     {
