@@ -35,7 +35,7 @@ public readonly record struct Device(DeviceType Type, int Index = -1)
     internal void EnsureUsable()
     {
         if (Type == DeviceType.Cpu) return;
-        int count = Torch.CudaDeviceCount;
+        int count = TorchRuntime.CudaDeviceCount;
         if (count == 0)
             throw new TorchException(
                 $"{this} was requested but CUDA is not available: either this machine has no NVIDIA GPU/driver or the " +

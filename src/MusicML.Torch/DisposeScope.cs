@@ -4,7 +4,7 @@ namespace MusicML.Torch;
 /// Releases every tensor created on this thread while the scope is the innermost one, so a training or inference loop
 /// frees its intermediates deterministically instead of waiting for the garbage collector:
 /// <code>
-/// using (var scope = Torch.NewDisposeScope())
+/// using (var scope = TorchRuntime.NewDisposeScope())
 /// {
 ///     var loss = Losses.MseLoss(model.Forward(x), y);
 ///     loss.Backward();
@@ -18,7 +18,10 @@ public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? _current;
 
-    private readonly HashSet<Tensor> _owned = new(ReferenceEqualityComparer.Instance);
+    // A list with each tensor remembering its slot makes adding and removing O(1) without hashing: this runs once per
+    // tensor operation.
+    private readonly List<Tensor?> _owned = [];
+    private int _count;
     private readonly DisposeScope? _outer;
     private bool _disposed;
 
@@ -32,18 +35,22 @@ public sealed class DisposeScope : IDisposable
     internal static DisposeScope? Current => _current;
 
     /// <summary>How many tensors this scope will release.</summary>
-    public int Count => _owned.Count;
+    public int Count => _count;
 
     internal void Add(Tensor tensor)
     {
-        _owned.Add(tensor);
         tensor.Scope = this;
+        tensor.ScopeSlot = _owned.Count;
+        _owned.Add(tensor);
+        _count++;
     }
 
     internal void Remove(Tensor tensor)
     {
-        _owned.Remove(tensor);
+        if (tensor.Scope != this) return;
+        _owned[tensor.ScopeSlot] = null;
         tensor.Scope = null;
+        _count--;
     }
 
     /// <summary>Keeps <paramref name="tensor"/> alive past this scope: it moves to the enclosing scope, or to none.</summary>
@@ -63,10 +70,12 @@ public sealed class DisposeScope : IDisposable
         _disposed = true;
         foreach (var tensor in _owned)
         {
+            if (tensor == null) continue;
             tensor.Scope = null;
             tensor.Dispose();
         }
         _owned.Clear();
+        _count = 0;
         // Scopes are strictly nested per thread; closing an outer one also closes any inner one left open.
         if (_current == this || IsInnerOf(_current)) _current = _outer;
     }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
-using System.Text;
 using System.Text.Json;
 using MusicML.Core;
 

@@ -26,6 +26,9 @@ public sealed unsafe partial class Tensor : IDisposable
     /// <summary>The scope that will release this tensor, if any.</summary>
     internal DisposeScope? Scope { get; set; }
 
+    /// <summary>This tensor's position in <see cref="Scope"/>'s list.</summary>
+    internal int ScopeSlot { get; set; }
+
     /// <summary>The native handle; throws once disposed.</summary>
     internal IntPtr Handle
     {
@@ -210,11 +213,11 @@ public sealed unsafe partial class Tensor : IDisposable
     public static Tensor Empty(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device device = default) =>
         Factory(FactoryOp.Empty, shape, dtype, device, 0);
 
-    /// <summary>Uniform random numbers in [0, 1) from libtorch's generator (see <see cref="Torch.ManualSeed"/>).</summary>
+    /// <summary>Uniform random numbers in [0, 1) from libtorch's generator (see <see cref="TorchRuntime.ManualSeed"/>).</summary>
     public static Tensor Rand(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device device = default) =>
         Factory(FactoryOp.Rand, shape, dtype, device, 0);
 
-    /// <summary>Standard normal random numbers from libtorch's generator (see <see cref="Torch.ManualSeed"/>).</summary>
+    /// <summary>Standard normal random numbers from libtorch's generator (see <see cref="TorchRuntime.ManualSeed"/>).</summary>
     public static Tensor Randn(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device device = default) =>
         Factory(FactoryOp.Randn, shape, dtype, device, 0);
 

@@ -109,7 +109,7 @@ public class LayerTests
     [Fact]
     public void DropoutZeroesOrScalesInTrainingOnly()
     {
-        Torch.ManualSeed(7);
+        TorchRuntime.ManualSeed(7);
         using var x = Tensor.Ones([10000]);
         using var dropped = F.Dropout(x, 0.5, training: true);
         var values = dropped.ToArray<float>();
@@ -195,7 +195,7 @@ public class LayerTests
         // Input and hidden size 1; gate rows (r, z, n). Two steps x = 1, 0.5 from h0 = 0.
         double[] wi = [0.5, -0.3, 0.8], wh = [0.2, 0.4, -0.6], bi = [0.1, 0.0, -0.1], bh = [0.0, 0.2, 0.3];
         using var gru = new GRU(1, 1);
-        using (Torch.NoGrad())
+        using (TorchRuntime.NoGrad())
         {
             gru.StateDictTensor("weight_ih_l0").CopyFrom(Tensor.From(wi.Select(v => (float)v).ToArray(), [3, 1]));
             gru.StateDictTensor("weight_hh_l0").CopyFrom(Tensor.From(wh.Select(v => (float)v).ToArray(), [3, 1]));
@@ -225,7 +225,7 @@ public class LayerTests
         // Gate rows (i, f, g, o); one step x = 2 from h0 = 0.1, c0 = −0.2.
         double[] wi = [0.5, -0.3, 0.8, 0.1], wh = [0.2, 0.4, -0.6, 0.7];
         using var lstm = new LSTM(1, 1, bias: false);
-        using (Torch.NoGrad())
+        using (TorchRuntime.NoGrad())
         {
             lstm.StateDictTensor("weight_ih_l0").CopyFrom(Tensor.From(wi.Select(v => (float)v).ToArray(), [4, 1]));
             lstm.StateDictTensor("weight_hh_l0").CopyFrom(Tensor.From(wh.Select(v => (float)v).ToArray(), [4, 1]));

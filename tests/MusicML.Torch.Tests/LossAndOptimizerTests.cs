@@ -73,7 +73,7 @@ public class LossAndOptimizerTests
     private static Tensor LinearLossGrad(Tensor p, float[] c)
     {
         // loss = Σ cᵢ pᵢ has gradient c, so each step's gradient is known exactly.
-        using var scope = Torch.NewDisposeScope();
+        using var scope = TorchRuntime.NewDisposeScope();
         using var coefficients = Tensor.From(c);
         var loss = (p * coefficients).Sum();
         loss.Backward();

@@ -65,7 +65,7 @@ public class SpectralAndPrecisionTests
         var scaler = new GradScaler(initScale: 8, growthInterval: 2);
 
         // Finite step: loss = Σ 3p, scaled by 8 → gradient 24, unscaled to 3, so p moves by −0.5·3.
-        using (Torch.NewDisposeScope())
+        using (TorchRuntime.NewDisposeScope())
         {
             using var c = Tensor.From([3f, 3f]);
             scaler.ScaleLoss((p * c).Sum()).Backward();
@@ -77,7 +77,7 @@ public class SpectralAndPrecisionTests
 
         // An infinite gradient: the step is skipped and the scale halves.
         sgd.ZeroGrad();
-        using (Torch.NewDisposeScope())
+        using (TorchRuntime.NewDisposeScope())
         {
             using var c = Tensor.From([float.PositiveInfinity, 1f]);
             scaler.ScaleLoss((p * c).Sum()).Backward();
@@ -91,7 +91,7 @@ public class SpectralAndPrecisionTests
         for (int i = 0; i < 2; i++)
         {
             sgd.ZeroGrad();
-            using (Torch.NewDisposeScope())
+            using (TorchRuntime.NewDisposeScope())
                 scaler.ScaleLoss(p.Sum()).Backward();
             Assert.True(scaler.Step(sgd));
             scaler.Update();
@@ -102,19 +102,19 @@ public class SpectralAndPrecisionTests
     [Fact]
     public void AutocastNeedsCuda()
     {
-        Assert.Throws<TorchException>(() => Torch.Autocast(DType.Float32));
-        if (Torch.IsCudaAvailable)
+        Assert.Throws<TorchException>(() => TorchRuntime.Autocast(DType.Float32));
+        if (TorchRuntime.IsCudaAvailable)
         {
             // On CUDA a float32 matmul inside autocast runs in float16.
             using var a = Tensor.Ones([4, 4], device: Device.Cuda);
-            using (Torch.Autocast())
+            using (TorchRuntime.Autocast())
             {
                 using var c = a.MatMul(a);
                 Assert.Equal(DType.Float16, c.DType);
             }
             return;
         }
-        var e = Assert.Throws<TorchException>(() => Torch.Autocast());
+        var e = Assert.Throws<TorchException>(() => TorchRuntime.Autocast());
         Assert.Contains("CUDA is not available", e.Message);
     }
 }

@@ -161,8 +161,39 @@ public class TensorTests
         using var perm = a.Reshape(3, 2, 2).Permute(2, 0, 1);
         Assert.Equal([2L, 3, 2], perm.Shape);
         // A view shares storage: writing through it changes the original.
-        using (Torch.NoGrad()) row.Fill(-1);
+        using (TorchRuntime.NoGrad()) row.Fill(-1);
         Assert.Equal([0f, 1, 2, 3, -1, -1, -1, -1, 8, 9, 10, 11], a.ToArray<float>());
+    }
+
+    [Fact]
+    public void SelectionOpsPickTheRightElements()
+    {
+        using var a = Tensor.From([1f, -2, 3, -4], [2, 2]);
+        using var negative = a.Lt(0);
+        using var zeroed = a.MaskedFill(negative, 0);
+        Assert.Equal([1f, 0, 3, 0], zeroed.ToArray<float>());
+        using var picked = a.MaskedSelect(negative);
+        Assert.Equal([-2f, -4], picked.ToArray<float>());
+        using var abs = a.Abs();
+        using var where = Tensor.Where(negative, abs, a);
+        Assert.Equal([1f, 2, 3, 4], where.ToArray<float>());
+        // gather along dim 1 with indices [[1],[0]]: row 0 takes column 1, row 1 takes column 0.
+        using var idx = Tensor.From([1L, 0], [2, 1]);
+        using var gathered = a.Gather(1, idx);
+        Assert.Equal([-2f, 3], gathered.ToArray<float>());
+        using var cumsum = a.CumSum(1);
+        Assert.Equal([1f, -1, 3, -1], cumsum.ToArray<float>());
+        using var flipped = a.Flip(0);
+        Assert.Equal([3f, -4, 1, -2], flipped.ToArray<float>());
+        // Integer tensors stay integer with integral scalars, as in PyTorch (int64 + 1 is int64).
+        using var counts = Tensor.From([1L, 2]);
+        using var next = counts + 1;
+        Assert.Equal(DType.Int64, next.DType);
+        Assert.Equal([2L, 3], next.ToArray<long>());
+        using var half = counts * 0.5;
+        Assert.Equal(DType.Float32, half.DType);
+        var e = Assert.Throws<TorchException>(() => a.Select(0, 5));
+        Assert.Contains("out of range", e.Message);
     }
 
     [Fact]
@@ -183,9 +214,9 @@ public class TensorTests
     [Fact]
     public void ManualSeedRepeatsRandomNumbers()
     {
-        Torch.ManualSeed(1234);
+        TorchRuntime.ManualSeed(1234);
         using var first = Tensor.Randn([5]);
-        Torch.ManualSeed(1234);
+        TorchRuntime.ManualSeed(1234);
         using var second = Tensor.Randn([5]);
         using var third = Tensor.Randn([5]);
         Assert.Equal(first.ToArray<float>(), second.ToArray<float>());
@@ -198,7 +229,7 @@ public class TensorTests
         // y = sum(x² · w + sin(x)) → dy/dx = 2xw + cos(x), dy/dw = x².
         using var x = Tensor.From([0.5f, -1f, 2f]).RequiresGrad_();
         using var w = Tensor.From([3f, 1f, -2f]).RequiresGrad_();
-        using (var scope = Torch.NewDisposeScope())
+        using (var scope = TorchRuntime.NewDisposeScope())
         {
             var y = (x.Square() * w + x.Sin()).Sum();
             y.Backward();
@@ -216,14 +247,14 @@ public class TensorTests
     public void NoGradStopsRecording()
     {
         using var x = Tensor.Ones([2]).RequiresGrad_();
-        Assert.True(Torch.IsGradEnabled);
-        using (Torch.NoGrad())
+        Assert.True(TorchRuntime.IsGradEnabled);
+        using (TorchRuntime.NoGrad())
         {
-            Assert.False(Torch.IsGradEnabled);
+            Assert.False(TorchRuntime.IsGradEnabled);
             using var y = x * 2;
             Assert.False(y.RequiresGrad);
         }
-        Assert.True(Torch.IsGradEnabled);
+        Assert.True(TorchRuntime.IsGradEnabled);
         using var z = x * 2;
         Assert.True(z.RequiresGrad);
     }
@@ -231,9 +262,9 @@ public class TensorTests
     [Fact]
     public void DisposeScopeReleasesIntermediatesAndKeepsMovedTensors()
     {
-        long before = Torch.LiveTensorCount;
+        long before = TorchRuntime.LiveTensorCount;
         Tensor kept;
-        using (var scope = Torch.NewDisposeScope())
+        using (var scope = TorchRuntime.NewDisposeScope())
         {
             using var a = Tensor.Ones([3]);
             var b = a + 1;
@@ -241,17 +272,17 @@ public class TensorTests
             kept = scope.MoveToOuter(c.Sum());
             Assert.True(scope.Count >= 2);
         }
-        Assert.Equal(before + 1, Torch.LiveTensorCount);
+        Assert.Equal(before + 1, TorchRuntime.LiveTensorCount);
         Assert.Equal(12, kept.ToDouble());
         kept.Dispose();
-        Assert.Equal(before, Torch.LiveTensorCount);
+        Assert.Equal(before, TorchRuntime.LiveTensorCount);
         Assert.Throws<ObjectDisposedException>(() => kept.Shape);
     }
 
     [Fact]
     public void CudaRequestedWithoutCudaIsAClearError()
     {
-        if (Torch.IsCudaAvailable)
+        if (TorchRuntime.IsCudaAvailable)
         {
             // With CUDA (a shim built against a CUDA libtorch) the same request must simply work.
             using var onGpu = Tensor.Zeros([2], device: Device.Cuda);

@@ -49,7 +49,7 @@ public sealed class TrainingTests : IDisposable
     [Fact]
     public void SmallModelTrainsWithoutLeaksAndRoundTripsThroughSafeTensors()
     {
-        Torch.ManualSeed(42);
+        TorchRuntime.ManualSeed(42);
         using var model = new TinyTagger();
         using var optimizer = new Adam(model.Parameters(), lr: 0.01);
         var scheduler = new StepLR(optimizer, stepSize: 100, gamma: 0.5);
@@ -57,7 +57,7 @@ public sealed class TrainingTests : IDisposable
         long liveAfterWarmup = 0;
         for (int step = 0; step < 150; step++)
         {
-            using (Torch.NewDisposeScope())
+            using (TorchRuntime.NewDisposeScope())
             {
                 var (x, y) = Batch(32);
                 optimizer.ZeroGrad();
@@ -67,12 +67,12 @@ public sealed class TrainingTests : IDisposable
                 optimizer.Step();
                 losses.Add(loss.ToDouble());
             }
-            if (step == 10) liveAfterWarmup = Torch.LiveTensorCount;
+            if (step == 10) liveAfterWarmup = TorchRuntime.LiveTensorCount;
             scheduler.Step();
         }
         // Every intermediate of every step was released: the count is the same after 10 steps as after 150 (the
         // optimiser's state is created on the first step, so it is in both figures).
-        Assert.Equal(liveAfterWarmup, Torch.LiveTensorCount);
+        Assert.Equal(liveAfterWarmup, TorchRuntime.LiveTensorCount);
 
         // Chance level is ln 2 = 0.693 and the first 10 steps sit there; with seed 42 the last 20 steps average 0.378
         // (labels near the loudness boundary stay hard), so requiring below 0.7 × the start leaves room for libtorch
@@ -96,12 +96,25 @@ public sealed class TrainingTests : IDisposable
         model.Eval();
         restored.Eval();
         using var probe = Tensor.Randn([4, 1, 16]);
-        using (Torch.NoGrad())
+        using (TorchRuntime.NoGrad())
         {
             using var a = model.Forward(probe);
             using var b = restored.Forward(probe);
             Assert.Equal(a.ToArray<float>(), b.ToArray<float>());
         }
+    }
+
+    [Fact]
+    public void ContainersNameChildrenByIndexAsPyTorchDoes()
+    {
+        using var branches = new ModuleList<Conv1d>(new Conv1d(1, 2, 3), new Conv1d(1, 2, 5, bias: false));
+        using var chain = new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1));
+        Assert.Equal(["0.weight", "0.bias", "1.weight"], branches.StateDict().Select(kv => kv.Key));
+        Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias"], chain.StateDict().Select(kv => kv.Key));
+        Assert.Equal(2, branches.Count);
+        Assert.Null(branches[1].Bias);
+        chain.Eval();
+        Assert.All(chain.NamedChildren(), c => Assert.False(c.Module.IsTraining));
     }
 
     [Fact]
@@ -115,7 +128,7 @@ public sealed class TrainingTests : IDisposable
         Assert.True(layer.Weight.RequiresGrad);
         layer.To(Device.Cpu);
         Assert.Equal(Device.Cpu, layer.Weight.Device);
-        if (!Torch.IsCudaAvailable)
+        if (!TorchRuntime.IsCudaAvailable)
             Assert.Throws<TorchException>(() => layer.To(Device.Cuda));
     }
 }

@@ -10,14 +10,14 @@ internal static class Init
     internal static Tensor Uniform(ReadOnlySpan<long> shape, double bound)
     {
         var t = Tensor.Empty(shape);
-        using (Torch.NoGrad()) t.UniformInPlace(-bound, bound);
+        using (TorchRuntime.NoGrad()) t.UniformInPlace(-bound, bound);
         return t;
     }
 
     internal static Tensor Normal(ReadOnlySpan<long> shape)
     {
         var t = Tensor.Empty(shape);
-        using (Torch.NoGrad()) t.NormalInPlace(0, 1);
+        using (TorchRuntime.NoGrad()) t.NormalInPlace(0, 1);
         return t;
     }
 

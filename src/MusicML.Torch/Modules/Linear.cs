@@ -37,7 +37,7 @@ public sealed class Embedding : Module<Tensor, Tensor>
         _paddingIdx = paddingIdx;
         var weight = Init.Normal([numEmbeddings, embeddingDim]);
         if (paddingIdx >= 0)
-            using (Torch.NoGrad())
+            using (TorchRuntime.NoGrad())
             using (var row = weight.Select(0, paddingIdx))
                 row.Zero();
         Weight = RegisterParameter("weight", weight)!;

@@ -130,7 +130,7 @@ public abstract class Module : IDisposable
                 if (!seen.Contains(name)) problems.Add($"unexpected '{name}'");
         if (problems.Count > 0)
             throw new MusicMLException($"state dict does not fit {GetType().Name}: {string.Join("; ", problems)}");
-        using (Torch.NoGrad())
+        using (TorchRuntime.NoGrad())
         {
             foreach (var (name, target) in own)
                 if (stateDict.TryGetValue(name, out var source)) target.CopyFrom(source);
@@ -150,8 +150,8 @@ public abstract class Module : IDisposable
     public Module Eval() => Train(false);
 
     /// <summary>
-    /// Moves every parameter and buffer to <paramref name="device"/> in place: the tensor objects (and handles held by
-    /// optimisers created afterwards) stay the same, only their data moves.
+    /// Moves every parameter and buffer to <paramref name="device"/> in place: the tensor objects stay the same, only
+    /// their data moves. Create optimisers afterwards (as in PyTorch) so their state lives on the same device.
     /// </summary>
     public Module To(Device device)
     {
@@ -170,7 +170,7 @@ public abstract class Module : IDisposable
 
     private void Apply(Func<Tensor, Tensor?> convert)
     {
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = TorchRuntime.NoGrad();
         foreach (var (_, tensor) in StateDict())
         {
             using var converted = convert(tensor);

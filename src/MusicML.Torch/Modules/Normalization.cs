@@ -47,7 +47,7 @@ public abstract class BatchNorm : Module<Tensor, Tensor>
             throw new TorchException($"{GetType().Name} expects a tensor of rank {string.Join(" or ", _ranks)}, got shape [{string.Join(", ", input.Shape)}]");
         bool useBatchStatistics = IsTraining || RunningMean == null;
         if (IsTraining && NumBatchesTracked != null)
-            using (Torch.NoGrad()) NumBatchesTracked.AddInPlace(1);
+            using (TorchRuntime.NoGrad()) NumBatchesTracked.AddInPlace(1);
         return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatchStatistics, _momentum, _eps);
     }
 }

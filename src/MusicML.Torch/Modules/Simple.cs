@@ -202,3 +202,32 @@ public sealed class Sequential : Module<Tensor, Tensor>
         return x;
     }
 }
+
+/// <summary>
+/// An indexed list of child modules named <c>0</c>, <c>1</c>, … (PyTorch's <c>nn.ModuleList</c>), for layers the parent
+/// applies in its own way, e.g. parallel branches over the same input.
+/// </summary>
+/// <typeparam name="T">The kind of module held.</typeparam>
+public sealed class ModuleList<T> : Module, IReadOnlyList<T> where T : Module
+{
+    private readonly T[] _modules;
+
+    /// <summary>Creates the list; it owns the modules.</summary>
+    public ModuleList(params T[] modules)
+    {
+        ArgumentNullException.ThrowIfNull(modules);
+        _modules = modules;
+        for (int i = 0; i < modules.Length; i++) RegisterModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture), modules[i]);
+    }
+
+    /// <summary>Module <paramref name="index"/>.</summary>
+    public T this[int index] => _modules[index];
+
+    /// <summary>The number of modules.</summary>
+    public int Count => _modules.Length;
+
+    /// <summary>Enumerates the modules in order.</summary>
+    public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_modules).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

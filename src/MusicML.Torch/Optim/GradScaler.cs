@@ -4,7 +4,7 @@ namespace MusicML.Torch.Optim;
 /// Dynamic loss scaling for float16 training (Micikevicius et al. 2018, "Mixed Precision Training"), with PyTorch's
 /// <c>GradScaler</c> rules: multiply the loss by S before backward, divide the gradients by S before the step, skip the
 /// step and halve S when a gradient is not finite, double S after <c>growthInterval</c> finite steps. It works on any
-/// device; it matters on CUDA under <see cref="Torch.Autocast"/>.
+/// device; it matters on CUDA under <see cref="TorchRuntime.Autocast"/>.
 /// </summary>
 public sealed class GradScaler
 {
@@ -38,8 +38,8 @@ public sealed class GradScaler
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (_foundInf.HasValue) return;
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = TorchRuntime.NewDisposeScope();
+        using var noGrad = TorchRuntime.NoGrad();
         Tensor? allFinite = null;
         foreach (var p in optimizer.Parameters)
         {

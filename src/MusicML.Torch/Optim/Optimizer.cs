@@ -21,7 +21,7 @@ public abstract unsafe class Optimizer : IDisposable
         if (_parameters.Length == 0) throw new TorchException($"{GetType().Name} was given no parameters to optimise");
         RequireNonNegative(lr, "learning rate");
         RequireNonNegative(weightDecay, "weight decay");
-        Torch.EnsureAvailable();
+        TorchRuntime.EnsureAvailable();
         _learningRate = lr;
         var handles = new IntPtr[_parameters.Length];
         for (int i = 0; i < handles.Length; i++) handles[i] = _parameters[i].Handle;
@@ -185,7 +185,7 @@ public static unsafe class GradientClipping
     private static IntPtr[] Handles(IEnumerable<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Torch.EnsureAvailable();
+        TorchRuntime.EnsureAvailable();
         return [.. parameters.Select(p => p.Handle)];
     }
 }

@@ -3,7 +3,7 @@ using static MusicML.Torch.Native.TorchNative;
 namespace MusicML.Torch;
 
 /// <summary>Process-wide libtorch state: availability, seeds, gradient mode, threads, CUDA, dispose scopes.</summary>
-public static class Torch
+public static class TorchRuntime
 {
     private static int _cudaDeviceCount = -1;
 
@@ -76,7 +76,7 @@ public static class Torch
 
     /// <summary>
     /// Turns gradient recording off on this thread until the returned guard is disposed (PyTorch's
-    /// <c>torch.no_grad()</c>): <c>using (Torch.NoGrad()) { … }</c>.
+    /// <c>torch.no_grad()</c>): <c>using (TorchRuntime.NoGrad()) { … }</c>.
     /// </summary>
     public static GradModeGuard NoGrad() => new(false);
 
