@@ -39,10 +39,13 @@ public static partial class Features
         var (hop, _) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
         Validation.Audio(y);
         int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
-        var result = new FloatMatrix(nMels, frames);
-        var data = result.Data;
+        // Filter outputs go frame-major first (contiguous per frame) and are transposed once at the end: writing each
+        // frame's nMels values straight into [nMels, frames] rows would touch nMels pages per frame.
+        var frameMajor = new float[(long)frames * nMels];
         FramePipeline.ForEachSpectrum(y, nFft, hopLength, winLength, window, center, padMode, power, options,
-            (t, spectrum) => bank.Apply(spectrum, data.AsSpan(t), frames));
+            (t, spectrum) => bank.Apply(spectrum, frameMajor.AsSpan(t * nMels, nMels), 1));
+        var result = new FloatMatrix(nMels, frames);
+        FramePipeline.Transpose(frameMajor, frames, nMels, result.Data);
         return result;
     }
 
@@ -68,8 +71,10 @@ public static partial class Features
         var bank = MelBank(sampleRate, nFft, nMels, fMin, fMax, htk, norm);
         var frameMajor = FramePipeline.ToFrameMajor(s);
         int frames = s.Columns, bins = s.Rows;
+        var melFrames = new float[(long)frames * nMels];
+        for (int t = 0; t < frames; t++) bank.Apply(frameMajor.AsSpan(t * bins, bins), melFrames.AsSpan(t * nMels, nMels), 1);
         var result = new FloatMatrix(nMels, frames);
-        for (int t = 0; t < frames; t++) bank.Apply(frameMajor.AsSpan(t * bins, bins), result.Data.AsSpan(t), frames);
+        FramePipeline.Transpose(melFrames, frames, nMels, result.Data);
         return result;
     }
 
