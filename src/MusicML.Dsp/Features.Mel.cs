@@ -39,13 +39,12 @@ public static partial class Features
         var (hop, _) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
         Validation.Audio(y);
         int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
-        // Filter outputs go frame-major first (contiguous per frame) and are transposed once at the end: writing each
-        // frame's nMels values straight into [nMels, frames] rows would touch nMels pages per frame.
-        var frameMajor = new float[(long)frames * nMels];
-        FramePipeline.ForEachSpectrum(y, nFft, hopLength, winLength, window, center, padMode, power, options,
-            (t, spectrum) => bank.Apply(spectrum, frameMajor.AsSpan(t * nMels, nMels), 1));
+        // Blocks of frames, bin-major, let each filter weight multiply a SIMD vector of frames, and each block writes
+        // whole runs of every output row instead of one scattered value per band per frame.
         var result = new FloatMatrix(nMels, frames);
-        FramePipeline.Transpose(frameMajor, frames, nMels, result.Data);
+        var data = result.Data;
+        FramePipeline.ForEachSpectrumBlock(y, nFft, hopLength, winLength, window, center, padMode, power, options,
+            (first, count, block, width) => bank.ApplyBlock(block, width, first, count, data, frames));
         return result;
     }
 

@@ -46,7 +46,7 @@ public readonly record struct DbReference
 /// Short-time Fourier analysis and synthesis and the decibel scale, with librosa 0.10's definitions, parameter
 /// names and defaults.
 /// </summary>
-public static partial class Spectral
+public static unsafe partial class Spectral
 {
     private const int FrameBlock = 32;
 
@@ -71,22 +71,24 @@ public static partial class Spectral
         options ??= DspOptions.Default;
         var (hop, win) = ResolveFrameSizes(nFft, hopLength, winLength);
         Validation.Audio(y);
-        var padded = Pad(y, center ? nFft / 2 : 0, padMode);
-        if (padded.Length < nFft)
-            throw new MusicMLException($"The signal has {y.Length} samples, fewer than one frame of nFft = {nFft} (center = false).");
-        int frames = 1 + (padded.Length - nFft) / hop;
+        int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
         var windowValues = Windows.GetPadded(window, win, nFft);
         var fft = RealFft.Create(nFft, options.Backend);
         int bins = nFft / 2 + 1;
         var result = new ComplexMatrix(bins, frames);
-        options.ForChunks(frames, (start, end) => StftFrames(padded, windowValues, hop, fft, result, start, end));
+        fixed (float* signal = y)
+        {
+            var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
+            options.ForChunks(frames, (start, end) => StftFrames(reader, windowValues, fft, result, start, end));
+        }
         return result;
     }
 
-    private static void StftFrames(float[] padded, float[] window, int hop, RealFft fft, ComplexMatrix result, int start, int end)
+    private static void StftFrames(FrameReader reader, float[] window, RealFft fft, ComplexMatrix result, int start, int end)
     {
         int nFft = window.Length, bins = fft.Bins, frames = result.Columns;
         var frame = new AlignedBuffer(nFft);
+        var edge = new float[nFft];
         // Spectra of a block of frames, transposed into the [bins, frames] output a block at a time so each
         // output row receives contiguous runs instead of one scattered value per frame.
         int blockStride = (2 * bins + 15) & ~15; // keep every spectrum 64-byte aligned for FFTW
@@ -98,17 +100,16 @@ public static partial class Spectral
             var blockSpan = block.Span;
             for (int j = 0; j < count; j++)
             {
-                var source = padded.AsSpan((blockStart + j) * hop, nFft);
-                Multiply(source, window, frame.Span);
+                Multiply(reader.Frame(blockStart + j, edge), window, frame.Span);
                 fft.Forward(frame.Span, blockSpan.Slice(j * blockStride, 2 * bins));
             }
             for (int k = 0; k < bins; k++)
             {
-                int rowOffset = 2 * (k * frames + blockStart);
+                var row = output.AsSpan(2 * (k * frames + blockStart), 2 * count);
                 for (int j = 0; j < count; j++)
                 {
-                    output[rowOffset + 2 * j] = blockSpan[j * blockStride + 2 * k];
-                    output[rowOffset + 2 * j + 1] = blockSpan[j * blockStride + 2 * k + 1];
+                    row[2 * j] = blockSpan[j * blockStride + 2 * k];
+                    row[2 * j + 1] = blockSpan[j * blockStride + 2 * k + 1];
                 }
             }
         }

@@ -182,11 +182,50 @@ public static partial class Tuning
         return PitchTuning(selected.ToArray(), resolution, binsPerOctave);
     }
 
-    /// <summary>numpy.median of float32 values: the middle value, or the float32 mean of the two middle values.</summary>
+    /// <summary>
+    /// numpy.median of float32 values: the middle value, or the float32 mean of the two middle values. Selection
+    /// (Hoare's quickselect, "Algorithm 65: Find", CACM 4(7), 1961) instead of sorting, since piptrack yields
+    /// millions of peaks on long signals. Reorders <paramref name="values"/>.
+    /// </summary>
     internal static float Median(float[] values)
     {
-        Array.Sort(values);
         int n = values.Length;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2f;
+        int upper = n / 2;
+        float high = Select(values, upper);
+        if (n % 2 == 1) return high;
+        // After selection everything left of `upper` is ≤ values[upper]; the lower middle is their maximum.
+        float low = float.NegativeInfinity;
+        for (int i = 0; i < upper; i++) low = MathF.Max(low, values[i]);
+        return (low + high) / 2f;
+    }
+
+    private static float Select(float[] a, int k)
+    {
+        int left = 0, right = a.Length - 1;
+        while (left < right)
+        {
+            int middle = left + (right - left) / 2;
+            // Median of three as pivot keeps sorted and constant runs from degrading to quadratic time.
+            if (a[middle] < a[left]) (a[middle], a[left]) = (a[left], a[middle]);
+            if (a[right] < a[left]) (a[right], a[left]) = (a[left], a[right]);
+            if (a[right] < a[middle]) (a[right], a[middle]) = (a[middle], a[right]);
+            float pivot = a[middle];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) right = j;
+            else if (k >= i) left = i;
+            else return a[k];
+        }
+        return a[k];
     }
 }
