@@ -5,6 +5,18 @@ using MusicML.Core;
 namespace MusicML.Dsp;
 
 /// <summary>Spectral features with librosa's names, defaults and results (librosa.feature), shaped <c>[features, frames]</c>.</summary>
+/// <remarks>
+/// <para>Typical use, given mono samples <c>y</c> at 22050 Hz (e.g. from MusicML.Audio's loader):</para>
+/// <code>
+/// FloatMatrix mel = Features.MelSpectrogram(y);                    // [128, frames], power
+/// FloatMatrix db = Spectral.PowerToDb(mel, DbReference.Max);       // log scale for display or models
+/// FloatMatrix mfcc = Features.Mfcc(y, nMfcc: 13);
+/// FloatMatrix fast = Features.MelSpectrogram(y, options: DspOptions.Parallel); // every core, same numbers
+/// </code>
+/// <para>Known, documented differences from librosa 0.10.1 (all inside the parity tolerances): FFTs run in float32
+/// (librosa uses float64) except for roll-off and contrast, which need librosa's precision; power spectra are
+/// re² + im² rather than |z|² of a rounded |z| (one ulp).</para>
+/// </remarks>
 public static partial class Features
 {
     private static readonly ConcurrentDictionary<(int, int, int, double, double, bool, MelNorm), SparseFilterbank> MelBanks = new();

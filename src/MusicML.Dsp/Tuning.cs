@@ -45,6 +45,24 @@ public static partial class Tuning
     }
 
     /// <summary>
+    /// Pitch tracking of a signal (librosa.piptrack with <c>y=</c>): <see cref="PitchTrack(FloatMatrix, int, double, double, double)"/>
+    /// on its magnitude STFT.
+    /// </summary>
+    /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default nFft / 4.</param>
+    /// <param name="fMin">Lowest pitch in Hz (default 150).</param>
+    /// <param name="fMax">Upper pitch limit in Hz, exclusive (default 4000).</param>
+    /// <param name="threshold">Fraction of each frame's maximum a peak must exceed (default 0.1).</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <returns>Instantaneous frequencies (Hz) and magnitudes, <c>[1 + nFft/2, frames]</c>, zero off the peaks.</returns>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
+    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) PitchTrack(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048,
+        int? hopLength = null, double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1, DspOptions? options = null) =>
+        PitchTrack(Spectral.Stft(y, nFft, hopLength, options: options).Magnitude(), sampleRate, fMin, fMax, threshold);
+
+    /// <summary>
     /// Estimates the tuning deviation of a spectrogram from A440, in fractions of a bin of
     /// <paramref name="binsPerOctave"/> (librosa.estimate_tuning on <c>S=</c>): piptrack peaks at least as strong as
     /// their median vote in a histogram of residuals with <paramref name="resolution"/>; the fullest bin wins.
