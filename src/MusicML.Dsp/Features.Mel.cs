@@ -5,6 +5,18 @@ using MusicML.Core;
 namespace MusicML.Dsp;
 
 /// <summary>Spectral features with librosa's names, defaults and results (librosa.feature), shaped <c>[features, frames]</c>.</summary>
+/// <remarks>
+/// <para>Typical use, given mono samples <c>y</c> at 22050 Hz (e.g. from MusicML.Audio's loader):</para>
+/// <code>
+/// FloatMatrix mel = Features.MelSpectrogram(y);                    // [128, frames], power
+/// FloatMatrix db = Spectral.PowerToDb(mel, DbReference.Max);       // log scale for display or models
+/// FloatMatrix mfcc = Features.Mfcc(y, nMfcc: 13);
+/// FloatMatrix fast = Features.MelSpectrogram(y, options: DspOptions.Parallel); // every core, same numbers
+/// </code>
+/// <para>Known, documented differences from librosa 0.10.1 (all inside the parity tolerances): FFTs run in float32
+/// (librosa uses float64) except for roll-off and contrast, which need librosa's precision; power spectra are
+/// re² + im² rather than |z|² of a rounded |z| (one ulp).</para>
+/// </remarks>
 public static partial class Features
 {
     private static readonly ConcurrentDictionary<(int, int, int, double, double, bool, MelNorm), SparseFilterbank> MelBanks = new();
@@ -39,10 +51,12 @@ public static partial class Features
         var (hop, _) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
         Validation.Audio(y);
         int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
+        // Blocks of frames, bin-major, let each filter weight multiply a SIMD vector of frames, and each block writes
+        // whole runs of every output row instead of one scattered value per band per frame.
         var result = new FloatMatrix(nMels, frames);
         var data = result.Data;
-        FramePipeline.ForEachSpectrum(y, nFft, hopLength, winLength, window, center, padMode, power, options,
-            (t, spectrum) => bank.Apply(spectrum, data.AsSpan(t), frames));
+        FramePipeline.ForEachSpectrumBlock(y, nFft, hopLength, winLength, window, center, padMode, power, options,
+            (first, count, block, width) => bank.ApplyBlock(block, width, first, count, data, frames));
         return result;
     }
 
@@ -68,8 +82,10 @@ public static partial class Features
         var bank = MelBank(sampleRate, nFft, nMels, fMin, fMax, htk, norm);
         var frameMajor = FramePipeline.ToFrameMajor(s);
         int frames = s.Columns, bins = s.Rows;
+        var melFrames = new float[(long)frames * nMels];
+        for (int t = 0; t < frames; t++) bank.Apply(frameMajor.AsSpan(t * bins, bins), melFrames.AsSpan(t * nMels, nMels), 1);
         var result = new FloatMatrix(nMels, frames);
-        for (int t = 0; t < frames; t++) bank.Apply(frameMajor.AsSpan(t * bins, bins), result.Data.AsSpan(t), frames);
+        FramePipeline.Transpose(melFrames, frames, nMels, result.Data);
         return result;
     }
 

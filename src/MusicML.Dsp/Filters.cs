@@ -1,3 +1,4 @@
+using System.Numerics;
 using MusicML.Core;
 
 namespace MusicML.Dsp;
@@ -161,6 +162,40 @@ internal sealed class SparseFilterbank
     public int Filters { get; }
 
     public int Bins { get; }
+
+    /// <summary>
+    /// Applies every filter to a bin-major block of frames (value (k, j) at block[k · width + j]) and stores filter m
+    /// for frames first .. first + count − 1 in row m of the row-major <paramref name="output"/> (<paramref name="columns"/> wide).
+    /// </summary>
+    public void ApplyBlock(ReadOnlySpan<float> block, int width, int first, int count, Span<float> output, int columns)
+    {
+        int vector = Vector<float>.Count;
+        int lanes = width / vector;
+        Span<float> sums = stackalloc float[width];
+        var weights = _weights.AsSpan();
+        for (int m = 0; m < Filters; m++)
+        {
+            var acc0 = Vector<float>.Zero;
+            var acc1 = Vector<float>.Zero;
+            var acc2 = Vector<float>.Zero;
+            var acc3 = Vector<float>.Zero;
+            int start = _start[m], length = _length[m], offset = _offset[m];
+            for (int i = 0; i < length; i++)
+            {
+                var w = new Vector<float>(weights[offset + i]);
+                var row = block.Slice((start + i) * width, width);
+                acc0 += w * new Vector<float>(row);
+                if (lanes > 1) acc1 += w * new Vector<float>(row[vector..]);
+                if (lanes > 2) acc2 += w * new Vector<float>(row[(2 * vector)..]);
+                if (lanes > 3) acc3 += w * new Vector<float>(row[(3 * vector)..]);
+            }
+            acc0.CopyTo(sums);
+            if (lanes > 1) acc1.CopyTo(sums[vector..]);
+            if (lanes > 2) acc2.CopyTo(sums[(2 * vector)..]);
+            if (lanes > 3) acc3.CopyTo(sums[(3 * vector)..]);
+            sums[..count].CopyTo(output.Slice(m * columns + first, count));
+        }
+    }
 
     /// <summary>Applies every filter to one frame's spectrum, writing filter m's output to destination[m · stride].</summary>
     public void Apply(ReadOnlySpan<float> spectrum, Span<float> destination, int stride)

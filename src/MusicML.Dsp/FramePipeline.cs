@@ -15,7 +15,7 @@ internal delegate void SpectrumHandler(int frame, Span<float> spectrum);
 /// frame's spectrum to a consumer while it is still in cache, so features never materialise the complex STFT.
 /// Scratch buffers are allocated once per thread chunk, never per frame.
 /// </summary>
-internal static class FramePipeline
+internal static unsafe class FramePipeline
 {
     /// <summary>Number of frames librosa's STFT produces for <paramref name="length"/> samples.</summary>
     public static int FrameCount(int length, int nFft, int hop, bool center)
@@ -36,24 +36,85 @@ internal static class FramePipeline
             throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
         Validation.Audio(y);
         int frames = FrameCount(y.Length, nFft, hop, center);
-        var padded = Spectral.Pad(y, center ? nFft / 2 : 0, padMode);
         var windowValues = Windows.GetPadded(window, win, nFft);
         var fft = RealFft.Create(nFft, options.Backend);
         bool squared = power == 2.0;
-        options.ForChunks(frames, (start, end) =>
+        fixed (float* signal = y)
         {
-            var frame = new AlignedBuffer(nFft);
-            var spectrum = new AlignedBuffer(2 * fft.Bins);
-            var result = new float[fft.Bins];
-            for (int t = start; t < end; t++)
+            var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
+            options.ForChunks(frames, (start, end) =>
             {
-                Spectral.Multiply(padded.AsSpan(t * hop, nFft), windowValues, frame.Span);
-                fft.Forward(frame.Span, spectrum.Span);
-                if (squared) SquaredModulus(spectrum.Span, result);
-                else Modulus(spectrum.Span, result);
-                handler(t, result);
-            }
-        });
+                var frame = new AlignedBuffer(nFft);
+                var edge = new float[nFft];
+                var spectrum = new AlignedBuffer(2 * fft.Bins);
+                var result = new float[fft.Bins];
+                for (int t = start; t < end; t++)
+                {
+                    Spectral.Multiply(reader.Frame(t, edge), windowValues, frame.Span);
+                    fft.Forward(frame.Span, spectrum.Span);
+                    if (squared) SquaredModulus(spectrum.Span, result);
+                    else Modulus(spectrum.Span, result);
+                    handler(t, result);
+                }
+            });
+        }
+        return frames;
+    }
+
+    /// <summary>Receives |X|^power of frames first .. first + count − 1, bin-major: value (k, j) at block[k · width + j].</summary>
+    public delegate void SpectrumBlockHandler(int first, int count, ReadOnlySpan<float> block, int width);
+
+    /// <summary>Frames per block in <see cref="ForEachSpectrumBlock"/>: four SIMD vectors, so filters run across frames.</summary>
+    public static int BlockWidth => 4 * Vector<float>.Count;
+
+    /// <summary>
+    /// Like <see cref="ForEachSpectrum"/>, but hands over blocks of <see cref="BlockWidth"/> frames laid out bin-major,
+    /// so a filterbank can multiply one weight by a whole vector of frames instead of reducing each frame separately.
+    /// </summary>
+    public static int ForEachSpectrumBlock(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
+        bool center, PadMode padMode, double power, DspOptions? options, SpectrumBlockHandler handler)
+    {
+        options ??= DspOptions.Default;
+        var (hop, win) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
+        if (power is not (1.0 or 2.0))
+            throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
+        Validation.Audio(y);
+        int frames = FrameCount(y.Length, nFft, hop, center);
+        var windowValues = Windows.GetPadded(window, win, nFft);
+        var fft = RealFft.Create(nFft, options.Backend);
+        bool squared = power == 2.0;
+        int width = BlockWidth, bins = fft.Bins;
+        fixed (float* signal = y)
+        {
+            var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
+            options.ForChunks(frames, (start, end) =>
+            {
+                var frame = new AlignedBuffer(nFft);
+                var edge = new float[nFft];
+                var spectrum = new AlignedBuffer(2 * bins);
+                var block = new float[bins * width];
+                for (int first = start; first < end; first += width)
+                {
+                    int count = Math.Min(width, end - first);
+                    for (int j = 0; j < count; j++)
+                    {
+                        Spectral.Multiply(reader.Frame(first + j, edge), windowValues, frame.Span);
+                        fft.Forward(frame.Span, spectrum.Span);
+                        // Bound-check-free scatter into column j; the block stays in L2 while it fills.
+                        float* s = spectrum.Pointer;
+                        fixed (float* b = block)
+                        {
+                            float* column = b + j;
+                            if (squared)
+                                for (int k = 0; k < bins; k++) column[k * width] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+                            else
+                                for (int k = 0; k < bins; k++) column[k * width] = Hypot(s[2 * k], s[2 * k + 1]);
+                        }
+                    }
+                    handler(first, count, block, width);
+                }
+            });
+        }
         return frames;
     }
 
@@ -152,24 +213,28 @@ internal static class FramePipeline
         Validation.Audio(y);
         int count = FrameCount(y.Length, nFft, hop, center);
         frames = count;
-        var padded = Spectral.Pad(y, center ? nFft / 2 : 0, padMode);
         var windowValues = Windows.GetPaddedDouble(window, win, nFft);
         var fft = new ManagedRealFft<double>(nFft);
         int bins = nFft / 2 + 1;
         var result = new float[(long)count * bins];
-        options.ForChunks(count, (start, end) =>
+        fixed (float* signal = y)
         {
-            var frame = new double[nFft];
-            var spectrum = new double[2 * bins];
-            for (int t = start; t < end; t++)
+            var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
+            options.ForChunks(count, (start, end) =>
             {
-                var source = padded.AsSpan(t * hop, nFft);
-                for (int i = 0; i < nFft; i++) frame[i] = source[i] * windowValues[i];
-                fft.Forward(frame, spectrum);
-                var destination = result.AsSpan(t * bins, bins);
-                for (int k = 0; k < bins; k++) destination[k] = Hypot((float)spectrum[2 * k], (float)spectrum[2 * k + 1]);
-            }
-        });
+                var frame = new double[nFft];
+                var edge = new float[nFft];
+                var spectrum = new double[2 * bins];
+                for (int t = start; t < end; t++)
+                {
+                    var source = reader.Frame(t, edge);
+                    for (int i = 0; i < nFft; i++) frame[i] = source[i] * windowValues[i];
+                    fft.Forward(frame, spectrum);
+                    var destination = result.AsSpan(t * bins, bins);
+                    for (int k = 0; k < bins; k++) destination[k] = Hypot((float)spectrum[2 * k], (float)spectrum[2 * k + 1]);
+                }
+            });
+        }
         return result;
     }
 

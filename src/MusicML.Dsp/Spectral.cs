@@ -46,9 +46,9 @@ public readonly record struct DbReference
 /// Short-time Fourier analysis and synthesis and the decibel scale, with librosa 0.10's definitions, parameter
 /// names and defaults.
 /// </summary>
-public static partial class Spectral
+public static unsafe partial class Spectral
 {
-    private const int FrameBlock = 16;
+    private const int FrameBlock = 32;
 
     /// <summary>
     /// Short-time Fourier transform (librosa.stft): frames of <paramref name="nFft"/> samples every
@@ -71,22 +71,24 @@ public static partial class Spectral
         options ??= DspOptions.Default;
         var (hop, win) = ResolveFrameSizes(nFft, hopLength, winLength);
         Validation.Audio(y);
-        var padded = Pad(y, center ? nFft / 2 : 0, padMode);
-        if (padded.Length < nFft)
-            throw new MusicMLException($"The signal has {y.Length} samples, fewer than one frame of nFft = {nFft} (center = false).");
-        int frames = 1 + (padded.Length - nFft) / hop;
+        int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
         var windowValues = Windows.GetPadded(window, win, nFft);
         var fft = RealFft.Create(nFft, options.Backend);
         int bins = nFft / 2 + 1;
         var result = new ComplexMatrix(bins, frames);
-        options.ForChunks(frames, (start, end) => StftFrames(padded, windowValues, hop, fft, result, start, end));
+        fixed (float* signal = y)
+        {
+            var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
+            options.ForChunks(frames, (start, end) => StftFrames(reader, windowValues, fft, result, start, end));
+        }
         return result;
     }
 
-    private static void StftFrames(float[] padded, float[] window, int hop, RealFft fft, ComplexMatrix result, int start, int end)
+    private static void StftFrames(FrameReader reader, float[] window, RealFft fft, ComplexMatrix result, int start, int end)
     {
         int nFft = window.Length, bins = fft.Bins, frames = result.Columns;
         var frame = new AlignedBuffer(nFft);
+        var edge = new float[nFft];
         // Spectra of a block of frames, transposed into the [bins, frames] output a block at a time so each
         // output row receives contiguous runs instead of one scattered value per frame.
         int blockStride = (2 * bins + 15) & ~15; // keep every spectrum 64-byte aligned for FFTW
@@ -98,17 +100,16 @@ public static partial class Spectral
             var blockSpan = block.Span;
             for (int j = 0; j < count; j++)
             {
-                var source = padded.AsSpan((blockStart + j) * hop, nFft);
-                Multiply(source, window, frame.Span);
+                Multiply(reader.Frame(blockStart + j, edge), window, frame.Span);
                 fft.Forward(frame.Span, blockSpan.Slice(j * blockStride, 2 * bins));
             }
             for (int k = 0; k < bins; k++)
             {
-                int rowOffset = 2 * (k * frames + blockStart);
+                var row = output.AsSpan(2 * (k * frames + blockStart), 2 * count);
                 for (int j = 0; j < count; j++)
                 {
-                    output[rowOffset + 2 * j] = blockSpan[j * blockStride + 2 * k];
-                    output[rowOffset + 2 * j + 1] = blockSpan[j * blockStride + 2 * k + 1];
+                    row[2 * j] = blockSpan[j * blockStride + 2 * k];
+                    row[2 * j + 1] = blockSpan[j * blockStride + 2 * k + 1];
                 }
             }
         }
@@ -213,17 +214,43 @@ public static partial class Spectral
         // librosa computes in the input's float32 precision; the offset is a float32 scalar there too.
         float amin32 = (float)amin;
         float offset = (float)(10.0 * Math.Log10(Math.Max(amin, refValue)));
+        // 10·log10(x) = (10·log10 2)·log2(x); Vector.Log2 is accurate to ~3e-7 relative, well inside float32 dB noise.
+        const float TenLog10Of2 = 3.0102999566398120f;
         float max = float.NegativeInfinity;
-        for (int i = 0; i < power.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            float db = 10f * MathF.Log10(MathF.Max(amin32, power[i])) - offset;
+            int width = Vector<float>.Count;
+            var floor = new Vector<float>(amin32);
+            var scale = new Vector<float>(TenLog10Of2);
+            var shift = new Vector<float>(offset);
+            var vmax = new Vector<float>(float.NegativeInfinity);
+            for (; i <= power.Length - width; i += width)
+            {
+                var db = Vector.Log2(Vector.Max(floor, new Vector<float>(power[i..]))) * scale - shift;
+                db.CopyTo(destination[i..]);
+                vmax = Vector.Max(vmax, db);
+            }
+            for (int j = 0; j < width; j++) max = MathF.Max(max, vmax[j]);
+        }
+        for (; i < power.Length; i++)
+        {
+            float db = TenLog10Of2 * MathF.Log2(MathF.Max(amin32, power[i])) - offset;
             destination[i] = db;
             if (db > max) max = db;
         }
         if (topDb is double range)
         {
-            float floor = max - (float)range;
-            for (int i = 0; i < power.Length; i++) if (destination[i] < floor) destination[i] = floor;
+            float floorDb = max - (float)range;
+            int k = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                int width = Vector<float>.Count;
+                var vfloor = new Vector<float>(floorDb);
+                for (; k <= power.Length - width; k += width)
+                    Vector.Max(vfloor, new Vector<float>(destination[k..])).CopyTo(destination[k..]);
+            }
+            for (; k < power.Length; k++) if (destination[k] < floorDb) destination[k] = floorDb;
         }
     }
 

@@ -45,6 +45,24 @@ public static partial class Tuning
     }
 
     /// <summary>
+    /// Pitch tracking of a signal (librosa.piptrack with <c>y=</c>): <see cref="PitchTrack(FloatMatrix, int, double, double, double)"/>
+    /// on its magnitude STFT.
+    /// </summary>
+    /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
+    /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default nFft / 4.</param>
+    /// <param name="fMin">Lowest pitch in Hz (default 150).</param>
+    /// <param name="fMax">Upper pitch limit in Hz, exclusive (default 4000).</param>
+    /// <param name="threshold">Fraction of each frame's maximum a peak must exceed (default 0.1).</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <returns>Instantaneous frequencies (Hz) and magnitudes, <c>[1 + nFft/2, frames]</c>, zero off the peaks.</returns>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
+    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) PitchTrack(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048,
+        int? hopLength = null, double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1, DspOptions? options = null) =>
+        PitchTrack(Spectral.Stft(y, nFft, hopLength, options: options).Magnitude(), sampleRate, fMin, fMax, threshold);
+
+    /// <summary>
     /// Estimates the tuning deviation of a spectrogram from A440, in fractions of a bin of
     /// <paramref name="binsPerOctave"/> (librosa.estimate_tuning on <c>S=</c>): piptrack peaks at least as strong as
     /// their median vote in a histogram of residuals with <paramref name="resolution"/>; the fullest bin wins.
@@ -182,11 +200,50 @@ public static partial class Tuning
         return PitchTuning(selected.ToArray(), resolution, binsPerOctave);
     }
 
-    /// <summary>numpy.median of float32 values: the middle value, or the float32 mean of the two middle values.</summary>
+    /// <summary>
+    /// numpy.median of float32 values: the middle value, or the float32 mean of the two middle values. Selection
+    /// (Hoare's quickselect, "Algorithm 65: Find", CACM 4(7), 1961) instead of sorting, since piptrack yields
+    /// millions of peaks on long signals. Reorders <paramref name="values"/>.
+    /// </summary>
     internal static float Median(float[] values)
     {
-        Array.Sort(values);
         int n = values.Length;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2f;
+        int upper = n / 2;
+        float high = Select(values, upper);
+        if (n % 2 == 1) return high;
+        // After selection everything left of `upper` is ≤ values[upper]; the lower middle is their maximum.
+        float low = float.NegativeInfinity;
+        for (int i = 0; i < upper; i++) low = MathF.Max(low, values[i]);
+        return (low + high) / 2f;
+    }
+
+    private static float Select(float[] a, int k)
+    {
+        int left = 0, right = a.Length - 1;
+        while (left < right)
+        {
+            int middle = left + (right - left) / 2;
+            // Median of three as pivot keeps sorted and constant runs from degrading to quadratic time.
+            if (a[middle] < a[left]) (a[middle], a[left]) = (a[left], a[middle]);
+            if (a[right] < a[left]) (a[right], a[left]) = (a[left], a[right]);
+            if (a[right] < a[middle]) (a[right], a[middle]) = (a[middle], a[right]);
+            float pivot = a[middle];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) right = j;
+            else if (k >= i) left = i;
+            else return a[k];
+        }
+        return a[k];
     }
 }
