@@ -23,10 +23,15 @@ internal sealed class OctaveBasis
 
     public required int[] Offset { get; init; }
 
-    /// <summary>Real and imaginary parts of the kept weights, filter after filter.</summary>
-    public required float[] Real { get; init; }
+    /// <summary>
+    /// Weights laid out against the interleaved (re, im) spectrum so that each part of the response is one real dot
+    /// product (SIMD, no shuffles): per bin (w.re, −w.im) gives the real part, (w.im, w.re) the imaginary part.
+    /// <see cref="Offset"/> and 2 · <see cref="Length"/> index them.
+    /// </summary>
+    public required float[] WeightsReal { get; init; }
 
-    public required float[] Imaginary { get; init; }
+    /// <inheritdoc cref="WeightsReal"/>
+    public required float[] WeightsImaginary { get; init; }
 
     /// <summary>Whether the signal is halved (librosa.resample 2 → 1, scale=True) before the next octave.</summary>
     public required bool HalveAfter { get; init; }
@@ -123,8 +128,8 @@ internal sealed class ConstantQPlan
         var start = new int[n - skip];
         var length = new int[n - skip];
         var offset = new int[n - skip];
-        var real = new List<float>();
-        var imaginary = new List<float>();
+        var weightsReal = new List<float>();
+        var weightsImaginary = new List<float>();
         var buffer = new System.Numerics.Complex[nFft];
         var spectrum = new double[2 * bins];
         for (int k = skip; k < n; k++)
@@ -143,14 +148,17 @@ internal sealed class ConstantQPlan
             rows[j] = row;
             start[j] = keepFrom;
             length[j] = keepTo - keepFrom + 1;
-            offset[j] = real.Count;
+            offset[j] = weightsReal.Count;
             for (int b = keepFrom; b <= keepTo; b++)
             {
                 double re = spectrum[2 * b], im = spectrum[2 * b + 1];
                 bool kept = Math.Sqrt(re * re + im * im) >= threshold;
                 // librosa stores the sparse basis in complex64 and scales it afterwards.
-                real.Add(kept ? (float)((float)re * factor) : 0f);
-                imaginary.Add(kept ? (float)((float)im * factor) : 0f);
+                float wr = kept ? (float)((float)re * factor) : 0f, wi = kept ? (float)((float)im * factor) : 0f;
+                weightsReal.Add(wr);
+                weightsReal.Add(-wi);
+                weightsImaginary.Add(wi);
+                weightsImaginary.Add(wr);
             }
         }
         return new OctaveBasis
@@ -161,8 +169,8 @@ internal sealed class ConstantQPlan
             Start = start,
             Length = length,
             Offset = offset,
-            Real = real.ToArray(),
-            Imaginary = imaginary.ToArray(),
+            WeightsReal = weightsReal.ToArray(),
+            WeightsImaginary = weightsImaginary.ToArray(),
             HalveAfter = halve,
         };
     }

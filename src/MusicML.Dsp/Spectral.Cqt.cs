@@ -55,7 +55,7 @@ public static partial class Spectral
         double tunedMin = lowest * Math.Pow(2.0, tune / binsPerOctave);
         var plan = ConstantQPlan.Get(sampleRate, hopLength, tunedMin, nBins, binsPerOctave, filterScale, norm, sparsity, window, scale);
 
-        float[] signal;
+        float[]? signal = null;
         if (plan.EarlyDownsampleFactor > 1)
         {
             if (y.Length < plan.EarlyDownsampleFactor)
@@ -68,29 +68,40 @@ public static partial class Spectral
                 for (int i = 0; i < signal.Length; i++) signal[i] *= gain;
             }
         }
-        else
-        {
-            signal = y.ToArray();
-        }
 
         // Resample the whole chain first so that the octaves, which are independent afterwards, can share the threads.
         var octaves = plan.Octaves;
-        var signals = new float[octaves.Length][];
+        var signals = new float[]?[octaves.Length];
         for (int i = 0; i < octaves.Length; i++)
         {
             signals[i] = signal;
-            if (octaves[i].HalveAfter && i + 1 < octaves.Length) signal = HalveOrDecimate(signal, 2);
+            if (octaves[i].HalveAfter && i + 1 < octaves.Length) signal = HalveOrDecimate(signal is null ? y : signal, 2);
         }
         int frames = int.MaxValue;
         for (int i = 0; i < octaves.Length; i++)
-            frames = Math.Min(frames, 1 + (signals[i].Length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
+        {
+            int length = signals[i]?.Length ?? y.Length;
+            frames = Math.Min(frames, 1 + (length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
+        }
 
         var result = new ComplexMatrix(nBins, frames);
         for (int i = 0; i < octaves.Length; i++)
         {
             var basis = octaves[i];
-            var padded = Pad(signals[i], basis.NFft / 2, padMode);
-            options.ForChunks(frames, (start, end) => ConstantQFrames(padded, basis, result, start, end, options.Backend));
+            if (signals[i] is float[] octaveSignal)
+            {
+                options.ForChunks(frames, (start, end) => ConstantQFrames(octaveSignal, basis, padMode, result, start, end, options.Backend));
+            }
+            else if (options.ResolveThreads(frames / 16) == 1)
+            {
+                ConstantQFrames(y, basis, padMode, result, 0, frames, options.Backend);
+            }
+            else
+            {
+                // Worker threads cannot capture the caller's span; the full-rate signal is copied once for them.
+                var copy = y.ToArray();
+                options.ForChunks(frames, (start, end) => ConstantQFrames(copy, basis, padMode, result, start, end, options.Backend));
+            }
         }
         return result;
     }
@@ -105,38 +116,57 @@ public static partial class Spectral
         return result;
     }
 
-    private static void ConstantQFrames(float[] padded, OctaveBasis basis, ComplexMatrix result, int start, int end, FftBackend backend)
+    /// <summary>
+    /// Frames [start, end) of one octave: each centred frame of nFft samples (librosa.stft with a window of ones) is
+    /// transformed and projected on the octave's sparse basis. Frames inside the signal are read in place; only the
+    /// few that overhang its ends are assembled with numpy.pad's values.
+    /// </summary>
+    private static void ConstantQFrames(ReadOnlySpan<float> signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+        int start, int end, FftBackend backend)
     {
-        int nFft = basis.NFft, hop = basis.HopLength, frames = result.Columns;
+        int nFft = basis.NFft, hop = basis.HopLength, half = nFft / 2, frames = result.Columns;
         var fft = RealFft.Create(nFft, backend);
         var spectrum = new AlignedBuffer(2 * fft.Bins);
         var frame = new AlignedBuffer(nFft);
         var output = result.Data;
         var rows = basis.Rows;
-        var real = basis.Real;
-        var imaginary = basis.Imaginary;
+        var weightsReal = basis.WeightsReal;
+        var weightsImaginary = basis.WeightsImaginary;
         for (int t = start; t < end; t++)
         {
-            padded.AsSpan(t * hop, nFft).CopyTo(frame.Span);
+            int first = t * hop - half;
+            var frameSpan = frame.Span;
+            if (first >= 0 && first + nFft <= signal.Length)
+                signal.Slice(first, nFft).CopyTo(frameSpan);
+            else
+                for (int i = 0; i < nFft; i++) frameSpan[i] = PaddedSample(signal, first + i, padMode);
             var s = spectrum.Span;
-            fft.Forward(frame.Span, s);
+            fft.Forward(frameSpan, s);
             for (int f = 0; f < rows.Length; f++)
             {
-                int first = basis.Start[f], length = basis.Length[f], offset = basis.Offset[f];
-                var re = real.AsSpan(offset, length);
-                var im = imaginary.AsSpan(offset, length);
-                var bins = s.Slice(2 * first, 2 * length);
-                float sumRe = 0, sumIm = 0;
-                for (int b = 0; b < length; b++)
-                {
-                    float dr = bins[2 * b], di = bins[2 * b + 1];
-                    sumRe += re[b] * dr - im[b] * di;
-                    sumIm += re[b] * di + im[b] * dr;
-                }
+                int offset = basis.Offset[f], length = 2 * basis.Length[f];
+                var bins = s.Slice(2 * basis.Start[f], length);
                 int index = 2 * (rows[f] * frames + t);
-                output[index] = sumRe;
-                output[index + 1] = sumIm;
+                output[index] = FramePipeline.Dot(weightsReal.AsSpan(offset, length), bins);
+                output[index + 1] = FramePipeline.Dot(weightsImaginary.AsSpan(offset, length), bins);
             }
+        }
+    }
+
+    /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal.</summary>
+    private static float PaddedSample(ReadOnlySpan<float> signal, int index, PadMode mode)
+    {
+        int n = signal.Length;
+        if ((uint)index < (uint)n) return signal[index];
+        switch (mode)
+        {
+            case PadMode.Constant:
+                return 0f;
+            case PadMode.Edge:
+                return index < 0 ? signal[0] : signal[n - 1];
+            default:
+                if (n < 2) throw new MusicMLException($"Reflect padding needs at least 2 samples; the signal has {n}.");
+                return signal[ReflectIndex(index, n)];
         }
     }
 }
