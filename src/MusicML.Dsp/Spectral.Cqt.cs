@@ -1,3 +1,4 @@
+using System.Numerics;
 using MusicML.Audio;
 using MusicML.Core;
 
@@ -112,7 +113,15 @@ public static partial class Spectral
         var result = Resampler.Resample(y, factor, 1, ResampleQuality.High);
         // numpy divides the float32 signal by the float32-rounded √ratio.
         float divisor = (float)Math.Sqrt(1.0 / factor);
-        for (int i = 0; i < result.Length; i++) result[i] /= divisor;
+        var span = result.AsSpan();
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var d = new Vector<float>(divisor);
+            for (; i <= span.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(span[i..]) / d).CopyTo(span[i..]);
+        }
+        for (; i < span.Length; i++) span[i] /= divisor;
         return result;
     }
 
@@ -130,8 +139,8 @@ public static partial class Spectral
         var frame = new AlignedBuffer(nFft);
         var output = result.Data;
         var rows = basis.Rows;
-        var weightsReal = basis.WeightsReal;
-        var weightsImaginary = basis.WeightsImaginary;
+        var weights = basis.Weights;
+        int lanes = Vector<float>.Count, perGroup = OctaveBasis.FiltersPerGroup;
         for (int t = start; t < end; t++)
         {
             int first = t * hop - half;
@@ -142,13 +151,20 @@ public static partial class Spectral
                 for (int i = 0; i < nFft; i++) frameSpan[i] = PaddedSample(signal, first + i, padMode);
             var s = spectrum.Span;
             fft.Forward(frameSpan, s);
-            for (int f = 0; f < rows.Length; f++)
+            for (int g = 0; g < basis.GroupStart.Length; g++)
             {
-                int offset = basis.Offset[f], length = 2 * basis.Length[f];
-                var bins = s.Slice(2 * basis.Start[f], length);
-                int index = 2 * (rows[f] * frames + t);
-                output[index] = FramePipeline.Dot(weightsReal.AsSpan(offset, length), bins);
-                output[index + 1] = FramePipeline.Dot(weightsImaginary.AsSpan(offset, length), bins);
+                var bins = s.Slice(basis.GroupStart[g], basis.GroupLength[g]);
+                var w = weights.AsSpan(basis.GroupOffset[g], bins.Length * lanes);
+                var acc = Vector<float>.Zero;
+                for (int j = 0; j < bins.Length; j++)
+                    acc += new Vector<float>(bins[j]) * new Vector<float>(w.Slice(j * lanes, lanes));
+                int firstFilter = g * perGroup, filters = Math.Min(perGroup, rows.Length - firstFilter);
+                for (int m = 0; m < filters; m++)
+                {
+                    int index = 2 * (rows[firstFilter + m] * frames + t);
+                    output[index] = acc[2 * m];
+                    output[index + 1] = acc[2 * m + 1];
+                }
             }
         }
     }

@@ -7,7 +7,9 @@ namespace MusicML.Dsp.Tests;
 
 /// <summary>
 /// Constant-Q family against librosa 0.10.1 (../shared/eval/librosa_reference). The bar is 1e-3 in
-/// max|ours − ref| / max|ref|; measured figures are noted per test.
+/// max|ours − ref| / max|ref|; measured figures (libsoxr and FFTW, as installed by setup.sh) are noted per test. With
+/// MUSICML_DISABLE_NATIVE=all the managed resampler and FFT run instead and every figure stays below 2.6e-5, so the
+/// tests assert 1e-4: tight enough to catch a wrong filter length, padding or tuning, loose enough for either engine.
 /// </summary>
 public class CqtTests(ITestOutputHelper output)
 {
@@ -29,7 +31,7 @@ public class CqtTests(ITestOutputHelper output)
         var expected = Reference.Load(input, "cqt");
         var ours = Spectral.Cqt(y).Magnitude();
         Reference.AssertShape(expected, ours.Rows, ours.Columns);
-        AssertParity($"{input} cqt", expected.ToFloat32(), ours.Data, 1e-5);
+        AssertParity($"{input} cqt", expected.ToFloat32(), ours.Data, 1e-4);
     }
 
     [Theory]
@@ -42,7 +44,7 @@ public class CqtTests(ITestOutputHelper output)
         var expected = Reference.Load(input, "chroma_cqt");
         var ours = Features.ChromaCqt(y);
         Reference.AssertShape(expected, ours.Rows, ours.Columns);
-        AssertParity($"{input} chroma_cqt", expected.ToFloat32(), ours.Data, 1e-5);
+        AssertParity($"{input} chroma_cqt", expected.ToFloat32(), ours.Data, 1e-4);
     }
 
     [Theory]
@@ -54,7 +56,7 @@ public class CqtTests(ITestOutputHelper output)
         var expected = Reference.Load(input, "chroma_cens");
         var ours = Features.ChromaCens(y);
         Reference.AssertShape(expected, ours.Rows, ours.Columns);
-        AssertParity($"{input} chroma_cens", expected.ToFloat32(), ours.Data, 1e-5);
+        AssertParity($"{input} chroma_cens", expected.ToFloat32(), ours.Data, 1e-4);
     }
 
     [Theory]
@@ -66,7 +68,7 @@ public class CqtTests(ITestOutputHelper output)
         var expected = Reference.Load(input, "tonnetz");
         var ours = Features.Tonnetz(y);
         Reference.AssertShape(expected, ours.Rows, ours.Columns);
-        AssertParity($"{input} tonnetz", expected.ToFloat32(), ours.Data, 1e-5);
+        AssertParity($"{input} tonnetz", expected.ToFloat32(), ours.Data, 1e-4);
     }
 }
 
