@@ -61,7 +61,7 @@ public static partial class Spectral
         {
             if (y.Length < plan.EarlyDownsampleFactor)
                 throw new MusicMLException($"The signal has {y.Length} samples, too short for a {plan.Octaves.Length}-octave CQT.");
-            signal = HalveOrDecimate(y, plan.EarlyDownsampleFactor);
+            signal = Decimate(y, plan.EarlyDownsampleFactor);
             // Without the length scale librosa restores the energy the decimation removed.
             if (!scale)
             {
@@ -76,7 +76,7 @@ public static partial class Spectral
         for (int i = 0; i < octaves.Length; i++)
         {
             signals[i] = signal;
-            if (octaves[i].HalveAfter && i + 1 < octaves.Length) signal = HalveOrDecimate(signal is null ? y : signal, 2);
+            if (octaves[i].HalveAfter && i + 1 < octaves.Length) signal = Decimate(signal is null ? y : signal, 2);
         }
         int frames = int.MaxValue;
         for (int i = 0; i < octaves.Length; i++)
@@ -108,7 +108,7 @@ public static partial class Spectral
     }
 
     /// <summary>librosa.resample(y, orig_sr=factor, target_sr=1, res_type='soxr_hq', scale=True).</summary>
-    private static float[] HalveOrDecimate(ReadOnlySpan<float> y, int factor)
+    private static float[] Decimate(ReadOnlySpan<float> y, int factor)
     {
         var result = Resampler.Resample(y, factor, 1, ResampleQuality.High);
         // numpy divides the float32 signal by the float32-rounded √ratio.
