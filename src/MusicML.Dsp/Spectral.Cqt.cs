@@ -70,40 +70,56 @@ public static partial class Spectral
             }
         }
 
-        // Resample the whole chain first so that the octaves, which are independent afterwards, can share the threads.
         var octaves = plan.Octaves;
-        var signals = new float[]?[octaves.Length];
-        for (int i = 0; i < octaves.Length; i++)
-        {
-            signals[i] = signal;
-            if (octaves[i].HalveAfter && i + 1 < octaves.Length) signal = Decimate(signal is null ? y : signal, 2);
-        }
+        // Every halving yields ⌈n / 2⌉ samples, so the frame count is known before any resampling.
         int frames = int.MaxValue;
+        int length = signal?.Length ?? y.Length;
         for (int i = 0; i < octaves.Length; i++)
         {
-            int length = signals[i]?.Length ?? y.Length;
             frames = Math.Min(frames, 1 + (length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
+            if (octaves[i].HalveAfter) length = (length + 1) / 2;
+        }
+        var result = new ComplexMatrix(nBins, frames);
+
+        if (options.ResolveThreads(frames / 16) == 1)
+        {
+            ReadOnlySpan<float> current = signal ?? y;
+            for (int i = 0; i < octaves.Length; i++)
+            {
+                ConstantQFrames(current, octaves[i], padMode, result, 0, frames, options.Backend);
+                if (octaves[i].HalveAfter && i + 1 < octaves.Length) current = Decimate(current, 2);
+            }
+            return result;
         }
 
-        var result = new ComplexMatrix(nBins, frames);
+        // The halving chain is sequential; it runs on its own task while the octaves already resampled are split
+        // across the other threads, so the slower of the two sets the time rather than their sum.
+        var signals = new TaskCompletionSource<float[]>[octaves.Length];
+        for (int i = 0; i < signals.Length; i++) signals[i] = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        signals[0].SetResult(signal ?? y.ToArray());
+        var chain = Task.Run(() =>
+        {
+            try
+            {
+                var current = signals[0].Task.Result;
+                for (int i = 1; i < octaves.Length; i++)
+                {
+                    if (octaves[i - 1].HalveAfter) current = Decimate(current, 2);
+                    signals[i].SetResult(current);
+                }
+            }
+            catch (Exception e)
+            {
+                for (int i = 1; i < signals.Length; i++) signals[i].TrySetException(e);
+            }
+        });
         for (int i = 0; i < octaves.Length; i++)
         {
             var basis = octaves[i];
-            if (signals[i] is float[] octaveSignal)
-            {
-                options.ForChunks(frames, (start, end) => ConstantQFrames(octaveSignal, basis, padMode, result, start, end, options.Backend));
-            }
-            else if (options.ResolveThreads(frames / 16) == 1)
-            {
-                ConstantQFrames(y, basis, padMode, result, 0, frames, options.Backend);
-            }
-            else
-            {
-                // Worker threads cannot capture the caller's span; the full-rate signal is copied once for them.
-                var copy = y.ToArray();
-                options.ForChunks(frames, (start, end) => ConstantQFrames(copy, basis, padMode, result, start, end, options.Backend));
-            }
+            var octaveSignal = signals[i].Task.GetAwaiter().GetResult();
+            options.ForChunks(frames, (start, end) => ConstantQFrames(octaveSignal, basis, padMode, result, start, end, options.Backend));
         }
+        chain.GetAwaiter().GetResult();
         return result;
     }
 
