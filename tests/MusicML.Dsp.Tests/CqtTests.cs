@@ -149,6 +149,32 @@ public class CqtBehaviourTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void PartialBottomOctaveEqualsTheFullTransformsRows()
+    {
+        // 80 bins from E1 share the 84-bin transform's top octaves, halvings and frames; only the bottom octave is
+        // partial (8 filters). Rows must agree to float32 rounding (measured ~1e-7).
+        var y = Reference.Signal22050("vocadito_1.44k");
+        var full = Spectral.Cqt(y).Magnitude();
+        var partial = Spectral.Cqt(y, fMin: Filters.C1Hz * Math.Pow(2, 4 / 12.0), nBins: 80).Magnitude();
+        Assert.Equal(full.Columns, partial.Columns);
+        var top = full.Data.AsSpan(4 * full.Columns).ToArray();
+        ArrayComparison.AssertRelativeMaxError(top, partial.Data, 1e-5, "80-bin CQT vs rows 4..83 of the 84-bin CQT");
+    }
+
+    [Fact]
+    public void OddHopStopsHalvingAndStillResolvesLowNotes()
+    {
+        // hop 96 = 3 · 2^5: after five halvings the hop is odd, so librosa keeps the last octaves at 689 Hz. A1 = 55 Hz
+        // is bin 9 above C1 and must still peak there; the frame count is 1 + ⌊n / 96⌋.
+        var y = Tone(55, 22050 * 2);
+        var c = Spectral.Cqt(y, hopLength: 96).Magnitude();
+        Assert.Equal(1 + y.Length / 96, c.Columns);
+        int frame = c.Columns / 2, best = 0;
+        for (int k = 1; k < c.Rows; k++) if (c[k, frame] > c[best, frame]) best = k;
+        Assert.Equal(9, best);
+    }
+
+    [Fact]
     public void PrecomputedCqtGivesTheSameChroma()
     {
         var y = Reference.Signal22050("vocadito_1.44k");
