@@ -33,6 +33,13 @@ public static partial class Spectral
     /// <param name="options">FFT engine and threads.</param>
     /// <returns>The complex transform, <c>[nBins, frames]</c>.</returns>
     /// <exception cref="MusicMLException">Empty or non-finite audio, an invalid parameter, or filters reaching past the Nyquist frequency.</exception>
+    /// <remarks>
+    /// Parity with librosa 0.10.1 (max|ours − ref| / max|ref| of the magnitude) is about 2e-7 on the reference
+    /// recordings with libsoxr and FFTW, and below 3e-5 with the managed resampler and FFT. The bases are built once
+    /// per parameter set (sample rate, hop, tuned fMin, bins, filter settings) and cached; after that the cost is
+    /// the soxr halving chain (about half) and one nFft-point FFT per frame and octave. With more than one thread the
+    /// halving chain runs beside the octave responses; results are identical for every thread count.
+    /// </remarks>
     public static ComplexMatrix Cqt(ReadOnlySpan<float> y, int sampleRate = 22050, int hopLength = 512, double? fMin = null,
         int nBins = 84, int binsPerOctave = 12, double? tuning = 0.0, double filterScale = 1.0, double? norm = 1.0,
         double sparsity = 0.01, WindowType window = WindowType.Hann, bool scale = true, PadMode padMode = PadMode.Constant,
