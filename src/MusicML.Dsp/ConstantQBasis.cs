@@ -214,7 +214,7 @@ internal sealed class ConstantQPlan
         Array.Clear(destination);
         double first = Math.Floor(-length / 2), stop = Math.Floor(length / 2);
         int n = (int)(stop - first);
-        double[] w = WindowDouble(window, n);
+        double[] w = Windows.GetDouble(window, n); // scipy's get_window(fftbins=True), in double as librosa builds wavelets
         var sig = new System.Numerics.Complex[n];
         for (int j = 0; j < n; j++)
         {
@@ -249,31 +249,6 @@ internal sealed class ConstantQPlan
             result = p == 1 ? sum : Math.Pow(sum, 1.0 / p);
         }
         return result < 2.2250738585072014e-308 ? 1.0 : result;
-    }
-
-    // scipy.signal.get_window with fftbins=True, in double as librosa builds its wavelets.
-    private static double[] WindowDouble(WindowType window, int n)
-    {
-        var w = new double[n];
-        if (n == 1)
-        {
-            w[0] = 1;
-            return w;
-        }
-        for (int k = 0; k < n; k++)
-        {
-            double x = 2 * Math.PI * k / n;
-            w[k] = window switch
-            {
-                WindowType.Hann => 0.5 - 0.5 * Math.Cos(x),
-                WindowType.Hamming => 0.54 - 0.46 * Math.Cos(x),
-                WindowType.Blackman => 0.42 - 0.5 * Math.Cos(x) + 0.08 * Math.Cos(2 * x),
-                WindowType.BlackmanHarris => 0.35875 - 0.48829 * Math.Cos(x) + 0.14128 * Math.Cos(2 * x) - 0.01168 * Math.Cos(3 * x),
-                WindowType.Ones => 1.0,
-                _ => throw new MusicMLException($"Unknown window type {window}."),
-            };
-        }
-        return w;
     }
 
     /// <summary>
