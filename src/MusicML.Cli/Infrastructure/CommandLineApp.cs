@@ -21,6 +21,10 @@ public static class CommandLineApp
     {
         yield return InfoCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return RhythmCommands.Onsets(context);
+        yield return RhythmCommands.Beats(context);
+        yield return RhythmCommands.Downbeats(context);
+        yield return RhythmCommands.Tempo(context);
         yield break;
     }
 
