@@ -18,17 +18,17 @@ public sealed record ChordOptions
     /// <summary>Qualities to choose from (default <see cref="ChordVocabulary.Full"/>).</summary>
     public ChordVocabulary Vocabulary { get; init; } = ChordVocabulary.Full;
 
-    /// <summary>Probability that the chord changes from one second to the next (default 0.4, i.e. a chord lasts 2.5 s on average).</summary>
-    public double ChangeRatePerSecond { get; init; } = 0.4;
+    /// <summary>Probability that the chord changes from one second to the next (default 0.3, i.e. a chord lasts about 3 s on average).</summary>
+    public double ChangeRatePerSecond { get; init; } = 0.3;
 
-    /// <summary>Weight of the bass-register evidence for the root against the treble template match (default 0.5).</summary>
-    public double BassWeight { get; init; } = 0.5;
+    /// <summary>Weight of the bass-register evidence for the root against the treble template match (default 0.25).</summary>
+    public double BassWeight { get; init; } = 0.25;
 
-    /// <summary>Number of partials (1 = fundamental only) each chord tone contributes to its template (default 4).</summary>
-    public int TemplateHarmonics { get; init; } = 4;
+    /// <summary>Number of partials (1 = fundamental only) each chord tone contributes to its template (default 6, so the major third of every tone is in its template).</summary>
+    public int TemplateHarmonics { get; init; } = 6;
 
-    /// <summary>Sharpness κ of the emission model <c>exp(κ · score)</c> (default 15).</summary>
-    public double Sharpness { get; init; } = 15.0;
+    /// <summary>Sharpness κ of the emission model <c>exp(κ · score)</c> (default 8).</summary>
+    public double Sharpness { get; init; } = 8.0;
 
     /// <summary>Frames quieter than this fraction of the loudest frame's chroma energy are taken as silence, N (default 0.05).</summary>
     public double SilenceRatio { get; init; } = 0.05;

@@ -47,16 +47,17 @@ public static class BassTrebleChroma
     public const double Compression = 100.0;
 
     /// <summary>
-    /// Chroma of a signal: magnitude STFT with <paramref name="nFft"/> (long enough to separate semitones down to
-    /// about 60 Hz at 22050 Hz), tuning estimated from it unless given, then <see cref="FromMagnitude"/>.
+    /// Chroma of a signal: magnitude STFT with <paramref name="nFft"/>, tuning estimated from it unless given, then
+    /// <see cref="FromMagnitude"/>. The default 186 ms window trades bass resolution (semitones are separated from
+    /// about 100 Hz up; lower notes are found through their partials) for chord boundaries that are not smeared.
     /// </summary>
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
-    /// <param name="nFft">FFT length in samples (default 8192).</param>
-    /// <param name="hopLength">Samples between frames (default 2048, 93 ms at 22050 Hz).</param>
+    /// <param name="nFft">FFT length in samples (default 4096).</param>
+    /// <param name="hopLength">Samples between frames (default 1024, 46 ms at 22050 Hz).</param>
     /// <param name="tuning">Tuning in fractions of a semitone; null to estimate it (librosa.estimate_tuning).</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio or an invalid parameter.</exception>
-    public static ChromaFrames Compute(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 8192, int hopLength = 2048, double? tuning = null)
+    public static ChromaFrames Compute(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 4096, int hopLength = 1024, double? tuning = null)
     {
         if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
@@ -73,7 +74,7 @@ public static class BassTrebleChroma
     /// <param name="hopLength">Samples between the spectrogram's frames.</param>
     /// <param name="tuning">Tuning in fractions of a semitone; null to estimate it from <paramref name="magnitude"/>.</param>
     /// <exception cref="MusicMLException">An empty or non-finite spectrogram, or an invalid parameter.</exception>
-    public static ChromaFrames FromMagnitude(FloatMatrix magnitude, int sampleRate = 22050, int hopLength = 2048, double? tuning = null)
+    public static ChromaFrames FromMagnitude(FloatMatrix magnitude, int sampleRate = 22050, int hopLength = 1024, double? tuning = null)
     {
         ArgumentNullException.ThrowIfNull(magnitude);
         if (magnitude.Rows < 2 || magnitude.Columns == 0)

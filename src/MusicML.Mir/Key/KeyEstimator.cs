@@ -54,13 +54,24 @@ public static class KeyNames
 /// </summary>
 public static class KeyEstimator
 {
-    /// <summary>Estimates the key of a signal with <see cref="BassTrebleChroma"/> and <paramref name="profile"/>.</summary>
+    /// <summary>
+    /// Estimates the key of a signal with <see cref="BassTrebleChroma"/> and <paramref name="profile"/>. The chroma
+    /// uses a 372 ms window (nFft = 8192 at 22050 Hz, <see cref="KeyChromaWindowSeconds"/>): a key needs no time
+    /// detail, and the finer frequency resolution keeps bass notes on their own pitch class.
+    /// </summary>
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="profile">Key profile; null for <see cref="KeyProfiles.Learned"/>.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or audio with no pitched content.</exception>
     public static KeyEstimate Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, KeyProfile? profile = null)
-        => Estimate(BassTrebleChroma.Compute(y, sampleRate), profile);
+    {
+        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        int nFft = 1 << (int)Math.Round(Math.Log2(KeyChromaWindowSeconds * sampleRate));
+        return Estimate(BassTrebleChroma.Compute(y, sampleRate, nFft, nFft / 4), profile);
+    }
+
+    /// <summary>Analysis window of the chroma <see cref="Estimate(ReadOnlySpan{float}, int, KeyProfile?)"/> computes, in seconds (rounded to a power-of-two nFft).</summary>
+    public const double KeyChromaWindowSeconds = 0.37;
 
     /// <summary>Estimates the key from precomputed chroma (its <see cref="ChromaFrames.Full"/> register).</summary>
     /// <exception cref="MusicMLException">The chroma has no energy.</exception>
