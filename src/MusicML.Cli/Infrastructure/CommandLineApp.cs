@@ -21,6 +21,9 @@ public static class CommandLineApp
     {
         yield return InfoCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return TonalCommands.Key(context);
+        yield return TonalCommands.Chords(context);
+        yield return TonalCommands.Tuning(context);
         yield break;
     }
 
