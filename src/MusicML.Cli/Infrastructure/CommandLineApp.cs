@@ -22,6 +22,7 @@ public static class CommandLineApp
         yield return InfoCommand.Create(context);
         yield return FeaturesCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return ExperimentCommand.Create(context);
         yield return RhythmCommands.Onsets(context);
         yield return RhythmCommands.Beats(context);
         yield return RhythmCommands.Downbeats(context);
