@@ -29,7 +29,9 @@ public static class CommandLineApp
         yield return RhythmCommands.Tempo(context);
         yield return TonalCommands.Key(context);
         yield return TonalCommands.Chords(context);
+        yield return TonalCommands.Pitch(context);
         yield return TonalCommands.Tuning(context);
+        yield return TonalCommands.Segments(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
