@@ -71,7 +71,12 @@ internal static class ExperimentCommand
         if (settings.Jobs < 1) throw new CliUsageException($"--jobs {settings.Jobs}: must be at least 1.");
         if (!Directory.Exists(settings.Data)) throw new CliUsageException($"--data {settings.Data}: no such directory.");
 
-        var references = Evaluator.FindAnnotations(task, settings.Data);
+        // Results written inside the dataset (--out DATA/results, this run's or an earlier one's) hold estimates and a
+        // scores.csv that look like annotations; they must not be read back as references.
+        var outFull = Path.TrimEndingDirectorySeparator(Path.GetFullPath(settings.Out)) + Path.DirectorySeparatorChar;
+        var references = Evaluator.FindAnnotations(task, settings.Data)
+            .Where(r => !Path.GetFullPath(r.Value).StartsWith(outFull, StringComparison.Ordinal) && !InsideResults(settings.Data, r.Value))
+            .ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
         var estimatesDir = Path.Combine(settings.Out, "estimates");
         var items = new List<Item>();
         var withoutReference = new List<string>();
@@ -126,6 +131,20 @@ internal static class ExperimentCommand
             }
         }
         return failed.Length > 0 ? CommandLineApp.ExitFailure : 0;
+    }
+
+    /// <summary>True when <paramref name="file"/> lies in an experiment's results folder (summary.json, scores.csv and estimates/) below <paramref name="root"/>.</summary>
+    private static bool InsideResults(string root, string file)
+    {
+        var top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        for (var directory = Path.GetDirectoryName(Path.GetFullPath(file)); directory is not null && directory.Length > top.Length;
+             directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "summary.json")) && File.Exists(Path.Combine(directory, "scores.csv"))
+                && Directory.Exists(Path.Combine(directory, "estimates")))
+                return true;
+        }
+        return false;
     }
 
     private static Dictionary<string, string> ParseParameters(string[] parameters)

@@ -8,6 +8,8 @@ using MusicML.Mir;
 using MusicML.Mir.Chords;
 using MusicML.Mir.Key;
 using MusicML.Mir.Onsets;
+using MusicML.Mir.Pitch;
+using MusicML.Mir.Segmentation;
 using MusicML.Mir.Tempo;
 
 namespace MusicML.Cli.Experiments;
@@ -46,6 +48,8 @@ internal static class ExperimentAlgorithms
         new("tempo", ".tempo", [Tempo()]),
         new("key", ".key", [.. KeyProfiles.All.Select(Key)]),
         new("chords", ".chords.lab", [Chords()]),
+        new("melody", ".f0", [Pitch("pyin"), Pitch("yin")]),
+        new("segments", ".segments.lab", [Segments()]),
     ];
 
     /// <summary>The algorithms of <paramref name="task"/>.</summary>
@@ -178,6 +182,76 @@ internal static class ExperimentAlgorithms
                     return text.ToString();
                 };
             });
+    }
+
+    // librosa's pyin/yin defaults: C2 to C7.
+    private const double DefaultFMin = 65.40639132514966, DefaultFMax = 2093.004522404789;
+
+    private static ExperimentAlgorithm Pitch(string name)
+    {
+        bool probabilistic = name == "pyin";
+        List<AlgorithmParameter> parameters =
+        [
+            new("fMin", "lowest F0 searched (Hz)", Text(DefaultFMin)),
+            new("fMax", "highest F0 searched (Hz)", Text(DefaultFMax)),
+        ];
+        if (probabilistic)
+        {
+            parameters.Add(new("switchProbability", "probability of switching between voiced and unvoiced per frame", "0.01"));
+            parameters.Add(new("boltzmannParameter", "strength of the prior favouring earlier troughs", "2"));
+        }
+        else parameters.Add(new("troughThreshold", "absolute CMNDF threshold of YIN step 4", "0.1"));
+        var description = probabilistic
+            ? "probabilistic YIN with a voicing HMM (Mauch & Dixon 2014); writes 'time f0', 0 Hz unvoiced"
+            : "YIN (de Cheveigné & Kawahara 2002); writes 'time f0', 0 Hz unvoiced";
+        return new ExperimentAlgorithm(name, description, parameters, values =>
+        {
+            double fMin = values.Positive("fMin"), fMax = values.Positive("fMax");
+            if (fMin >= fMax) throw new CliUsageException($"--param fMin={Text(fMin)}: must be below fMax ({Text(fMax)}).");
+            double switchProbability = probabilistic ? values.Number("switchProbability") : 0;
+            double boltzmann = probabilistic ? values.Number("boltzmannParameter") : 0;
+            double troughThreshold = probabilistic ? 0 : values.Number("troughThreshold");
+            return audio =>
+            {
+                var y = NonEmptyMono(audio);
+                var track = probabilistic
+                    ? PYin.Estimate(y, audio.SampleRate, fMin, fMax, boltzmannParameter: boltzmann, switchProbability: switchProbability)
+                    : Yin.Estimate(y, audio.SampleRate, fMin, fMax, troughThreshold: troughThreshold);
+                var text = new StringBuilder();
+                for (int t = 0; t < track.Count; t++)
+                    text.Append(CultureInfo.InvariantCulture, $"{track.Times[t]:F6} {track.Frequencies[t]:F3}\n");
+                return text.ToString();
+            };
+        });
+    }
+
+    private static ExperimentAlgorithm Segments()
+    {
+        var defaults = SegmentationOptions.Default;
+        AlgorithmParameter[] parameters =
+        [
+            new("blockSeconds", "seconds averaged into one block of the self-similarity matrix", Text(defaults.BlockSeconds)),
+            new("kernelSeconds", "half-width of the checkerboard kernel (seconds)", Text(defaults.KernelSeconds)),
+            new("minSegmentSeconds", "shortest segment (seconds)", Text(defaults.MinSegmentSeconds)),
+            new("peakThreshold", "novelty peaks below this fraction of the largest are ignored", Text(defaults.PeakThreshold)),
+            new("labelSimilarity", "cosine similarity at which segments share a label", Text(defaults.LabelSimilarity)),
+        ];
+        return new ExperimentAlgorithm("foote", "checkerboard novelty on MFCC+chroma self-similarity (Foote 2000), greedy section labels", parameters, values =>
+        {
+            var options = defaults with
+            {
+                BlockSeconds = values.Number("blockSeconds"), KernelSeconds = values.Number("kernelSeconds"),
+                MinSegmentSeconds = values.Number("minSegmentSeconds"), PeakThreshold = values.Number("peakThreshold"),
+                LabelSimilarity = values.Number("labelSimilarity"),
+            };
+            return audio =>
+            {
+                var text = new StringBuilder();
+                foreach (var s in FooteSegmenter.Segment(NonEmptyMono(audio), audio.SampleRate, options))
+                    text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
+                return text.ToString();
+            };
+        });
     }
 
     private static float[] NonEmptyMono(AudioBuffer audio)
