@@ -96,14 +96,18 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Key_experiment_with_a_named_algorithm_prints_the_summary_json()
     {
-        var (code, output, _) = Run("experiment", "--task", "key", "--algorithm", "krumhansl", "--data", _data, "--out", _out, "--format", "json");
+        // Two files on two workers: results land in the same rows and files as a sequential run.
+        var (code, output, _) = Run("experiment", "--task", "key", "--algorithm", "krumhansl", "--data", _data, "--out", _out, "--format", "json", "--jobs", "2");
         Assert.Equal(0, code);
         Assert.Equal(Run("key", "--profile", "krumhansl", Path.Combine(_data, "synth_000.wav")).Out,
             File.ReadAllText(Path.Combine(_out, "estimates", "synth_000.key")));
+        Assert.Equal(Run("key", "--profile", "krumhansl", Path.Combine(_data, "sub", "synth_001.wav")).Out,
+            File.ReadAllText(Path.Combine(_out, "estimates", "sub", "synth_001.key")));
 
         // stdout is summary.json itself.
         var printed = JsonDocument.Parse(output).RootElement;
         Assert.Equal("krumhansl", printed.GetProperty("algorithm").GetString());
+        Assert.Equal(2, printed.GetProperty("jobs").GetInt32());
         Assert.Equal(File.ReadAllText(Path.Combine(_out, "summary.json")).Trim(), output.Trim());
 
         var rows = ScoresCsv();
