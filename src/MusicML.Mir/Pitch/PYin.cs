@@ -50,7 +50,7 @@ public static class PYin
         for (int i = 0; i <= nThresholds; i++) thresholds[i] = (double)i / nThresholds;
         var betaProbabilities = new double[nThresholds];
         for (int i = 0; i < nThresholds; i++)
-            betaProbabilities[i] = BetaCdf(thresholds[i + 1], betaA, betaB) - BetaCdf(thresholds[i], betaA, betaB);
+            betaProbabilities[i] = Math.Max(0, BetaCdf(thresholds[i + 1], betaA, betaB) - BetaCdf(thresholds[i], betaA, betaB)); // rounding near 1 can dip below 0
 
         int binsPerSemitone = (int)Math.Ceiling(1 / resolution);
         int pitchBins = (int)Math.Floor(12 * binsPerSemitone * Math.Log2(fMax / fMin)) + 1;
@@ -144,34 +144,46 @@ public static class PYin
             for (int j = Math.Max(0, i - half); j <= Math.Min(bins - 1, i + half); j++) sum += window[j - i + half];
             logRowNorm[i] = Math.Log(sum);
         }
-        var logWindow = window.Select(v => Math.Log(v)).ToArray();
-        double logStay = Math.Log(1 - switchProbability), logSwitch = Math.Log(switchProbability);
+        var logWindow = new float[width];
+        for (int n = 0; n < width; n++) logWindow[n] = (float)Math.Log(window[n]);
+        float logStay = (float)Math.Log(1 - switchProbability), logSwitch = (float)Math.Log(switchProbability);
         const double tiny = 1.1754943508222875e-38;
-        var delta = new double[states];
-        var next = new double[states];
+        var delta = new float[states];
         var back = new int[frames * states];
-        for (int s = 0; s < states; s++) delta[s] = Math.Log(1.0 / states) + Math.Log(observations[s] + tiny);
+        // best[h][src]: the best score of leaving pitch bin src towards voicing half h (0 voiced, 1 unvoiced),
+        // including the row normalisation of src, and which half it came from. The local window is symmetric, so the
+        // score of target bin j is max over src of best[h][src] + logWindow[src − j + half]: a contiguous, vectorisable run.
+        var bestTo = new[] { new float[bins + width], new float[bins + width] };
+        var fromHalf = new[] { new int[bins], new int[bins] };
+        for (int s = 0; s < states; s++) delta[s] = (float)(Math.Log(1.0 / states) + Math.Log(observations[s] + tiny));
+        foreach (var b in bestTo) b.AsSpan().Fill(float.NegativeInfinity);
         for (int t = 1; t < frames; t++)
         {
-            var obs = observations.AsSpan(t * states, states);
-            for (int target = 0; target < states; target++)
+            for (int src = 0; src < bins; src++)
             {
-                int targetBin = target % bins;
-                bool targetVoiced = target < bins;
-                double best = double.NegativeInfinity;
-                int arg = 0;
-                for (int sourceBin = Math.Max(0, targetBin - half); sourceBin <= Math.Min(bins - 1, targetBin + half); sourceBin++)
-                {
-                    double local = logWindow[targetBin - sourceBin + half] - logRowNorm[sourceBin];
-                    double fromVoiced = delta[sourceBin] + local + (targetVoiced ? logStay : logSwitch);
-                    double fromUnvoiced = delta[bins + sourceBin] + local + (targetVoiced ? logSwitch : logStay);
-                    if (fromVoiced > best) { best = fromVoiced; arg = sourceBin; }
-                    if (fromUnvoiced > best) { best = fromUnvoiced; arg = bins + sourceBin; }
-                }
-                next[target] = best + Math.Log(obs[target] + tiny);
-                back[t * states + target] = arg;
+                float voiced = delta[src] - (float)logRowNorm[src], unvoiced = delta[bins + src] - (float)logRowNorm[src];
+                float toVoicedA = voiced + logStay, toVoicedB = unvoiced + logSwitch;
+                float toUnvoicedA = voiced + logSwitch, toUnvoicedB = unvoiced + logStay;
+                // Padded by half a window on the left, so index src + half holds bin src and edges stay −∞.
+                bestTo[0][src + half] = Math.Max(toVoicedA, toVoicedB);
+                fromHalf[0][src] = toVoicedA >= toVoicedB ? src : bins + src;
+                bestTo[1][src + half] = Math.Max(toUnvoicedA, toUnvoicedB);
+                fromHalf[1][src] = toUnvoicedA >= toUnvoicedB ? src : bins + src;
             }
-            (delta, next) = (next, delta);
+            for (int h = 0; h < 2; h++)
+            {
+                var scores = bestTo[h];
+                for (int target = 0; target < bins; target++)
+                {
+                    // Sources target − half … target + half sit at padded indices target … target + 2·half.
+                    var run = scores.AsSpan(target, width);
+                    int arg = MaxPlusArg(run, logWindow, out float best);
+                    int state = h * bins + target;
+                    int sourceBin = target + arg - half;
+                    back[t * states + state] = fromHalf[h][sourceBin];
+                    delta[state] = best + (float)Math.Log(observations[t * states + state] + tiny);
+                }
+            }
         }
         var path = new int[frames];
         int last = 0;
@@ -179,6 +191,24 @@ public static class PYin
         path[frames - 1] = last;
         for (int t = frames - 1; t > 0; t--) path[t - 1] = back[t * states + path[t]];
         return path;
+    }
+
+    /// <summary>Index and value of the maximum of a[i] + b[i] (first index on ties).</summary>
+    private static int MaxPlusArg(ReadOnlySpan<float> a, ReadOnlySpan<float> b, out float max)
+    {
+        int n = a.Length, i = 0;
+        max = float.NegativeInfinity;
+        if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<float>.Count)
+        {
+            int width = System.Numerics.Vector<float>.Count;
+            var best = new System.Numerics.Vector<float>(float.NegativeInfinity);
+            for (; i <= n - width; i += width)
+                best = System.Numerics.Vector.Max(best, new System.Numerics.Vector<float>(a[i..]) + new System.Numerics.Vector<float>(b[i..]));
+            for (int k = 0; k < width; k++) max = Math.Max(max, best[k]);
+        }
+        for (; i < n; i++) max = Math.Max(max, a[i] + b[i]);
+        for (int k = 0; k < n; k++) if (a[k] + b[k] == max) return k;
+        return 0;
     }
 
     /// <summary>Regularised incomplete Beta I_x(a, b) for integer a, b: a binomial tail sum.</summary>
