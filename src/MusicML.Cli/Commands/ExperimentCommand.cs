@@ -174,7 +174,9 @@ internal static class ExperimentCommand
             File.WriteAllText(item.EstimatePath, text);
             return new FileEvaluation(item.Stem, item.ReferencePath, item.EstimatePath, task.Evaluate(item.ReferencePath, item.EstimatePath), null);
         }
-        catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
+        // The exception kinds CliErrors reports as the user's problem rather than an internal error; any of them on one
+        // file is that file's failure, and the other files still run.
+        catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
         {
             var message = CliErrors.OneLine(e.Message);
             if (!message.Contains(item.AudioPath, StringComparison.Ordinal) && !message.Contains(item.ReferencePath, StringComparison.Ordinal)
