@@ -195,6 +195,21 @@ public static class Evaluator
         }
     }
 
+    /// <summary>
+    /// The annotation files of <paramref name="task"/> that <see cref="EvaluateSet"/> would read from
+    /// <paramref name="path"/> (a file, or a directory searched recursively with the same precedence rules), keyed by
+    /// stem: the file name without the task's extensions, prefixed by its folder relative to <paramref name="path"/>
+    /// (<c>sub/a</c> for <c>sub/a.beats</c>). Lets a caller pair other files (audio, say) with references exactly as
+    /// estimates are paired.
+    /// </summary>
+    /// <exception cref="AnnotationException"><paramref name="path"/> does not exist.</exception>
+    public static IReadOnlyDictionary<string, string> FindAnnotations(EvaluationTask task, string path)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        Require(path, "Reference");
+        return Collect(task, path);
+    }
+
     private static FileEvaluation Score(EvaluationTask task, string stem, string referencePath, string estimatedPath)
     {
         try { return new FileEvaluation(stem, referencePath, estimatedPath, task.Evaluate(referencePath, estimatedPath), null); }

@@ -74,7 +74,8 @@ internal static class EvalCommand
         return failed.Length > 0 ? CommandLineApp.ExitFailure : 0;
     }
 
-    private static void WriteCsv(TextWriter output, EvaluationTask task, IReadOnlyList<FileEvaluation> files, IReadOnlyDictionary<string, double> mean)
+    /// <summary>Writes the CSV scores: a header of mir_eval metric names, one row per scored file, a last <c>mean</c> row.</summary>
+    internal static void WriteCsv(TextWriter output, EvaluationTask task, IReadOnlyList<FileEvaluation> files, IReadOnlyDictionary<string, double> mean)
     {
         output.WriteLine(string.Join(',', new[] { "file" }.Concat(task.MetricNames).Select(Csv)));
         foreach (var file in files)
@@ -112,7 +113,8 @@ internal static class EvalCommand
         output.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static void WriteTable(TextWriter output, EvaluationTask task, IReadOnlyList<FileEvaluation> files, IReadOnlyDictionary<string, double> mean, SetEvaluation result)
+    /// <summary>Writes the aligned score table with its mean row and a one-line account of what was not scored.</summary>
+    internal static void WriteTable(TextWriter output, EvaluationTask task, IReadOnlyList<FileEvaluation> files, IReadOnlyDictionary<string, double> mean, SetEvaluation result)
     {
         var rows = new List<string[]> { new[] { "file" }.Concat(task.MetricNames).ToArray() };
         foreach (var file in files) rows.Add(new[] { file.Stem }.Concat(task.MetricNames.Select(m => Rounded(file.Scores![m]))).ToArray());

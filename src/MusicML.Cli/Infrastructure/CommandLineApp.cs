@@ -22,6 +22,16 @@ public static class CommandLineApp
         yield return InfoCommand.Create(context);
         yield return FeaturesCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return ExperimentCommand.Create(context);
+        yield return RhythmCommands.Onsets(context);
+        yield return RhythmCommands.Beats(context);
+        yield return RhythmCommands.Downbeats(context);
+        yield return RhythmCommands.Tempo(context);
+        yield return TonalCommands.Key(context);
+        yield return TonalCommands.Chords(context);
+        yield return TonalCommands.Pitch(context);
+        yield return TonalCommands.Tuning(context);
+        yield return TonalCommands.Segments(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
