@@ -92,7 +92,12 @@ internal static unsafe class FramePipeline
                 var frame = new AlignedBuffer(nFft);
                 var edge = new float[nFft];
                 var spectrum = new AlignedBuffer(2 * bins);
-                var block = new float[bins * width];
+                // With AVX the spectra are staged frame-major and moved into the bin-major block by 8×8 register
+                // transposes; otherwise each frame is scattered into its column.
+                bool transposeInRegisters = Avx.IsSupported && width % 8 == 0;
+                int binsPadded = (bins + 7) & ~7;
+                var block = new float[binsPadded * width];
+                var stage = transposeInRegisters ? new float[width * binsPadded] : [];
                 for (int first = start; first < end; first += width)
                 {
                     int count = Math.Min(width, end - first);
@@ -100,6 +105,13 @@ internal static unsafe class FramePipeline
                     {
                         Spectral.Multiply(reader.Frame(first + j, edge), windowValues, frame.Span);
                         fft.Forward(frame.Span, spectrum.Span);
+                        if (transposeInRegisters)
+                        {
+                            var row = stage.AsSpan(j * binsPadded, bins);
+                            if (squared) SquaredModulus(spectrum.Span, row);
+                            else Modulus(spectrum.Span, row);
+                            continue;
+                        }
                         // Bound-check-free scatter into column j; the block stays in L2 while it fills.
                         float* s = spectrum.Pointer;
                         fixed (float* b = block)
@@ -109,6 +121,17 @@ internal static unsafe class FramePipeline
                                 for (int k = 0; k < bins; k++) column[k * width] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
                             else
                                 for (int k = 0; k < bins; k++) column[k * width] = Hypot(s[2 * k], s[2 * k + 1]);
+                        }
+                    }
+                    if (transposeInRegisters)
+                    {
+                        // Frames past `count` hold stale values from the previous block; their outputs are never stored.
+                        fixed (float* from = stage)
+                        fixed (float* to = block)
+                        {
+                            for (int j0 = 0; j0 < width; j0 += 8)
+                                for (int k0 = 0; k0 < binsPadded; k0 += 8)
+                                    Transpose8x8(from + j0 * binsPadded + k0, binsPadded, to + k0 * width + j0, width);
                         }
                     }
                     handler(first, count, block, width);
@@ -151,6 +174,43 @@ internal static unsafe class FramePipeline
             for (int c = c0; c < c1; c++)
                 destination[c * rows + r] = source[r * columns + c];
         }
+    }
+
+    /// <summary>Transposes an 8×8 tile of floats (rows <paramref name="sourceStride"/> apart) into <paramref name="destination"/> with AVX shuffles.</summary>
+    private static void Transpose8x8(float* source, int sourceStride, float* destination, int destinationStride)
+    {
+        var r0 = Avx.LoadVector256(source);
+        var r1 = Avx.LoadVector256(source + sourceStride);
+        var r2 = Avx.LoadVector256(source + 2 * sourceStride);
+        var r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        var r4 = Avx.LoadVector256(source + 4 * sourceStride);
+        var r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        var r6 = Avx.LoadVector256(source + 6 * sourceStride);
+        var r7 = Avx.LoadVector256(source + 7 * sourceStride);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>|z|² of interleaved complex values, two AVX registers at a time where available.</summary>

@@ -159,11 +159,12 @@ public static partial class Tuning
     {
         int bins = x.Length;
         int nFft = 2 * (bins - 1);
-        float max = float.NegativeInfinity;
-        foreach (var v in x) max = MathF.Max(max, MathF.Abs(v));
+        float max = MaxAbs(x);
         float reference = (float)threshold * max;
         for (int k = Math.Max(range.First, 1); k < range.End && k < bins - 1; k++)
         {
+            // A bin at or below the threshold is masked to 0 and cannot exceed its left neighbour: skip it cheaply.
+            if (!(MathF.Abs(x[k]) > reference)) continue;
             float current = Masked(x[k], reference);
             // util.localmax: strictly above the left neighbour, at least the right one.
             if (!(current > Masked(x[k - 1], reference) && current >= Masked(x[k + 1], reference))) continue;
@@ -174,6 +175,22 @@ public static partial class Tuning
             float magnitude = x[k] + 0.5f * avg * shift;
             handler(k, pitch, magnitude);
         }
+    }
+
+    private static float MaxAbs(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        float max = float.NegativeInfinity;
+        if (System.Numerics.Vector.IsHardwareAccelerated && x.Length >= System.Numerics.Vector<float>.Count)
+        {
+            int width = System.Numerics.Vector<float>.Count;
+            var vmax = new System.Numerics.Vector<float>(float.NegativeInfinity);
+            for (; i <= x.Length - width; i += width)
+                vmax = System.Numerics.Vector.Max(vmax, System.Numerics.Vector.Abs(new System.Numerics.Vector<float>(x[i..])));
+            for (int j = 0; j < width; j++) max = MathF.Max(max, vmax[j]);
+        }
+        for (; i < x.Length; i++) max = MathF.Max(max, MathF.Abs(x[i]));
+        return max;
     }
 
     private static float Masked(float v, float reference) => MathF.Abs(v) > reference ? MathF.Abs(v) : 0f;
