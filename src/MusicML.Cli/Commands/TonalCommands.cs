@@ -30,10 +30,17 @@ internal static class TonalCommands
             DefaultValueFactory = _ => KeyProfiles.Learned.Name,
         };
         profile.AcceptOnlyFromAmong([.. KeyProfiles.All.Select(p => p.Name), "kk"]);
-        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor').", ".key", [profile],
+        var method = new Option<string>("--method")
+        {
+            Description = "Evidence: combined (profile correlation plus chord fit; default), profile, or chords.",
+            DefaultValueFactory = _ => "combined",
+        };
+        method.AcceptOnlyFromAmong("combined", "profile", "chords");
+        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor').", ".key", [profile, method],
             (parse, audio, _) =>
             {
-                var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!));
+                var keyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true);
+                var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!), keyMethod);
                 return estimate.Label + "\n";
             });
     }
