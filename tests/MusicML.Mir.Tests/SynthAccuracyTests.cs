@@ -36,13 +36,14 @@ public class SynthAccuracyTests
             root += scores["root"]; majmin += scores["majmin"]; mirex += scores["mirex"]; sevenths += scores["sevenths"];
         }
         int n = ids.Length;
-        // Measured: key weighted 0.975 (default: learned profile + chord fit), 0.900 with the learned profile alone; chords frame-wise root 0.948, majmin 0.916, mirex 0.900,
-        // sevenths 0.735 (madmom's CNN+CRF: 0.916 / 0.914 / 0.880 / 0.673).
+        // Measured: key weighted 0.975 (default: learned profile + chord fit), 0.900 with the learned profile alone;
+        // chords frame-wise with key context: root 0.948, majmin 0.943, mirex 0.947, sevenths 0.753
+        // (madmom's CNN+CRF: 0.916 / 0.914 / 0.880 / 0.673).
         Assert.True(key / n >= 0.96, $"key weighted {key / n:F4}");
         Assert.True(keyProfile / n >= 0.89, $"key weighted, profile only {keyProfile / n:F4}");
         Assert.True(root / n >= 0.94, $"chord root {root / n:F4}");
-        Assert.True(majmin / n >= 0.91, $"chord majmin {majmin / n:F4}");
-        Assert.True(mirex / n >= 0.89, $"chord mirex {mirex / n:F4}");
-        Assert.True(sevenths / n >= 0.725, $"chord sevenths {sevenths / n:F4}");
+        Assert.True(majmin / n >= 0.935, $"chord majmin {majmin / n:F4}");
+        Assert.True(mirex / n >= 0.94, $"chord mirex {mirex / n:F4}");
+        Assert.True(sevenths / n >= 0.745, $"chord sevenths {sevenths / n:F4}");
     }
 }

@@ -84,11 +84,13 @@ public static class KeyEstimator
     public static KeyEstimate Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, KeyProfile? profile = null, KeyMethod method = KeyMethod.Combined)
     {
         if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
-        if (method == KeyMethod.Chords) return EstimateFromChords(ChordEstimator.Estimate(y, sampleRate));
+        // The chord fit reads chords decoded without key context, or the key would only echo itself.
+        var contextFree = ChordOptions.Default with { KeyContext = false };
+        if (method == KeyMethod.Chords) return EstimateFromChords(ChordEstimator.Estimate(y, sampleRate, options: contextFree));
         int nFft = 1 << (int)Math.Round(Math.Log2(KeyChromaWindowSeconds * sampleRate));
         var fromProfile = Estimate(BassTrebleChroma.Compute(y, sampleRate, nFft, nFft / 4), profile);
         if (method == KeyMethod.Profile) return fromProfile;
-        return Combine(fromProfile, EstimateFromChords(ChordEstimator.Estimate(y, sampleRate)));
+        return Combine(fromProfile, EstimateFromChords(ChordEstimator.Estimate(y, sampleRate, options: contextFree)));
     }
 
     // Diatonic triads (semitones above the tonic, triad class) and their weight: tonic 2, dominant 1.5, others 1 —
@@ -135,6 +137,27 @@ public static class KeyEstimator
         return FromScores(sum, 2.0);
     }
 
+    /// <summary>True when a Harte label carries key evidence (a root with a major, minor or diminished triad).</summary>
+    internal static bool IsKeyEvidence(string label) => TryParseTriad(label, out _, out _);
+
+    /// <summary>True when the chord (root pitch class, Harte quality shorthand) reduces to a triad diatonic to the key.</summary>
+    internal static bool IsDiatonic(int tonic, KeyMode mode, int root, string quality)
+    {
+        char triad = TriadClass(quality);
+        if (triad == ' ') return false;
+        foreach (var (degree, keyTriad, _) in mode == KeyMode.Major ? MajorTriads : MinorTriads)
+            if ((tonic + degree) % 12 == root && keyTriad == triad) return true;
+        return false;
+    }
+
+    private static char TriadClass(string quality) => quality switch
+    {
+        "maj" or "7" or "maj7" => 'M',
+        "min" or "min7" => 'm',
+        "dim" or "hdim7" or "dim7" => 'd',
+        _ => ' ',
+    };
+
     private static readonly string[] RootNames = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
 
     private static bool TryParseTriad(string label, out int root, out char triad)
@@ -145,13 +168,7 @@ public static class KeyEstimator
         if (colon <= 0) return false;
         root = Array.IndexOf(RootNames, label[..colon]);
         if (root < 0) return false;
-        triad = label[(colon + 1)..] switch
-        {
-            "maj" or "7" or "maj7" => 'M',
-            "min" or "min7" => 'm',
-            "dim" or "hdim7" or "dim7" => 'd',
-            _ => ' ',
-        };
+        triad = TriadClass(label[(colon + 1)..]);
         return triad != ' ';
     }
 
