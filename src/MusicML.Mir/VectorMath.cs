@@ -49,4 +49,34 @@ internal static class VectorMath
         foreach (var v in values) if (v > max) max = v;
         return max;
     }
+
+    /// <summary>destination[i] = max(a[i], b[i]).</summary>
+    public static void Max(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+            var vb = MemoryMarshal.Cast<float, Vector<float>>(b[..a.Length]);
+            var vd = MemoryMarshal.Cast<float, Vector<float>>(destination[..a.Length]);
+            for (int v = 0; v < va.Length; v++) vd[v] = Vector.Max(va[v], vb[v]);
+            i = va.Length * Vector<float>.Count;
+        }
+        for (; i < a.Length; i++) destination[i] = Math.Max(a[i], b[i]);
+    }
+
+    /// <summary>destination += max(current − previous, 0): the half-wave rectified difference of two rows.</summary>
+    public static void AddRectifiedDifference(ReadOnlySpan<float> current, ReadOnlySpan<float> previous, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var c = MemoryMarshal.Cast<float, Vector<float>>(current);
+            var p = MemoryMarshal.Cast<float, Vector<float>>(previous[..current.Length]);
+            var d = MemoryMarshal.Cast<float, Vector<float>>(destination[..current.Length]);
+            for (int v = 0; v < c.Length; v++) d[v] += Vector.Max(c[v] - p[v], Vector<float>.Zero);
+            i = c.Length * Vector<float>.Count;
+        }
+        for (; i < current.Length; i++) destination[i] += Math.Max(current[i] - previous[i], 0f);
+    }
 }

@@ -97,7 +97,7 @@ public sealed class LogFilterbank
             var w = _weights[b];
             // Rows of the [bins, frames] layout are contiguous in time, so each band is a weighted sum of whole rows.
             for (int k = 0; k < w.Length; k++)
-                VectorOps.AddScaled(magnitude.Row(_start[b] + k), w[k] * (float)multiplier, row);
+                VectorMath.AddScaled(row, magnitude.Row(_start[b] + k), w[k] * (float)multiplier);
             for (int t = 0; t < row.Length; t++) row[t] = MathF.Log10(1f + row[t]);
         }
         return result;

@@ -89,10 +89,10 @@ public static class OnsetActivation
             {
                 reference.CopyTo(filtered);
                 for (int o = Math.Max(0, b - half); o <= Math.Min(spectrogram.Rows - 1, b + half); o++)
-                    if (o != b) VectorOps.Max(filtered, spectrogram.Row(o), filtered);
+                    if (o != b) VectorMath.Max(filtered, spectrogram.Row(o), filtered);
                 reference = filtered;
             }
-            VectorOps.AddRectifiedDifference(spectrogram.Row(b)[lag..], reference[..(frames - lag)], activation.AsSpan(lag));
+            VectorMath.AddRectifiedDifference(spectrogram.Row(b)[lag..], reference[..(frames - lag)], activation.AsSpan(lag));
         }
         return activation;
     }

@@ -66,7 +66,7 @@ public static class OnsetDetector
     private static float[] FrameEnergy(FloatMatrix spectrogram)
     {
         var energy = new float[spectrogram.Columns];
-        for (int b = 0; b < spectrogram.Rows; b++) VectorOps.AddScaled(spectrogram.Row(b), 1f, energy);
+        for (int b = 0; b < spectrogram.Rows; b++) VectorMath.AddScaled(energy, spectrogram.Row(b), 1f);
         return energy;
     }
 }

@@ -122,7 +122,7 @@ public sealed record TempoEstimator
         var acf = new double[maxLag + 1];
         for (int lag = 0; lag <= maxLag; lag++)
         {
-            double dot = VectorOps.Dot(centred.AsSpan(0, n - lag), centred.AsSpan(lag, n - lag));
+            double dot = VectorMath.Dot(centred.AsSpan(0, n - lag), centred.AsSpan(lag, n - lag));
             acf[lag] = dot / (n - lag);
         }
         double zero = acf[0] > 0 ? acf[0] : 1;
