@@ -22,6 +22,10 @@ public static class CommandLineApp
         yield return InfoCommand.Create(context);
         yield return FeaturesCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return RhythmCommands.Onsets(context);
+        yield return RhythmCommands.Beats(context);
+        yield return RhythmCommands.Downbeats(context);
+        yield return RhythmCommands.Tempo(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>

@@ -1,0 +1,75 @@
+using System.Globalization;
+using MusicML.Evaluation;
+using MusicML.Evaluation.Annotations;
+using MusicML.Mir.Onsets;
+using Xunit.Abstractions;
+
+namespace MusicML.Mir.Tests;
+
+/// <summary>
+/// Accuracy over the 40 synthetic clips of ../shared/eval/synth with mir_eval's definitions (MusicML.Evaluation),
+/// asserted against floors just below the figures measured when the algorithms were committed; docs/accuracy.md
+/// keeps the table. The clips are decoded and analysed once (SynthCorpus), so the whole class takes seconds.
+/// </summary>
+public class SynthAccuracyTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<RhythmAnalysis[]> Analyses = new(() =>
+        SynthCorpus.Clips.AsParallel().AsOrdered().Select(c => new RhythmAnalyzer().Analyze(c.Spectrogram)).ToArray());
+
+    [Fact]
+    public void OnsetFMeasure()
+    {
+        var scores = SynthCorpus.Clips.AsParallel().AsOrdered().Select(clip =>
+            OnsetEvaluation.FMeasure(AnnotationFiles.ReadEvents(clip.Annotation(".onsets")), OnsetDetector.Detect(clip.Spectrogram))).ToArray();
+        double f = scores.Average(s => s.FMeasure);
+        output.WriteLine($"onsets: F = {f:F4}, P = {scores.Average(s => s.Precision):F4}, R = {scores.Average(s => s.Recall):F4}");
+        // Measured 0.9765 (P 0.972, R 0.983); madmom scores 0.954 here and the target is 0.95.
+        Assert.True(f >= 0.97, $"onset F {f:F4} fell below 0.97");
+    }
+
+    [Fact]
+    public void TempoAccuracy()
+    {
+        double a1 = 0, a2 = 0;
+        for (int i = 0; i < SynthCorpus.Clips.Count; i++)
+        {
+            var clip = SynthCorpus.Clips[i];
+            double reference = double.Parse(File.ReadAllText(clip.Annotation(".tempo")).Trim(), CultureInfo.InvariantCulture);
+            double estimated = Analyses.Value[i].Tempo.Tempo1;
+            a1 += TempoEvaluation.Accuracy1(reference, estimated);
+            a2 += TempoEvaluation.Accuracy2(reference, estimated);
+            output.WriteLine($"{clip.Id}: reference {reference:F1} BPM, estimated {estimated:F1} BPM");
+        }
+        int n = SynthCorpus.Clips.Count;
+        output.WriteLine($"tempo: Accuracy1 = {a1 / n:F3}, Accuracy2 = {a2 / n:F3}");
+        // Measured Accuracy1 0.900 (the four 64-BPM clips with eighth-note hi-hats come out at 128) and Accuracy2 1.000.
+        Assert.True(a1 / n >= 0.895, $"Accuracy1 {a1 / n:F3} fell below 0.895");
+        Assert.True(a2 / n >= 0.995, $"Accuracy2 {a2 / n:F3} fell below 0.995");
+    }
+
+    [Fact]
+    public void BeatAndDownbeatScores()
+    {
+        double f = 0, cmlt = 0, downF = 0, meter = 0;
+        for (int i = 0; i < SynthCorpus.Clips.Count; i++)
+        {
+            var clip = SynthCorpus.Clips[i];
+            var beats = AnnotationFiles.ReadEvents(clip.Annotation(".beats"));
+            var downbeats = AnnotationFiles.ReadEvents(clip.Annotation(".downbeats"));
+            var analysis = Analyses.Value[i];
+            var scores = BeatEvaluation.Evaluate(beats, analysis.Beats);
+            f += scores["f_measure"];
+            cmlt += scores["cmlt"];
+            downF += BeatEvaluation.FMeasure(BeatEvaluation.TrimBeats(downbeats), BeatEvaluation.TrimBeats(analysis.Downbeats));
+            int referenceMeter = (int)Math.Round((double)beats.Length / downbeats.Length);
+            meter += analysis.Bars.BeatsPerBar == referenceMeter ? 1 : 0;
+        }
+        int n = SynthCorpus.Clips.Count;
+        output.WriteLine($"beats: F = {f / n:F3}, CMLt = {cmlt / n:F3}; downbeats: F = {downF / n:F3}; meter accuracy {meter / n:F3}");
+        // Measured beats F 0.959 / CMLt 0.875 (madmom 0.938 / 0.867), downbeat F 0.958, meter 40/40.
+        Assert.True(f / n >= 0.955, $"beat F {f / n:F3} fell below 0.955");
+        Assert.True(cmlt / n >= 0.87, $"beat CMLt {cmlt / n:F3} fell below 0.87");
+        Assert.True(downF / n >= 0.95, $"downbeat F {downF / n:F3} fell below 0.95");
+        Assert.True(meter / n >= 0.97, $"meter accuracy {meter / n:F3} fell below 0.97");
+    }
+}
