@@ -26,6 +26,9 @@ public static class CommandLineApp
         yield return RhythmCommands.Beats(context);
         yield return RhythmCommands.Downbeats(context);
         yield return RhythmCommands.Tempo(context);
+        yield return TonalCommands.Key(context);
+        yield return TonalCommands.Chords(context);
+        yield return TonalCommands.Tuning(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using MusicML.Audio;
+using MusicML.Cli.Infrastructure;
+using MusicML.Core;
+using MusicML.Mir.Chords;
+using MusicML.Mir.Key;
+
+namespace MusicML.Cli.Commands;
+
+/// <summary>
+/// The tonal commands — <c>musicml key</c>, <c>musicml chords</c>, <c>musicml tuning</c> — thin wrappers over
+/// <see cref="KeyEstimator"/>, <see cref="ChordEstimator"/> and <see cref="Dsp.Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, Dsp.DspOptions?)"/>.
+/// INPUT is files or directories (recursive). With <c>--out-dir DIR</c> each file writes <c>DIR/&lt;stem&gt;.&lt;ext&gt;</c>;
+/// without it a single file's result goes to stdout. A file that fails gets one error line and the others go on.
+/// </summary>
+internal static class TonalCommands
+{
+    /// <summary><c>musicml key INPUT... [--profile NAME] [--out-dir DIR]</c>: writes <c>tonic mode</c> (e.g. <c>A minor</c>).</summary>
+    public static Command Key(CliContext context)
+    {
+        var profile = new Option<string>("--profile")
+        {
+            Description = "Key profile: " + string.Join(", ", KeyProfiles.All.Select(p => p.Name)) + " (default learned).",
+            DefaultValueFactory = _ => KeyProfiles.Learned.Name,
+        };
+        profile.AcceptOnlyFromAmong([.. KeyProfiles.All.Select(p => p.Name), "kk"]);
+        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor').", ".key", [profile],
+            (parse, audio) =>
+            {
+                var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!));
+                return estimate.Label + "\n";
+            });
+    }
+
+    /// <summary><c>musicml chords INPUT... [--vocabulary full|majmin] [--out-dir DIR]</c>: writes a .lab file (<c>start end label</c>).</summary>
+    public static Command Chords(CliContext context)
+    {
+        var vocabulary = new Option<string>("--vocabulary")
+        {
+            Description = "Chord qualities: full (maj, min, 7, maj7, min7, dim, aug, sus2, sus4, hdim7, dim7; default) or majmin.",
+            DefaultValueFactory = _ => "full",
+        };
+        vocabulary.AcceptOnlyFromAmong("full", "majmin");
+        return Build(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds).", ".chords.lab", [vocabulary],
+            (parse, audio) =>
+            {
+                var options = ChordOptions.Default with { Vocabulary = ChordVocabulary.ByName(parse.GetValue(vocabulary)!) };
+                var segments = ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, options: options);
+                var text = new StringBuilder();
+                foreach (var s in segments)
+                    text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
+                return text.ToString();
+            });
+    }
+
+    /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
+    public static Command Tuning(CliContext context) =>
+        Build(context, "tuning", "Estimate the tuning of audio files: deviation from A440 in cents (-50 to 50).", ".tuning", [],
+            (_, audio) =>
+            {
+                double cents = 100 * Dsp.Tuning.EstimateTuning(audio.ToMono(), audio.SampleRate);
+                return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
+            });
+
+    private static Command Build(CliContext context, string name, string description, string extension,
+        IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string> analyse)
+    {
+        var inputs = new Argument<string[]>("INPUT")
+        {
+            Description = "Audio files, or directories searched recursively for audio files.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var outDir = new Option<string?>("--out-dir") { Description = $"Write one <stem>{extension} file per input into this directory (created if missing)." };
+        var command = new Command(name, description);
+        command.Arguments.Add(inputs);
+        command.Options.Add(outDir);
+        foreach (var option in extraOptions) command.Options.Add(option);
+        command.SetAction(parse => Run(context, InputFiles.Expand(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension,
+            audio => analyse(parse, audio)));
+        return command;
+    }
+
+    private static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<AudioBuffer, string> analyse)
+    {
+        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
+        if (outDir is null && files.Count > 1)
+            throw new CliUsageException($"{files.Count} input files need --out-dir (only a single file's result goes to stdout).");
+        if (outDir is not null) Directory.CreateDirectory(outDir);
+        bool failed = false;
+        foreach (var file in files)
+        {
+            try
+            {
+                var text = analyse(AudioFile.Load(file));
+                if (outDir is null) context.Output.Write(text);
+                else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
+            }
+            catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
+            {
+                var message = CliErrors.OneLine(e.Message);
+                if (!message.Contains(file, StringComparison.Ordinal)) message = $"{file}: {message}";
+                context.Error.WriteLine($"musicml: error: {message}");
+                failed = true;
+            }
+        }
+        return failed ? CommandLineApp.ExitFailure : 0;
+    }
+}

@@ -1,0 +1,93 @@
+using MusicML.Audio;
+using MusicML.Cli.Infrastructure;
+using MusicML.TestSupport;
+
+namespace MusicML.Cli.Tests;
+
+public sealed class TonalCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("musicml-tonal-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLineApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    // C major then G major then C major, 1.5 s each: harmonic tones (5 partials) with the root an octave below.
+    private string WriteCadence(string name, double detuneCents = 0)
+    {
+        const int rate = 22050;
+        var audio = new float[rate * 9 / 2];
+        int[][] chords = [[48, 60, 64, 67], [43, 59, 62, 67], [48, 60, 64, 67]];
+        for (int c = 0; c < 3; c++)
+            foreach (var note in chords[c])
+            {
+                double f = 440 * Math.Pow(2, (note - 69 + detuneCents / 100) / 12.0);
+                for (int h = 1; h <= 5; h++)
+                    for (int i = c * rate * 3 / 2; i < (c + 1) * rate * 3 / 2; i++)
+                        audio[i] += (float)(0.05 / h * Math.Sin(2 * Math.PI * f * h * i / rate));
+            }
+        var path = Path.Combine(_dir, name);
+        WavWriter.Write(path, new AudioBuffer(audio, rate));
+        return path;
+    }
+
+    [Fact]
+    public void Key_prints_the_key_of_one_file()
+    {
+        var (code, output, error) = Run("key", WriteCadence("cadence.wav"));
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Equal("C major\n", output);
+    }
+
+    [Fact]
+    public void Chords_write_a_lab_file_per_input_with_out_dir()
+    {
+        WriteCadence("a.wav");
+        WriteCadence("b.wav");
+        var outDir = Path.Combine(_dir, "out");
+        var (code, _, error) = Run("chords", _dir, "--out-dir", outDir);
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var lines = File.ReadAllLines(Path.Combine(outDir, "a.chords.lab"));
+        // Three chords of 1.5 s: C, G, C, each boundary within 0.15 s of the truth.
+        Assert.Equal(["C:maj", "G:maj", "C:maj"], lines.Select(l => l.Split(' ')[2]));
+        Assert.Equal(1.5, double.Parse(lines[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), 0.15);
+        Assert.True(File.Exists(Path.Combine(outDir, "b.chords.lab")));
+    }
+
+    [Fact]
+    public void Tuning_reports_cents()
+    {
+        // Tones 30 cents sharp: the estimate must be within 5 cents (the histogram resolution is 1 cent).
+        var (code, output, _) = Run("tuning", WriteCadence("sharp.wav", 30));
+        Assert.Equal(0, code);
+        Assert.Equal(30, double.Parse(output, System.Globalization.CultureInfo.InvariantCulture), 5.0);
+    }
+
+    [Fact]
+    public void Bad_inputs_get_one_error_line_each()
+    {
+        var bad = Path.Combine(_dir, "broken.wav");
+        File.WriteAllText(bad, "not audio");
+        var (code, output, error) = Run("key", bad);
+        Assert.Equal(CommandLineApp.ExitFailure, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("broken.wav", error);
+
+        WriteCadence("x.wav");
+        WriteCadence("y.wav");
+        var (usage, _, usageError) = Run("key", _dir);
+        Assert.Equal(CommandLineApp.ExitUsage, usage);
+        Assert.Contains("--out-dir", usageError);
+
+        Assert.Equal(CommandLineApp.ExitUsage, Run("key", Path.Combine(_dir, "x.wav"), "--profile", "nope").Code);
+    }
+}
