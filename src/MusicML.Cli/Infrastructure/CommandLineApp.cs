@@ -29,6 +29,7 @@ public static class CommandLineApp
         yield return TonalCommands.Key(context);
         yield return TonalCommands.Chords(context);
         yield return TonalCommands.Tuning(context);
+        yield return AnalyzeCommand.Create(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>

@@ -53,6 +53,31 @@ internal static class HtmlReport
         return html.ToString();
     }
 
+    /// <summary>An index page: one table row per analysed file, linking its page, with its headline figures.</summary>
+    public static string RenderIndex(IReadOnlyList<ReportIndexEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var columns = entries.SelectMany(e => e.Facts.Select(f => f.Name)).Distinct().ToList();
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>MusicML analysis</title>\n<style>\n")
+            .Append(Style)
+            .Append("table { border-collapse: collapse; margin: 16px 24px; background: #fff; }\n")
+            .Append("th, td { padding: 6px 12px; border-bottom: 1px solid #ddd; text-align: left; }\n")
+            .Append("</style>\n</head>\n<body>\n<header><h1>MusicML analysis</h1><p class=\"subtitle\">")
+            .Append(Invariant($"{entries.Count} file{(entries.Count == 1 ? "" : "s")}")).Append("</p></header>\n<table>\n<tr><th>file</th>");
+        foreach (var c in columns) html.Append("<th>").Append(Encode(c)).Append("</th>");
+        html.Append("</tr>\n");
+        foreach (var entry in entries)
+        {
+            html.Append("<tr><td><a href=\"").Append(Encode(Uri.EscapeDataString(entry.Href))).Append("\">").Append(Encode(entry.Name)).Append("</a></td>");
+            foreach (var c in columns)
+                html.Append("<td>").Append(Encode(entry.Facts.FirstOrDefault(f => f.Name == c).Value ?? "")).Append("</td>");
+            html.Append("</tr>\n");
+        }
+        html.Append("</table>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
     private static void AppendLegend(StringBuilder html)
     {
         html.Append("<ul class=\"legend\">")
@@ -107,12 +132,7 @@ internal static class HtmlReport
         foreach (var hz in FrequencyTicks)
         {
             if (hz < centres[0] || hz > centres[^1]) continue;
-            int upper = 1;
-            while (upper < bands - 1 && centres[upper] < hz) upper++;
-            // Bands are log-spaced, so the fractional band index is interpolated in log frequency.
-            double fraction = Math.Log(hz / centres[upper - 1]) / Math.Log(centres[upper] / centres[upper - 1]);
-            double index = upper - 1 + Math.Clamp(fraction, 0, 1);
-            double y = SpectrogramTop + SpectrogramHeight * (1 - (index + 0.5) / bands);
+            double y = SpectrogramTop + SpectrogramHeight * (1 - SpectrogramPicture.AxisFraction(hz, centres));
             string label = hz >= 1000 ? Invariant($"{hz / 1000:0.#}k") : Invariant($"{hz:0}");
             html.Append(Invariant($"<line class=\"tick\" x1=\"{PlotLeft - 4}\" x2=\"{PlotLeft}\" y1=\"{y:F1}\" y2=\"{y:F1}\"/>"))
                 .Append(Invariant($"<text class=\"freq\" x=\"{PlotLeft - 6}\" y=\"{y + 4:F1}\">{label}</text>\n"));

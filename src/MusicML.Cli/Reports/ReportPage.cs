@@ -59,3 +59,9 @@ internal sealed record ReportPage
     /// <summary>Structural segments lane; empty hides the lane.</summary>
     public IReadOnlyList<ReportSpan> Segments { get; init; } = [];
 }
+
+/// <summary>One row of a report index: the page it links and the headline figures shown beside it.</summary>
+/// <param name="Href">Relative link to the file's page.</param>
+/// <param name="Name">The analysed file as the user named it.</param>
+/// <param name="Facts">Headline figures (key, tempo …).</param>
+internal sealed record ReportIndexEntry(string Href, string Name, IReadOnlyList<ReportFact> Facts);
