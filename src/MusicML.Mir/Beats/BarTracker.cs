@@ -161,25 +161,29 @@ public sealed record BarTracker
         return evidence;
     }
 
-    /// <summary>Log-magnitude chroma (60 Hz–2.1 kHz folded onto 12 pitch classes) averaged from each beat to the next.</summary>
-    private static double[,] BeatChroma(RhythmSpectrogram spectrogram, int[] beatFrames)
+    /// <summary>
+    /// Chroma of the log-filtered spectrogram (bands centred 60 Hz–2.1 kHz folded onto 12 pitch classes) averaged from
+    /// each beat to the next; the bands are already log-compressed, so no per-frame logarithm is needed here.
+    /// </summary>
+    internal static double[,] BeatChroma(RhythmSpectrogram spectrogram, int[] beatFrames)
     {
         int n = beatFrames.Length, frames = spectrogram.Frames;
         var chroma = new double[n, 12];
-        double binWidth = (double)spectrogram.SampleRate / spectrogram.NFft;
-        var magnitude = spectrogram.Magnitude;
-        for (int k = 1; k < magnitude.Rows; k++)
+        var centres = spectrogram.Filterbank.CentreFrequencies;
+        var bands = spectrogram.LogSpectrogram;
+        for (int b = 0; b < centres.Length; b++)
         {
-            double f = k * binWidth;
+            double f = centres[b];
             if (f < 60 || f > 2100) continue;
             int pitchClass = ((int)Math.Round(12 * Math.Log2(f / 440.0)) % 12 + 12) % 12;
-            var row = magnitude.Row(k);
+            var row = bands.Row(b);
             for (int i = 0; i < n; i++)
             {
                 int start = beatFrames[i], end = i + 1 < n ? beatFrames[i + 1] : Math.Min(frames, start + (i > 0 ? start - beatFrames[i - 1] : 1));
+                if (end <= start) continue;
                 double sum = 0;
-                for (int t = start; t < end; t++) sum += MathF.Log10(1 + row[t]);
-                chroma[i, pitchClass] += end > start ? sum / (end - start) : 0;
+                for (int t = start; t < end; t++) sum += row[t];
+                chroma[i, pitchClass] += sum / (end - start);
             }
         }
         return chroma;
