@@ -4,12 +4,17 @@ using MusicML.Core;
 namespace MusicML.Dsp;
 
 /// <summary>
-/// The frequency-domain filter bank of one octave of a constant-Q transform, sparsified as librosa does: per filter,
-/// one run of FFT bins from the first to the last bin kept (bins dropped inside the run hold zero, so the result is
-/// the sparse product). Values already include the downsampling compensation and the final 1/√length scale.
+/// The frequency-domain filter bank of one octave of a constant-Q transform, sparsified as librosa does, laid out for
+/// SIMD: filters are taken <see cref="FiltersPerGroup"/> at a time (one vector lane for the real and one for the
+/// imaginary part of each), and a group stores, for every float of the interleaved spectrum its filters touch, one
+/// vector of weights. A frame's response is then Σ broadcast(spectrum[j]) × weights[j]: no horizontal sums, no
+/// shuffles. Per bin, the real lane holds (w.re, −w.im) and the imaginary lane (w.im, w.re) against (re, im).
+/// Weights include the downsampling compensation and the final 1/√length scale.
 /// </summary>
 internal sealed class OctaveBasis
 {
+    public static int FiltersPerGroup => System.Numerics.Vector<float>.Count / 2;
+
     public required int NFft { get; init; }
 
     public required int HopLength { get; init; }
@@ -17,16 +22,17 @@ internal sealed class OctaveBasis
     /// <summary>Output row of each filter, lowest first; filters trimmed off the bottom of the transform are absent.</summary>
     public required int[] Rows { get; init; }
 
-    public required int[] Start { get; init; }
+    /// <summary>Per group: the first float of the interleaved spectrum it reads.</summary>
+    public required int[] GroupStart { get; init; }
 
-    public required int[] Length { get; init; }
+    /// <summary>Per group: how many consecutive spectrum floats it reads.</summary>
+    public required int[] GroupLength { get; init; }
 
-    public required int[] Offset { get; init; }
+    /// <summary>Per group: where its weight vectors begin in <see cref="Weights"/> (in floats).</summary>
+    public required int[] GroupOffset { get; init; }
 
-    /// <summary>Real and imaginary parts of the kept weights, filter after filter.</summary>
-    public required float[] Real { get; init; }
-
-    public required float[] Imaginary { get; init; }
+    /// <summary>The weight vectors of every group, <c>Vector&lt;float&gt;.Count</c> floats per spectrum float.</summary>
+    public required float[] Weights { get; init; }
 
     /// <summary>Whether the signal is halved (librosa.resample 2 → 1, scale=True) before the next octave.</summary>
     public required bool HalveAfter { get; init; }
@@ -119,16 +125,16 @@ internal sealed class ConstantQPlan
         int skip = Math.Max(0, n - end);
         int firstRow = end - (n - skip);
 
-        var rows = new int[n - skip];
-        var start = new int[n - skip];
-        var length = new int[n - skip];
-        var offset = new int[n - skip];
-        var real = new List<float>();
-        var imaginary = new List<float>();
+        int count = n - skip;
+        var rows = new int[count];
+        var start = new int[count];
+        var stop = new int[count];
+        var weights = new (float Re, float Im)[count][];
         var buffer = new System.Numerics.Complex[nFft];
         var spectrum = new double[2 * bins];
-        for (int k = skip; k < n; k++)
+        for (int j = 0; j < count; j++)
         {
+            int k = skip + j;
             Wavelet(frequencies[k], lengths[k], octaveRate, key.Window, key.Norm, nFft, buffer);
             FourierTransform(buffer);
             for (int b = 0; b < bins; b++)
@@ -137,32 +143,63 @@ internal sealed class ConstantQPlan
                 spectrum[2 * b + 1] = buffer[b].Imaginary;
             }
             var (keepFrom, keepTo, threshold) = Sparsify(spectrum, bins, key.Sparsity);
-            int row = firstRow + (k - skip);
-            double factor = rescale * (key.Scale ? 1.0 / Math.Sqrt(scaleLengths[row]) : 1.0);
-            int j = k - skip;
-            rows[j] = row;
+            rows[j] = firstRow + j;
+            double factor = rescale * (key.Scale ? 1.0 / Math.Sqrt(scaleLengths[rows[j]]) : 1.0);
             start[j] = keepFrom;
-            length[j] = keepTo - keepFrom + 1;
-            offset[j] = real.Count;
+            stop[j] = keepTo + 1;
+            weights[j] = new (float, float)[keepTo - keepFrom + 1];
             for (int b = keepFrom; b <= keepTo; b++)
             {
                 double re = spectrum[2 * b], im = spectrum[2 * b + 1];
                 bool kept = Math.Sqrt(re * re + im * im) >= threshold;
                 // librosa stores the sparse basis in complex64 and scales it afterwards.
-                real.Add(kept ? (float)((float)re * factor) : 0f);
-                imaginary.Add(kept ? (float)((float)im * factor) : 0f);
+                weights[j][b - keepFrom] = kept ? ((float)((float)re * factor), (float)((float)im * factor)) : (0f, 0f);
             }
+        }
+
+        int lanes = System.Numerics.Vector<float>.Count, perGroup = OctaveBasis.FiltersPerGroup;
+        int groups = (count + perGroup - 1) / perGroup;
+        var groupStart = new int[groups];
+        var groupLength = new int[groups];
+        var groupOffset = new int[groups];
+        var packed = new List<float>();
+        for (int g = 0; g < groups; g++)
+        {
+            int firstFilter = g * perGroup, endFilter = Math.Min(count, firstFilter + perGroup);
+            int fromBin = int.MaxValue, toBin = 0;
+            for (int j = firstFilter; j < endFilter; j++)
+            {
+                fromBin = Math.Min(fromBin, start[j]);
+                toBin = Math.Max(toBin, stop[j]);
+            }
+            groupStart[g] = 2 * fromBin;
+            groupLength[g] = 2 * (toBin - fromBin);
+            groupOffset[g] = packed.Count;
+            var block = new float[groupLength[g] * lanes];
+            for (int j = firstFilter; j < endFilter; j++)
+            {
+                int lane = 2 * (j - firstFilter);
+                for (int b = start[j]; b < stop[j]; b++)
+                {
+                    var (wr, wi) = weights[j][b - start[j]];
+                    int position = 2 * (b - fromBin);
+                    block[position * lanes + lane] = wr;
+                    block[(position + 1) * lanes + lane] = -wi;
+                    block[position * lanes + lane + 1] = wi;
+                    block[(position + 1) * lanes + lane + 1] = wr;
+                }
+            }
+            packed.AddRange(block);
         }
         return new OctaveBasis
         {
             NFft = nFft,
             HopLength = hop,
             Rows = rows,
-            Start = start,
-            Length = length,
-            Offset = offset,
-            Real = real.ToArray(),
-            Imaginary = imaginary.ToArray(),
+            GroupStart = groupStart,
+            GroupLength = groupLength,
+            GroupOffset = groupOffset,
+            Weights = packed.ToArray(),
             HalveAfter = halve,
         };
     }

@@ -14,7 +14,8 @@ public static partial class Features
     /// onto the circles of fifths, minor thirds and major thirds as (x, y) pairs. Rows: fifth x, fifth y, minor-third x,
     /// minor-third y, major-third x, major-third y. Computed from the default
     /// <see cref="ChromaCqt(ReadOnlySpan{float}, int, int, double?, double?, double, double?, int, int, int, DspOptions?)"/>,
-    /// as librosa does when only audio is given. Shape <c>[6, frames]</c>.
+    /// as librosa does when only audio is given; for other chroma settings pass a chromagram to <see cref="Tonnetz(FloatMatrix)"/>.
+    /// Shape <c>[6, frames]</c>.
     /// </summary>
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>

@@ -72,6 +72,31 @@ public sealed class TonalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Pitch_writes_time_and_f0_per_frame()
+    {
+        // The cadence's top voice is not alone, so only the format and the frame grid are checked here; the pitch
+        // accuracy itself is tested on single tones in MusicML.Mir.Tests.
+        var outDir = Path.Combine(_dir, "f0");
+        var (code, _, error) = Run("pitch", WriteCadence("p.wav"), "--algorithm", "yin", "--out-dir", outDir);
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var lines = File.ReadAllLines(Path.Combine(outDir, "p.f0"));
+        Assert.Equal(1 + 4.5 * 22050 / 512, lines.Length, 1.0); // one frame per 512 samples, centred
+        Assert.Equal("0.000000", lines[0].Split(' ')[0]);
+        Assert.All(lines, l => Assert.Equal(2, l.Split(' ').Length));
+    }
+
+    [Fact]
+    public void Segments_write_a_lab_file_covering_the_audio()
+    {
+        var (code, output, _) = Run("segments", WriteCadence("s.wav"));
+        Assert.Equal(0, code);
+        var lines = output.TrimEnd().Split('\n');
+        Assert.Equal("0.000000", lines[0].Split(' ')[0]);
+        Assert.Equal("4.500000", lines[^1].Split(' ')[1]);
+    }
+
+    [Fact]
     public void Bad_inputs_get_one_error_line_each()
     {
         var bad = Path.Combine(_dir, "broken.wav");

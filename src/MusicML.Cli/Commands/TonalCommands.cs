@@ -6,12 +6,16 @@ using MusicML.Cli.Infrastructure;
 using MusicML.Core;
 using MusicML.Mir.Chords;
 using MusicML.Mir.Key;
+using MusicML.Mir.Pitch;
+using MusicML.Mir.Segmentation;
 
 namespace MusicML.Cli.Commands;
 
 /// <summary>
-/// The tonal commands — <c>musicml key</c>, <c>musicml chords</c>, <c>musicml tuning</c> — thin wrappers over
-/// <see cref="KeyEstimator"/>, <see cref="ChordEstimator"/> and <see cref="Dsp.Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, Dsp.DspOptions?)"/>.
+/// The tonal commands — <c>musicml key</c>, <c>chords</c>, <c>pitch</c>, <c>tuning</c>, <c>segments</c> — thin
+/// wrappers over <see cref="KeyEstimator"/>, <see cref="ChordEstimator"/>, <see cref="PYin"/> / <see cref="Yin"/>,
+/// <see cref="Dsp.Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, Dsp.DspOptions?)"/> and
+/// <see cref="FooteSegmenter"/>.
 /// INPUT is files or directories (recursive). With <c>--out-dir DIR</c> each file writes <c>DIR/&lt;stem&gt;.&lt;ext&gt;</c>;
 /// without it a single file's result goes to stdout. A file that fails gets one error line and the others go on.
 /// </summary>
@@ -54,6 +58,39 @@ internal static class TonalCommands
                 return text.ToString();
             });
     }
+
+    /// <summary><c>musicml pitch INPUT... [--algorithm pyin|yin] [--fmin HZ] [--fmax HZ] [--out-dir DIR]</c>: writes <c>time f0</c> lines, 0 where unvoiced.</summary>
+    public static Command Pitch(CliContext context)
+    {
+        var algorithm = new Option<string>("--algorithm") { Description = "pyin (probabilistic YIN with voicing HMM; default) or yin.", DefaultValueFactory = _ => "pyin" };
+        algorithm.AcceptOnlyFromAmong("pyin", "yin");
+        var fMin = new Option<double>("--fmin") { Description = "Lowest F0 in Hz (default 65.4, C2).", DefaultValueFactory = _ => 65.40639132514966 };
+        var fMax = new Option<double>("--fmax") { Description = "Highest F0 in Hz (default 2093, C7).", DefaultValueFactory = _ => 2093.004522404789 };
+        return Build(context, "pitch", "Estimate the fundamental frequency per frame (time f0, 0 Hz where unvoiced).", ".f0", [algorithm, fMin, fMax],
+            (parse, audio) =>
+            {
+                var y = audio.ToMono();
+                double low = parse.GetValue(fMin), high = parse.GetValue(fMax);
+                var track = parse.GetValue(algorithm) == "yin"
+                    ? Yin.Estimate(y, audio.SampleRate, low, high)
+                    : PYin.Estimate(y, audio.SampleRate, low, high);
+                var text = new StringBuilder();
+                for (int t = 0; t < track.Count; t++)
+                    text.Append(CultureInfo.InvariantCulture, $"{track.Times[t]:F6} {track.Frequencies[t]:F3}\n");
+                return text.ToString();
+            });
+    }
+
+    /// <summary><c>musicml segments INPUT... [--out-dir DIR]</c>: writes a .lab file of sections (<c>start end label</c>).</summary>
+    public static Command Segments(CliContext context) =>
+        Build(context, "segments", "Find structural sections (boundaries and A/B/... labels) as a .lab file.", ".segments.lab", [],
+            (_, audio) =>
+            {
+                var text = new StringBuilder();
+                foreach (var s in FooteSegmenter.Segment(audio.ToMono(), audio.SampleRate))
+                    text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
+                return text.ToString();
+            });
 
     /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
     public static Command Tuning(CliContext context) =>

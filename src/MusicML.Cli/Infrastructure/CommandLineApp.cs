@@ -28,7 +28,9 @@ public static class CommandLineApp
         yield return RhythmCommands.Tempo(context);
         yield return TonalCommands.Key(context);
         yield return TonalCommands.Chords(context);
+        yield return TonalCommands.Pitch(context);
         yield return TonalCommands.Tuning(context);
+        yield return TonalCommands.Segments(context);
         yield return AnalyzeCommand.Create(context);
     }
 
