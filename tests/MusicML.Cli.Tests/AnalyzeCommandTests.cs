@@ -53,6 +53,9 @@ public class AnalyzeCommandTests
         var chords = root.GetProperty("chords").EnumerateArray().ToArray();
         Assert.Equal(0, chords[0].GetProperty("start").GetDouble());
         Assert.Equal(12.2, chords[^1].GetProperty("end").GetDouble(), 3);
+        var segments = root.GetProperty("segments").EnumerateArray().ToArray();
+        Assert.Equal(0, segments[0].GetProperty("start").GetDouble());
+        Assert.Equal("A", segments[0].GetProperty("label").GetString()); // the first section is always A
     }
 
     [Fact]

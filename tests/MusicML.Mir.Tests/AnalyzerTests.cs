@@ -88,6 +88,10 @@ public class AnalyzerTests(ITestOutputHelper output)
         if (key is not null) Assert.Equal(key, result.Key!.Label);
         Assert.Equal(0, result.Chords[0].Start);
         Assert.Equal(result.Duration, result.Chords[^1].End, 6);
+        // Sections tile the clip without gaps (a 12 s clip with a 6 s novelty kernel has one or two of them).
+        Assert.Equal(0, result.Segments[0].Start);
+        Assert.Equal(result.Duration, result.Segments[^1].End, 6);
+        for (int i = 1; i < result.Segments.Count; i++) Assert.Equal(result.Segments[i - 1].End, result.Segments[i].Start);
         Assert.Null(result.Spectrogram);
     }
 
@@ -114,6 +118,7 @@ public class AnalyzerTests(ITestOutputHelper output)
         Assert.Empty(keyOnly.Beats);
         Assert.Empty(keyOnly.Onsets);
         Assert.Empty(keyOnly.Chords);
+        Assert.Empty(keyOnly.Segments);
         Assert.Null(keyOnly.TuningCents);
 
         var downbeats = new Analyzer { Tasks = AnalysisTasks.Downbeats, KeepSpectrogram = true }.Analyze(y, 22050);

@@ -12,7 +12,7 @@ namespace MusicML.Cli.Commands;
 /// <summary>
 /// <c>musicml analyze INPUT... [--format json|csv] [--out FILE|DIR] [--report DIR] [--jobs N] [--tasks LIST]</c>: the
 /// main job. Each file is decoded once and run through <see cref="Analyzer"/> (onsets, tempo, beats, downbeats and
-/// meter, tuning, key, chords).
+/// meter, tuning, key, chords, structural segments).
 /// <list type="bullet">
 /// <item>JSON (default): one object per file. Without <c>--out</c>, or with <c>--out FILE</c>, a single analysed file
 /// gives one object and several give an array of objects in input order. With <c>--out DIR</c> (an existing directory
@@ -30,7 +30,7 @@ internal static class AnalyzeCommand
     {
         ["onsets"] = AnalysisTasks.Onsets, ["tempo"] = AnalysisTasks.Tempo, ["beats"] = AnalysisTasks.Beats,
         ["downbeats"] = AnalysisTasks.Downbeats, ["tuning"] = AnalysisTasks.Tuning, ["key"] = AnalysisTasks.Key,
-        ["chords"] = AnalysisTasks.Chords, ["all"] = AnalysisTasks.All,
+        ["chords"] = AnalysisTasks.Chords, ["segments"] = AnalysisTasks.Segments, ["all"] = AnalysisTasks.All,
     };
 
     /// <summary>Builds the command; results go to <see cref="CliContext.Output"/> or files, failures to <see cref="CliContext.Error"/>.</summary>
@@ -48,10 +48,10 @@ internal static class AnalyzeCommand
         var jobs = new Option<int>("--jobs") { Description = "Files analysed in parallel (default 1).", DefaultValueFactory = _ => 1 };
         var tasks = new Option<string>("--tasks")
         {
-            Description = "Comma-separated tasks: onsets, tempo, beats, downbeats, tuning, key, chords, or all (default). Prerequisites are added.",
+            Description = "Comma-separated tasks: onsets, tempo, beats, downbeats, tuning, key, chords, segments, or all (default). Prerequisites are added.",
             DefaultValueFactory = _ => "all",
         };
-        var command = new Command("analyze", "Analyse audio files in one pass: onsets, tempo, beats, downbeats and meter, tuning, key and chords.");
+        var command = new Command("analyze", "Analyse audio files in one pass: onsets, tempo, beats, downbeats and meter, tuning, key, chords and sections.");
         command.Arguments.Add(inputs);
         command.Options.Add(format);
         command.Options.Add(output);
@@ -207,6 +207,16 @@ internal static class AnalyzeCommand
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        json.WriteStartArray("segments");
+        foreach (var segment in r.Segments)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("start", Math.Round(segment.Start, 6));
+            json.WriteNumber("end", Math.Round(segment.End, 6));
+            json.WriteString("label", segment.Label);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
@@ -221,7 +231,7 @@ internal static class AnalyzeCommand
     internal static readonly string[] CsvColumns =
     [
         "file", "duration", "sample_rate", "tempo", "tempo2", "tempo_strength", "meter", "key", "key_confidence",
-        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords",
+        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections",
     ];
 
     /// <summary>Header and one row per result (RFC 4180 quoting; empty fields for tasks not run).</summary>
@@ -239,6 +249,7 @@ internal static class AnalyzeCommand
                 Count(r, AnalysisTasks.Onsets, r.Onsets.Count), Count(r, AnalysisTasks.Beats, r.Beats.Count),
                 Count(r, AnalysisTasks.Downbeats, r.Downbeats.Count), r.Downbeats.Count > 0 ? F(r.Downbeats[0], "F3") : "",
                 Count(r, AnalysisTasks.Chords, r.Chords.Count(c => c.Label != "N")), string.Join(' ', MainChords(r)),
+                string.Join(' ', r.Segments.Select(segment => segment.Label)),
             ];
             text.Append(string.Join(',', fields.Select(Quote))).Append('\n');
         }
@@ -269,6 +280,9 @@ internal static class AnalyzeCommand
         facts.Add(new("Duration", r.Duration >= 60 ? Inv($"{(int)(r.Duration / 60)}:{r.Duration % 60:00.0}") : Inv($"{r.Duration:F1} s"), Inv($"{r.SampleRate} Hz")));
         if (r.Tasks.HasFlag(AnalysisTasks.Onsets)) facts.Add(new("Onsets", Inv($"{r.Onsets.Count}"), Inv($"{r.Onsets.Count / r.Duration:F1} per second")));
         if (r.Tasks.HasFlag(AnalysisTasks.Chords)) facts.Add(new("Chords", string.Join(" ", MainChords(r).Take(3)) is { Length: > 0 } main ? main : "N", "most heard"));
+        if (r.Tasks.HasFlag(AnalysisTasks.Segments))
+            facts.Add(new("Sections", r.Segments.Count <= 8 ? string.Join(" ", r.Segments.Select(x => x.Label)) : Inv($"{r.Segments.Count}"),
+                r.Segments.Count <= 8 ? Inv($"{r.Segments.Count} segments") : "segments"));
         return facts;
     }
 
@@ -284,5 +298,6 @@ internal static class AnalyzeCommand
         Beats = r.Beats,
         Downbeats = r.Downbeats,
         Chords = r.Chords.Select(c => new ReportSpan(c.Start, c.End, c.Label)).ToList(),
+        Segments = r.Segments.Select(x => new ReportSpan(x.Start, x.End, x.Label)).ToList(),
     };
 }

@@ -1,6 +1,7 @@
 using MusicML.Dsp;
 using MusicML.Mir.Chords;
 using MusicML.Mir.Key;
+using MusicML.Mir.Segmentation;
 using MusicML.Mir.Tempo;
 
 namespace MusicML.Mir.Analysis;
@@ -55,6 +56,9 @@ public sealed record AnalysisResult
 
     /// <summary>Chords covering 0 to <see cref="Duration"/> as labelled intervals (Harte labels, <c>N</c> for no chord).</summary>
     public IReadOnlyList<ChordSegment> Chords { get; init; } = [];
+
+    /// <summary>Structural segments covering 0 to <see cref="Duration"/>; repeated sections share a label.</summary>
+    public IReadOnlyList<StructureSegment> Segments { get; init; } = [];
 
     /// <summary>The rhythm spectrogram, when <see cref="Analyzer.KeepSpectrogram"/> was set; otherwise null.</summary>
     public AnalysisSpectrogram? Spectrogram { get; init; }

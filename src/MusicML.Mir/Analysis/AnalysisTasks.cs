@@ -29,6 +29,9 @@ public enum AnalysisTasks
     /// <summary>Chords as labelled time intervals (Harte labels).</summary>
     Chords = 1 << 6,
 
+    /// <summary>Structural segments (sections with labels such as A, B, A).</summary>
+    Segments = 1 << 7,
+
     /// <summary>Every task.</summary>
-    All = Onsets | Tempo | Beats | Downbeats | Tuning | Key | Chords,
+    All = Onsets | Tempo | Beats | Downbeats | Tuning | Key | Chords | Segments,
 }

@@ -5,6 +5,7 @@ using MusicML.Mir.Chords;
 using MusicML.Mir.Chroma;
 using MusicML.Mir.Key;
 using MusicML.Mir.Onsets;
+using MusicML.Mir.Segmentation;
 using MusicML.Mir.Tempo;
 
 namespace MusicML.Mir.Analysis;
@@ -20,6 +21,8 @@ namespace MusicML.Mir.Analysis;
 /// (Krumhansl–Schmuckler profile matching, <see cref="KeyEstimator"/>); the chord chroma (186 ms frames,
 /// <see cref="BassTrebleChroma"/>, Mauch &amp; Dixon, IEEE TASLP 2010) is corrected by that same tuning, and
 /// <see cref="ChordEstimator"/> decodes chords from it.</item>
+/// <item>Structure: the chord STFT's magnitude also gives the MFCCs that, with the chord chroma, feed
+/// <see cref="FooteSegmenter"/> (self-similarity novelty, Foote, ICME 2000).</item>
 /// </list>
 /// The three spectrograms differ on purpose: beats need 10 ms time resolution, key and bass notes need 2.7 Hz bins,
 /// chords need both in between; each is computed exactly once. Settings are validated when <see cref="Analyze(ReadOnlySpan{float}, int)"/> runs.
@@ -49,6 +52,9 @@ public sealed record Analyzer
     /// because beat errors would move chord boundaries too).
     /// </summary>
     public bool ChordsOnBeats { get; init; }
+
+    /// <summary>Structural segmentation settings.</summary>
+    public SegmentationOptions Segmentation { get; init; } = SegmentationOptions.Default;
 
     /// <summary>Keep the rhythm spectrogram in the result for pictures (<see cref="AnalysisResult.Spectrogram"/>); default false.</summary>
     public bool KeepSpectrogram { get; init; }
@@ -89,7 +95,9 @@ public sealed record Analyzer
         ValidateAudio(y, sampleRate);
         ArgumentNullException.ThrowIfNull(Rhythm);
         ArgumentNullException.ThrowIfNull(Chords);
+        ArgumentNullException.ThrowIfNull(Segmentation);
         Chords.Validate();
+        Segmentation.Validate();
         var tasks = ResolvedTasks;
         double duration = (double)y.Length / sampleRate;
         var result = new AnalysisResult { Duration = duration, SampleRate = sampleRate, Tasks = tasks };
@@ -97,7 +105,7 @@ public sealed record Analyzer
         const AnalysisTasks rhythmTasks = AnalysisTasks.Onsets | AnalysisTasks.Tempo | AnalysisTasks.Beats | AnalysisTasks.Downbeats;
         if ((tasks & rhythmTasks) != 0 || KeepSpectrogram) result = AnalyzeRhythm(y, sampleRate, tasks, result);
 
-        const AnalysisTasks tonalTasks = AnalysisTasks.Tuning | AnalysisTasks.Key | AnalysisTasks.Chords;
+        const AnalysisTasks tonalTasks = AnalysisTasks.Tuning | AnalysisTasks.Key | AnalysisTasks.Chords | AnalysisTasks.Segments;
         if ((tasks & tonalTasks) != 0) result = AnalyzeTonality(y, sampleRate, tasks, result);
         return result;
     }
@@ -159,13 +167,48 @@ public sealed record Analyzer
             }
         }
 
-        if (tasks.HasFlag(AnalysisTasks.Chords))
+        if (tasks.HasFlag(AnalysisTasks.Chords) || tasks.HasFlag(AnalysisTasks.Segments))
         {
-            var chroma = BassTrebleChroma.Compute(y, sampleRate, tuning: tuning);
-            var boundaries = ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null;
-            result = result with { Chords = ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords) };
+            // BassTrebleChroma's default frames (4096 / 1024 samples at 22050 Hz), which FooteSegmenter also uses.
+            var magnitude = Spectral.Stft(y, ChordFft, ChordHop).Magnitude();
+            var chroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, ChordHop, tuning);
+            if (tasks.HasFlag(AnalysisTasks.Chords))
+            {
+                var boundaries = ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null;
+                result = result with { Chords = ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords) };
+            }
+            if (tasks.HasFlag(AnalysisTasks.Segments))
+                result = result with
+                {
+                    Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, chroma, sampleRate), (double)ChordHop / sampleRate, result.Duration, Segmentation),
+                };
         }
         return result;
+    }
+
+    private const int ChordFft = 4096, ChordHop = 1024;
+
+    /// <summary>
+    /// The features <see cref="FooteSegmenter.Segment(ReadOnlySpan{float}, int, SegmentationOptions?)"/> builds from
+    /// audio — MFCC 1–13 of the 128-band mel power spectrogram in dB, treble and bass chroma — made here from the
+    /// magnitude and chroma the chords already use, so the pass needs no fourth STFT.
+    /// </summary>
+    private static FloatMatrix SegmentFeatures(FloatMatrix magnitude, ChromaFrames chroma, int sampleRate)
+    {
+        var power = magnitude.Clone();
+        var data = power.Data;
+        for (int i = 0; i < data.Length; i++) data[i] *= data[i];
+        var mel = Features.MelSpectrogram(power, sampleRate);
+        Spectral.PowerToDb(mel.Data, mel.Data, 1.0);
+        var mfcc = Features.Mfcc(mel, 14);
+        var features = new FloatMatrix(13 + 24, chroma.FrameCount);
+        for (int c = 1; c < 14; c++) mfcc.Row(c).CopyTo(features.Row(c - 1));
+        for (int pc = 0; pc < 12; pc++)
+        {
+            chroma.Treble.Row(pc).CopyTo(features.Row(13 + pc));
+            chroma.Bass.Row(pc).CopyTo(features.Row(25 + pc));
+        }
+        return features;
     }
 
     private static void ValidateAudio(ReadOnlySpan<float> y, int sampleRate)
