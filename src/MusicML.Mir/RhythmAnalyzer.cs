@@ -76,7 +76,7 @@ public sealed record RhythmAnalyzer
         ArgumentNullException.ThrowIfNull(spectrogram);
         var activation = OnsetActivation.Compute(spectrogram, ActivationMethod);
         var tempo = EstimateTempo(spectrogram);
-        double[] beats = activation.Values.Max() <= 0 ? [] : BeatMethod switch
+        double[] beats = tempo.Tempo1 <= 0 || activation.Values.Max() <= 0 ? [] : BeatMethod switch
         {
             BeatMethod.BarPointer => BarPointerBeatTracker.AroundTempo(tempo.Tempo1, TempoSpreadOctaves).Track(activation),
             BeatMethod.DynamicProgramming => new DynamicProgrammingBeatTracker().Track(activation, tempo.Tempo1),

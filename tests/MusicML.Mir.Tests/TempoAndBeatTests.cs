@@ -82,6 +82,8 @@ public class TempoAndBeatTests
         var analysis = new RhythmAnalyzer().Analyze(new float[10 * TestSignals.SampleRate], TestSignals.SampleRate);
         Assert.Empty(analysis.Beats);
         Assert.Empty(analysis.Downbeats);
+        // No periodicity: 0 BPM, which mir_eval reads as "no tempo", instead of the prior's 120.
+        Assert.Equal(new TempoEstimate(0, 0, 0), analysis.Tempo);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed record TempoEstimator
         if (!(Resolution > 0 && Resolution < 0.1)) throw new MusicMLException($"Resolution must lie in (0, 0.1); got {Resolution}.");
     }
 
-    /// <summary>Estimates the tempo of <paramref name="activation"/>.</summary>
+    /// <summary>Estimates the tempo of <paramref name="activation"/>; 0 BPM (and strength 0) when it has no periodicity.</summary>
     /// <exception cref="MusicMLException">Invalid settings, or an activation shorter than two periods of the slowest tempo.</exception>
     public TempoEstimate Estimate(OnsetEnvelope activation)
     {
@@ -49,7 +49,8 @@ public sealed record TempoEstimator
         int best = -1;
         for (int i = 0; i < bpms.Length; i++)
             if (IsPeak(strengths, i) && (best < 0 || strengths[i] > strengths[best])) best = i;
-        if (best < 0 || strengths[best] <= 0) return new TempoEstimate(PriorBpm, PriorBpm, 1.0);
+        // No periodicity at all (silence, a single hit): report 0 BPM, mir_eval's "no tempo", rather than the prior's centre.
+        if (best < 0 || strengths[best] <= 0) return new TempoEstimate(0, 0, 0);
         // The second tempo is the strongest other peak at least 8 % (mir_eval's tolerance) away from the first.
         int second = -1;
         for (int i = 0; i < bpms.Length; i++)
