@@ -63,6 +63,26 @@ public sealed class TonalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Chords_change_only_on_given_beats()
+    {
+        // Beats every 0.75 s: the estimated boundaries must be exactly beat times (to the 46 ms frame grid).
+        var audio = WriteCadence("beat.wav");
+        var beats = Path.Combine(_dir, "beat.beats");
+        File.WriteAllLines(beats, Enumerable.Range(0, 6).Select(i => (i * 0.75).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
+        var (code, output, error) = Run("chords", audio, "--beats", beats);
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var lines = output.TrimEnd().Split('\n');
+        Assert.Equal(["C:maj", "G:maj", "C:maj"], lines.Select(l => l.Split(' ')[2]));
+        Assert.Equal(1.5, double.Parse(lines[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), 0.024);
+        Assert.Equal(3.0, double.Parse(lines[2].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture), 0.024);
+
+        var (missing, _, missingError) = Run("chords", audio, "--beats", Path.Combine(_dir, "none.beats"));
+        Assert.Equal(CommandLineApp.ExitFailure, missing);
+        Assert.Contains("none.beats", missingError);
+    }
+
+    [Fact]
     public void Tuning_reports_cents()
     {
         // Tones 30 cents sharp: the estimate must be within 5 cents (the histogram resolution is 1 cent).

@@ -35,7 +35,30 @@ public class KeyTests
         Assert.Equal(expected, estimate.Label);
         Assert.Equal(KeyMode.Minor, estimate.Mode);
         Assert.InRange(estimate.Confidence, 0.01, 1.0);
-        Assert.Equal(24, estimate.Correlations.Count);
+        Assert.Equal(24, estimate.Scores.Count);
+    }
+
+    [Fact]
+    public void Each_method_alone_finds_the_key_of_a_cadence()
+    {
+        foreach (var method in new[] { KeyMethod.Profile, KeyMethod.Chords, KeyMethod.Combined })
+            Assert.Equal("Eb major", KeyEstimator.Estimate(MajorCadence(3), ToneSynth.SampleRate, method: method).Label);
+    }
+
+    [Fact]
+    public void Chord_fit_prefers_the_key_whose_diatonic_triads_sound()
+    {
+        // D, G, A7, Bm, Em, D: all diatonic to D major; G major lacks A major (it has A minor), so D major must win
+        // with the full score 1, and G major must score lower.
+        Chords.ChordSegment[] chords =
+        [
+            new(0, 2, "D:maj"), new(2, 4, "G:maj"), new(4, 6, "A:7"), new(6, 8, "B:min"), new(8, 10, "E:min"), new(10, 12, "D:maj"), new(12, 13, "N"),
+        ];
+        var estimate = KeyEstimator.EstimateFromChords(chords);
+        Assert.Equal("D major", estimate.Label);
+        Assert.Equal(1.0, estimate.Scores[2]);
+        Assert.True(estimate.Scores[7] < 1.0);
+        Assert.Contains("No chord", Assert.Throws<MusicMLException>(() => KeyEstimator.EstimateFromChords([new(0, 1, "N")])).Message);
     }
 
     [Fact]

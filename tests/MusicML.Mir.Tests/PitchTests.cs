@@ -57,3 +57,27 @@ public class PitchTests
         Assert.Contains("empty", Assert.Throws<MusicMLException>(() => Yin.Estimate(Array.Empty<float>())).Message);
     }
 }
+
+public class PitchRealRecordingTests
+{
+    [Fact]
+    public void PYin_follows_the_annotated_notes_of_vocadito()
+    {
+        // vocadito_1: 33 s of solo singing with note annotations (onset offset pitch_hz). The reference is the notes
+        // sampled every 10 ms (0 Hz between notes); vibrato and glides count against us, so these are floors for a
+        // contour tracker, not its true accuracy. Measured: pYIN voicing recall 0.974, raw pitch accuracy 0.848,
+        // overall 0.809.
+        var audio = MusicML.Audio.AudioFile.Load(MusicML.TestSupport.SharedData.Path("eval", "real", "vocadito_1.wav"));
+        var notes = File.ReadAllLines(MusicML.TestSupport.SharedData.Path("eval", "real", "vocadito_1.notes"))
+            .Select(l => l.Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var times = Enumerable.Range(0, (int)(audio.Duration / 0.01)).Select(i => i * 0.01).ToArray();
+        var reference = times.Select(t => notes.FirstOrDefault(n => n[0] <= t && t < n[1])?[2] ?? 0).ToArray();
+        var track = PYin.Estimate(audio.ToMono(), audio.SampleRate);
+        var scores = MusicML.Evaluation.MelodyEvaluation.Evaluate(
+            new MusicML.Evaluation.Annotations.TimeSeries(times, reference),
+            new MusicML.Evaluation.Annotations.TimeSeries(track.Times, track.Frequencies));
+        Assert.True(scores["voicing_recall"] >= 0.96, $"voicing recall {scores["voicing_recall"]:F3}");
+        Assert.True(scores["raw_pitch_accuracy"] >= 0.83, $"raw pitch accuracy {scores["raw_pitch_accuracy"]:F3}");
+        Assert.True(scores["overall_accuracy"] >= 0.79, $"overall accuracy {scores["overall_accuracy"]:F3}");
+    }
+}

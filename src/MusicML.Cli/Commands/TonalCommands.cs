@@ -30,10 +30,17 @@ internal static class TonalCommands
             DefaultValueFactory = _ => KeyProfiles.Learned.Name,
         };
         profile.AcceptOnlyFromAmong([.. KeyProfiles.All.Select(p => p.Name), "kk"]);
-        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor').", ".key", [profile],
-            (parse, audio) =>
+        var method = new Option<string>("--method")
+        {
+            Description = "Evidence: combined (profile correlation plus chord fit; default), profile, or chords.",
+            DefaultValueFactory = _ => "combined",
+        };
+        method.AcceptOnlyFromAmong("combined", "profile", "chords");
+        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor').", ".key", [profile, method],
+            (parse, audio, _) =>
             {
-                var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!));
+                var keyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true);
+                var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!), keyMethod);
                 return estimate.Label + "\n";
             });
     }
@@ -47,11 +54,23 @@ internal static class TonalCommands
             DefaultValueFactory = _ => "full",
         };
         vocabulary.AcceptOnlyFromAmong("full", "majmin");
-        return Build(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds).", ".chords.lab", [vocabulary],
-            (parse, audio) =>
+        var beats = new Option<string?>("--beats")
+        {
+            Description = "Beat times (one per line, seconds, e.g. from 'musicml beats'): a file, or a directory holding <stem>.beats per input. Chords then change only on beats.",
+        };
+        return Build(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds).", ".chords.lab", [vocabulary, beats],
+            (parse, audio, file) =>
             {
                 var options = ChordOptions.Default with { Vocabulary = ChordVocabulary.ByName(parse.GetValue(vocabulary)!) };
-                var segments = ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, options: options);
+                double[]? beatTimes = null;
+                if (parse.GetValue(beats) is { } beatsPath)
+                {
+                    var beatsFile = Directory.Exists(beatsPath)
+                        ? Path.Combine(beatsPath, Path.GetFileNameWithoutExtension(file) + ".beats")
+                        : beatsPath;
+                    beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
+                }
+                var segments = ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, beatTimes, options);
                 var text = new StringBuilder();
                 foreach (var s in segments)
                     text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
@@ -67,7 +86,7 @@ internal static class TonalCommands
         var fMin = new Option<double>("--fmin") { Description = "Lowest F0 in Hz (default 65.4, C2).", DefaultValueFactory = _ => 65.40639132514966 };
         var fMax = new Option<double>("--fmax") { Description = "Highest F0 in Hz (default 2093, C7).", DefaultValueFactory = _ => 2093.004522404789 };
         return Build(context, "pitch", "Estimate the fundamental frequency per frame (time f0, 0 Hz where unvoiced).", ".f0", [algorithm, fMin, fMax],
-            (parse, audio) =>
+            (parse, audio, _) =>
             {
                 var y = audio.ToMono();
                 double low = parse.GetValue(fMin), high = parse.GetValue(fMax);
@@ -84,7 +103,7 @@ internal static class TonalCommands
     /// <summary><c>musicml segments INPUT... [--out-dir DIR]</c>: writes a .lab file of sections (<c>start end label</c>).</summary>
     public static Command Segments(CliContext context) =>
         Build(context, "segments", "Find structural sections (boundaries and A/B/... labels) as a .lab file.", ".segments.lab", [],
-            (_, audio) =>
+            (_, audio, _) =>
             {
                 var text = new StringBuilder();
                 foreach (var s in FooteSegmenter.Segment(audio.ToMono(), audio.SampleRate))
@@ -95,14 +114,14 @@ internal static class TonalCommands
     /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
     public static Command Tuning(CliContext context) =>
         Build(context, "tuning", "Estimate the tuning of audio files: deviation from A440 in cents (-50 to 50).", ".tuning", [],
-            (_, audio) =>
+            (_, audio, _) =>
             {
                 double cents = 100 * Dsp.Tuning.EstimateTuning(audio.ToMono(), audio.SampleRate);
                 return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
             });
 
     private static Command Build(CliContext context, string name, string description, string extension,
-        IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string> analyse)
+        IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string, string> analyse)
     {
         var inputs = new Argument<string[]>("INPUT")
         {
@@ -115,11 +134,11 @@ internal static class TonalCommands
         command.Options.Add(outDir);
         foreach (var option in extraOptions) command.Options.Add(option);
         command.SetAction(parse => Run(context, InputFiles.Expand(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension,
-            audio => analyse(parse, audio)));
+            (audio, file) => analyse(parse, audio, file)));
         return command;
     }
 
-    private static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<AudioBuffer, string> analyse)
+    private static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<AudioBuffer, string, string> analyse)
     {
         if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
         if (outDir is null && files.Count > 1)
@@ -130,7 +149,7 @@ internal static class TonalCommands
         {
             try
             {
-                var text = analyse(AudioFile.Load(file));
+                var text = analyse(AudioFile.Load(file), file);
                 if (outDir is null) context.Output.Write(text);
                 else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
             }

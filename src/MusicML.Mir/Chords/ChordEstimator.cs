@@ -1,5 +1,6 @@
 using MusicML.Core;
 using MusicML.Mir.Chroma;
+using MusicML.Mir.Key;
 
 namespace MusicML.Mir.Chords;
 
@@ -33,9 +34,28 @@ public sealed record ChordOptions
     /// <summary>Frames quieter than this fraction of the loudest frame's chroma energy are taken as silence, N (default 0.05).</summary>
     public double SilenceRatio { get; init; } = 0.05;
 
+    /// <summary>
+    /// The key of the piece, when known: chords diatonic to it get <see cref="DiatonicBonus"/> added to their log prior
+    /// (musical context as in Mauch &amp; Dixon, IEEE TASLP 2010). Null (default) lets <see cref="KeyContext"/> decide.
+    /// </summary>
+    public KeyEstimate? Key { get; init; }
+
+    /// <summary>
+    /// When no <see cref="Key"/> is given: decode once without context, take the key from those chords
+    /// (<see cref="KeyEstimator.EstimateFromChords"/>), and decode again favouring its diatonic chords (default true).
+    /// </summary>
+    public bool KeyContext { get; init; } = true;
+
+    /// <summary>
+    /// Log-prior bonus of chords diatonic to the key (default 0.5, i.e. e^0.5 ≈ 1.6 times as likely a priori; of 0.5,
+    /// 1 and 2 tried on the synth set, 0.5 scored best by less than 0.005 on every metric).
+    /// </summary>
+    public double DiatonicBonus { get; init; } = 0.5;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Vocabulary);
+        if (!(DiatonicBonus >= 0) || double.IsInfinity(DiatonicBonus)) throw new MusicMLException($"DiatonicBonus must be non-negative and finite; got {DiatonicBonus}.");
         if (!(ChangeRatePerSecond > 0 && ChangeRatePerSecond < 1)) throw new MusicMLException($"ChangeRatePerSecond must be in (0, 1); got {ChangeRatePerSecond}.");
         if (!(BassWeight >= 0) || double.IsInfinity(BassWeight)) throw new MusicMLException($"BassWeight must be non-negative and finite; got {BassWeight}.");
         if (TemplateHarmonics < 1 || TemplateHarmonics > 16) throw new MusicMLException($"TemplateHarmonics must be 1–16; got {TemplateHarmonics}.");
@@ -82,6 +102,12 @@ public static class ChordEstimator
         options ??= ChordOptions.Default;
         options.Validate();
         if (!(duration > 0) || double.IsInfinity(duration)) throw new MusicMLException($"duration must be positive and finite; got {duration} s.");
+        if (options.Key is null && options.KeyContext)
+        {
+            var withoutContext = Estimate(chroma, duration, boundaries, options with { KeyContext = false });
+            if (!withoutContext.Any(c => KeyEstimator.IsKeyEvidence(c.Label))) return withoutContext;
+            options = options with { Key = KeyEstimator.EstimateFromChords(withoutContext) };
+        }
         var vocabulary = options.Vocabulary;
         var frameScores = FrameLogLikelihoods(chroma, options);
         int frames = chroma.FrameCount, states = vocabulary.StateCount;
@@ -144,7 +170,12 @@ public static class ChordEstimator
         var templates = Templates(vocabulary, options.TemplateHarmonics);
         var logPriors = new float[states];
         double priorSum = vocabulary.Qualities.Sum(q => q.Prior) * 12 + 1;
-        for (int s = 0; s < states - 1; s++) logPriors[s] = (float)Math.Log(vocabulary.QualityOf(s)!.Prior / priorSum);
+        for (int s = 0; s < states - 1; s++)
+        {
+            logPriors[s] = (float)Math.Log(vocabulary.QualityOf(s)!.Prior / priorSum);
+            if (options.Key is { } key && KeyEstimator.IsDiatonic(key.Tonic, key.Mode, vocabulary.RootOf(s), vocabulary.QualityOf(s)!.Shorthand))
+                logPriors[s] += (float)options.DiatonicBonus;
+        }
         logPriors[states - 1] = (float)Math.Log(1 / priorSum);
 
         var energy = new float[frames];

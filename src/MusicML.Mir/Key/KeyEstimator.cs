@@ -1,5 +1,6 @@
 using MusicML.Core;
 using MusicML.Dsp;
+using MusicML.Mir.Chords;
 using MusicML.Mir.Chroma;
 
 namespace MusicML.Mir.Key;
@@ -17,17 +18,32 @@ public enum KeyMode
 /// <param name="Tonic">Pitch class of the tonic, 0 = C … 11 = B.</param>
 /// <param name="Mode">Major or minor.</param>
 /// <param name="Confidence">
-/// How clearly the key won, in [0, 1]: (r₁ − r₂) / (1 − r₂) with r₁ and r₂ the best and second-best profile
-/// correlations, so 0 is a tie and 1 a perfect match with no rival.
+/// How clearly the key won, in [0, 1]: (s₁ − s₂) / (s_max − s₂) with s₁ and s₂ the best and second-best scores and
+/// s_max the best score possible, so 0 is a tie and 1 a perfect match with no rival.
 /// </param>
-/// <param name="Correlations">Pearson correlation with each of the 24 keys: index tonic for major, 12 + tonic for minor.</param>
-public sealed record KeyEstimate(int Tonic, KeyMode Mode, double Confidence, IReadOnlyList<double> Correlations)
+/// <param name="Scores">
+/// Score of each of the 24 keys (index tonic for major, 12 + tonic for minor): the Pearson correlation with the
+/// profile (<see cref="KeyMethod.Profile"/>), the chord fit scaled to a best of 1 (<see cref="KeyMethod.Chords"/>), or
+/// their sum (<see cref="KeyMethod.Combined"/>).
+/// </param>
+public sealed record KeyEstimate(int Tonic, KeyMode Mode, double Confidence, IReadOnlyList<double> Scores)
 {
     /// <summary>The key as mir_eval writes it, e.g. <c>A minor</c>, <c>Eb major</c>.</summary>
     public string Label => KeyNames.Format(Tonic, Mode);
 
     /// <inheritdoc />
     public override string ToString() => Label;
+}
+
+/// <summary>What evidence a key estimate rests on.</summary>
+public enum KeyMethod
+{
+    /// <summary>Profile correlation plus chord fit (the default; 0.975 weighted on the synth set against 0.900 and 0.975 alone).</summary>
+    Combined,
+    /// <summary>Correlation of the pitch-class distribution with a key profile only.</summary>
+    Profile,
+    /// <summary>Fit of the estimated chord sequence to each key's diatonic triads only.</summary>
+    Chords,
 }
 
 /// <summary>Key names as mir_eval parses them.</summary>
@@ -47,7 +63,8 @@ public static class KeyNames
 }
 
 /// <summary>
-/// Profile-correlation key finding (Krumhansl, "Cognitive Foundations of Musical Pitch", 1990, the
+/// Key finding. By default two kinds of evidence are added: profile correlation and the fit of the estimated chords
+/// (<see cref="EstimateFromChords"/>). Profile-correlation key finding (Krumhansl, "Cognitive Foundations of Musical Pitch", 1990, the
 /// Krumhansl–Schmuckler algorithm; on audio chroma as in Gómez, "Tonal Description of Music Audio Signals", PhD thesis
 /// 2006): the piece's pitch-class distribution — the time-averaged, frame-normalised chroma — is correlated with the
 /// profile rotated to each of the 24 keys, and the best correlation wins.
@@ -63,14 +80,109 @@ public static class KeyEstimator
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="profile">Key profile; null for <see cref="KeyProfiles.Learned"/>.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or audio with no pitched content.</exception>
-    public static KeyEstimate Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, KeyProfile? profile = null)
+    /// <param name="method">Evidence to use (default <see cref="KeyMethod.Combined"/>: profile and chords).</param>
+    public static KeyEstimate Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, KeyProfile? profile = null, KeyMethod method = KeyMethod.Combined)
     {
         if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        // The chord fit reads chords decoded without key context, or the key would only echo itself.
+        var contextFree = ChordOptions.Default with { KeyContext = false };
+        if (method == KeyMethod.Chords) return EstimateFromChords(ChordEstimator.Estimate(y, sampleRate, options: contextFree));
         int nFft = 1 << (int)Math.Round(Math.Log2(KeyChromaWindowSeconds * sampleRate));
-        return Estimate(BassTrebleChroma.Compute(y, sampleRate, nFft, nFft / 4), profile);
+        var fromProfile = Estimate(BassTrebleChroma.Compute(y, sampleRate, nFft, nFft / 4), profile);
+        if (method == KeyMethod.Profile) return fromProfile;
+        return Combine(fromProfile, EstimateFromChords(ChordEstimator.Estimate(y, sampleRate, options: contextFree)));
     }
 
-    /// <summary>Analysis window of the chroma <see cref="Estimate(ReadOnlySpan{float}, int, KeyProfile?)"/> computes, in seconds (rounded to a power-of-two nFft).</summary>
+    // Diatonic triads (semitones above the tonic, triad class) and their weight: tonic 2, dominant 1.5, others 1 —
+    // the tonic and dominant functions define a key (Schoenberg, "Structural Functions of Harmony", 1954). Minor uses
+    // harmonic-minor ii°, V and vii° with natural-minor III, iv and VI, as common-practice minor harmony does.
+    private static readonly (int Degree, char Triad, double Weight)[] MajorTriads =
+        [(0, 'M', 2.0), (2, 'm', 1), (4, 'm', 1), (5, 'M', 1), (7, 'M', 1.5), (9, 'm', 1), (11, 'd', 1)];
+    private static readonly (int Degree, char Triad, double Weight)[] MinorTriads =
+        [(0, 'm', 2.0), (2, 'd', 1), (3, 'M', 1), (5, 'm', 1), (7, 'M', 1.5), (8, 'M', 1), (11, 'd', 1)];
+
+    /// <summary>
+    /// Key from a chord sequence (functional key finding after Temperley, "The Cognition of Basic Musical Structures",
+    /// 2001, ch. 7, on chord labels): each key scores the duration of the chords whose triad (sevenths reduced to their
+    /// triad) is diatonic to it, weighted by function; the scores are scaled so the best key has 1.
+    /// </summary>
+    /// <param name="chords">Estimated chords (Harte labels; N and sus/aug chords carry no key evidence).</param>
+    /// <exception cref="MusicMLException">No chord carries key evidence.</exception>
+    public static KeyEstimate EstimateFromChords(IReadOnlyList<ChordSegment> chords)
+    {
+        ArgumentNullException.ThrowIfNull(chords);
+        var scores = new double[24];
+        foreach (var chord in chords)
+        {
+            if (!TryParseTriad(chord.Label, out int root, out char triad)) continue;
+            double duration = chord.End - chord.Start;
+            if (!(duration > 0)) continue;
+            for (int key = 0; key < 24; key++)
+                foreach (var (degree, keyTriad, weight) in key < 12 ? MajorTriads : MinorTriads)
+                    if ((key % 12 + degree) % 12 == root && keyTriad == triad) scores[key] += duration * weight;
+        }
+        double max = scores.Max();
+        if (!(max > 0)) throw new MusicMLException("No chord with key evidence was found (only N, sus or aug chords), so no key can be estimated from chords.");
+        for (int k = 0; k < 24; k++) scores[k] /= max;
+        return FromScores(scores, 1.0);
+    }
+
+    /// <summary>Adds the scores of a profile estimate and a chord estimate and picks the best key of the sum.</summary>
+    public static KeyEstimate Combine(KeyEstimate fromProfile, KeyEstimate fromChords)
+    {
+        ArgumentNullException.ThrowIfNull(fromProfile);
+        ArgumentNullException.ThrowIfNull(fromChords);
+        var sum = new double[24];
+        for (int k = 0; k < 24; k++) sum[k] = fromProfile.Scores[k] + fromChords.Scores[k];
+        return FromScores(sum, 2.0);
+    }
+
+    /// <summary>True when a Harte label carries key evidence (a root with a major, minor or diminished triad).</summary>
+    internal static bool IsKeyEvidence(string label) => TryParseTriad(label, out _, out _);
+
+    /// <summary>True when the chord (root pitch class, Harte quality shorthand) reduces to a triad diatonic to the key.</summary>
+    internal static bool IsDiatonic(int tonic, KeyMode mode, int root, string quality)
+    {
+        char triad = TriadClass(quality);
+        if (triad == ' ') return false;
+        foreach (var (degree, keyTriad, _) in mode == KeyMode.Major ? MajorTriads : MinorTriads)
+            if ((tonic + degree) % 12 == root && keyTriad == triad) return true;
+        return false;
+    }
+
+    private static char TriadClass(string quality) => quality switch
+    {
+        "maj" or "7" or "maj7" => 'M',
+        "min" or "min7" => 'm',
+        "dim" or "hdim7" or "dim7" => 'd',
+        _ => ' ',
+    };
+
+    private static readonly string[] RootNames = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+
+    private static bool TryParseTriad(string label, out int root, out char triad)
+    {
+        root = -1;
+        triad = ' ';
+        int colon = label.IndexOf(':');
+        if (colon <= 0) return false;
+        root = Array.IndexOf(RootNames, label[..colon]);
+        if (root < 0) return false;
+        triad = TriadClass(label[(colon + 1)..]);
+        return triad != ' ';
+    }
+
+    private static KeyEstimate FromScores(double[] scores, double bestPossible)
+    {
+        int best = 0, second = -1;
+        for (int k = 1; k < 24; k++) if (scores[k] > scores[best]) best = k;
+        for (int k = 0; k < 24; k++) if (k != best && (second < 0 || scores[k] > scores[second])) second = k;
+        double s1 = scores[best], s2 = scores[second];
+        double confidence = s2 >= bestPossible ? 0 : Math.Clamp((s1 - s2) / (bestPossible - s2), 0, 1);
+        return new KeyEstimate(best % 12, best < 12 ? KeyMode.Major : KeyMode.Minor, confidence, scores);
+    }
+
+    /// <summary>Analysis window of the chroma <see cref="Estimate(ReadOnlySpan{float}, int, KeyProfile?, KeyMethod)"/> computes, in seconds (rounded to a power-of-two nFft).</summary>
     public const double KeyChromaWindowSeconds = 0.37;
 
     /// <summary>Estimates the key from precomputed chroma (its <see cref="ChromaFrames.Full"/> register).</summary>
@@ -105,12 +217,7 @@ public static class KeyEstimator
                 correlations[mode * 12 + tonic] = Pearson(pitchClassDistribution, rotated);
             }
         }
-        int best = 0, second = -1;
-        for (int k = 1; k < 24; k++) if (correlations[k] > correlations[best]) best = k;
-        for (int k = 0; k < 24; k++) if (k != best && (second < 0 || correlations[k] > correlations[second])) second = k;
-        double r1 = correlations[best], r2 = correlations[second];
-        double confidence = r2 >= 1 ? 0 : Math.Clamp((r1 - r2) / (1 - r2), 0, 1);
-        return new KeyEstimate(best % 12, best < 12 ? KeyMode.Major : KeyMode.Minor, confidence, correlations);
+        return FromScores(correlations, 1.0);
     }
 
     /// <summary>
