@@ -120,6 +120,10 @@ public class AnalyzerTests(ITestOutputHelper output)
         Assert.Empty(keyOnly.Chords);
         Assert.Empty(keyOnly.Segments);
         Assert.Null(keyOnly.TuningCents);
+        Assert.NotNull(keyOnly.Key); // the drum-and-bass loop has no annotated key, only that it has pitched content
+        var profileOnly = new Analyzer { Tasks = AnalysisTasks.Key | AnalysisTasks.Segments, KeyMethod = Key.KeyMethod.Profile }.Analyze(y, 22050);
+        Assert.NotNull(profileOnly.Key);
+        Assert.NotEmpty(profileOnly.Segments);
 
         var downbeats = new Analyzer { Tasks = AnalysisTasks.Downbeats, KeepSpectrogram = true }.Analyze(y, 22050);
         Assert.Equal(AnalysisTasks.Downbeats | AnalysisTasks.Beats | AnalysisTasks.Tempo, downbeats.Tasks);

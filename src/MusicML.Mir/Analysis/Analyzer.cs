@@ -20,7 +20,8 @@ namespace MusicML.Mir.Analysis;
 /// <item>Tonality: one 372 ms magnitude STFT gives the tuning estimate (librosa's estimate_tuning) and the key chroma
 /// (Krumhansl–Schmuckler profile matching, <see cref="KeyEstimator"/>); the chord chroma (186 ms frames,
 /// <see cref="BassTrebleChroma"/>, Mauch &amp; Dixon, IEEE TASLP 2010) is corrected by that same tuning, and
-/// <see cref="ChordEstimator"/> decodes chords from it.</item>
+/// <see cref="ChordEstimator"/> decodes chords from it — once without key context, which also gives the chord
+/// evidence of the combined key estimate, and once more favouring the chords of that key.</item>
 /// <item>Structure: the chord STFT's magnitude also gives the MFCCs that, with the chord chroma, feed
 /// <see cref="FooteSegmenter"/> (self-similarity novelty, Foote, ICME 2000).</item>
 /// </list>
@@ -43,6 +44,9 @@ public sealed record Analyzer
 
     /// <summary>Key profile; null for <see cref="KeyProfiles.Learned"/>.</summary>
     public KeyProfile? KeyProfile { get; init; }
+
+    /// <summary>How the key is found (default <see cref="KeyMethod.Combined"/>: profile correlation plus the diatonic fit of the chords).</summary>
+    public KeyMethod KeyMethod { get; init; } = KeyMethod.Combined;
 
     /// <summary>Chord recognition settings.</summary>
     public ChordOptions Chords { get; init; } = ChordOptions.Default;
@@ -150,6 +154,7 @@ public sealed record Analyzer
     private AnalysisResult AnalyzeTonality(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
     {
         double? tuning = null;
+        KeyEstimate? fromProfile = null;
         if (tasks.HasFlag(AnalysisTasks.Key) || tasks.HasFlag(AnalysisTasks.Tuning))
         {
             // KeyEstimator's own analysis: a 372 ms window with 75 % overlap, whose fine bins also give the tuning.
@@ -162,27 +167,48 @@ public sealed record Analyzer
                 var keyChroma = BassTrebleChroma.FromMagnitude(keyMagnitude, sampleRate, keyFft / 4, tuning);
                 var distribution = KeyEstimator.PitchClassDistribution(keyChroma.Full);
                 // Silence or unpitched noise has no key; that is a result, not an error, for a whole-file analysis.
-                bool pitched = distribution.Max() > distribution.Min();
-                result = result with { Key = pitched ? KeyEstimator.Estimate(distribution, KeyProfile) : null };
+                if (distribution.Max() > distribution.Min()) fromProfile = KeyEstimator.Estimate(distribution, KeyProfile);
+                result = result with { Key = fromProfile };
             }
         }
 
-        if (tasks.HasFlag(AnalysisTasks.Chords) || tasks.HasFlag(AnalysisTasks.Segments))
+        bool keyNeedsChords = tasks.HasFlag(AnalysisTasks.Key) && KeyMethod != KeyMethod.Profile;
+        if (!tasks.HasFlag(AnalysisTasks.Chords) && !tasks.HasFlag(AnalysisTasks.Segments) && !keyNeedsChords)
+            return result;
+
+        // BassTrebleChroma's default frames (4096 / 1024 samples at 22050 Hz), which FooteSegmenter also uses.
+        var magnitude = Spectral.Stft(y, ChordFft, ChordHop).Magnitude();
+        var chroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, ChordHop, tuning);
+        if (tasks.HasFlag(AnalysisTasks.Chords) || keyNeedsChords)
         {
-            // BassTrebleChroma's default frames (4096 / 1024 samples at 22050 Hz), which FooteSegmenter also uses.
-            var magnitude = Spectral.Stft(y, ChordFft, ChordHop).Magnitude();
-            var chroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, ChordHop, tuning);
-            if (tasks.HasFlag(AnalysisTasks.Chords))
-            {
-                var boundaries = ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null;
-                result = result with { Chords = ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords) };
-            }
-            if (tasks.HasFlag(AnalysisTasks.Segments))
+            // One decode without key context serves both the key (KeyEstimator's chord evidence) and, as
+            // ChordEstimator does by itself when no key is given, the key context of the final chord decode.
+            var boundaries = ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null;
+            var contextFree = ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords with { KeyContext = false });
+            KeyEstimate? fromChords = contextFree.Any(c => KeyEstimator.IsKeyEvidence(c.Label)) ? KeyEstimator.EstimateFromChords(contextFree) : null;
+            if (tasks.HasFlag(AnalysisTasks.Key))
                 result = result with
                 {
-                    Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, chroma, sampleRate), (double)ChordHop / sampleRate, result.Duration, Segmentation),
+                    Key = KeyMethod switch
+                    {
+                        KeyMethod.Profile => fromProfile,
+                        KeyMethod.Chords => fromChords,
+                        _ => fromProfile is null ? fromChords : fromChords is null ? fromProfile : KeyEstimator.Combine(fromProfile, fromChords),
+                    },
                 };
+            if (tasks.HasFlag(AnalysisTasks.Chords))
+            {
+                var chords = Chords.Key is not null || !Chords.KeyContext ? ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords)
+                    : fromChords is null ? contextFree
+                    : ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords with { Key = fromChords });
+                result = result with { Chords = chords };
+            }
         }
+        if (tasks.HasFlag(AnalysisTasks.Segments))
+            result = result with
+            {
+                Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, chroma, sampleRate), (double)ChordHop / sampleRate, result.Duration, Segmentation),
+            };
         return result;
     }
 
