@@ -41,14 +41,19 @@ internal static class AnalyzeCommand
             Description = "Audio files, or directories searched recursively for audio files.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var format = new Option<string>("--format") { Description = "Output format: json (one object per file) or csv (one row per file).", DefaultValueFactory = _ => "json" };
+        var format = new Option<string>("--format")
+        {
+            Description = "json: an object for one file, an array for several (with --out DIR one <stem>.json each); csv: a header and one row per file.",
+            DefaultValueFactory = _ => "json",
+        };
         format.AcceptOnlyFromAmong("json", "csv");
-        var output = new Option<string?>("--out") { Description = "Write to this FILE, or into this DIR (an existing directory or a path ending in '/'): JSON one <stem>.json per file, CSV analysis.csv." };
-        var report = new Option<string?>("--report") { Description = "Write an HTML report per file (<stem>.html) and an index.html into this directory." };
-        var jobs = new Option<int>("--jobs") { Description = "Files analysed in parallel (default 1).", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out") { HelpName = "FILE|DIR", Description = "Write to this FILE, or into this DIR (an existing directory or a path ending in '/'): JSON one <stem>.json per file, CSV analysis.csv." };
+        var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write an HTML report per file (<stem>.html) and an index.html into this directory." };
+        var jobs = new Option<int>("--jobs") { HelpName = "N", Description = "Files analysed in parallel.", DefaultValueFactory = _ => 1 };
         var tasks = new Option<string>("--tasks")
         {
-            Description = "Comma-separated tasks: onsets, tempo, beats, downbeats, tuning, key, chords, segments, or all (default). Prerequisites are added.",
+            HelpName = "LIST",
+            Description = "Comma-separated tasks: onsets, tempo, beats, downbeats, tuning, key, chords, segments, or all. Prerequisites are added.",
             DefaultValueFactory = _ => "all",
         };
         var command = new Command("analyze", "Analyse audio files in one pass: onsets, tempo, beats, downbeats and meter, tuning, key, chords and sections.");
