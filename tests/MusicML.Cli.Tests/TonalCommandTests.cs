@@ -83,6 +83,17 @@ public sealed class TonalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Key_of_a_percussion_clip_falls_back_to_the_profile()
+    {
+        // brid_0001_samba is mostly percussion: its chords carry no triad, so the chord fit has no evidence and the
+        // default (combined) key must still answer from the profile instead of failing.
+        var (code, output, error) = Run("key", SharedData.Path("eval", "real", "brid_0001_samba.wav"));
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Matches(@"^[A-G][#b]? (major|minor)\n$", output);
+    }
+
+    [Fact]
     public void Tuning_reports_cents()
     {
         // Tones 30 cents sharp: the estimate must be within 5 cents (the histogram resolution is 1 cent).

@@ -90,7 +90,9 @@ public static class KeyEstimator
         int nFft = 1 << (int)Math.Round(Math.Log2(KeyChromaWindowSeconds * sampleRate));
         var fromProfile = Estimate(BassTrebleChroma.Compute(y, sampleRate, nFft, nFft / 4), profile);
         if (method == KeyMethod.Profile) return fromProfile;
-        return Combine(fromProfile, EstimateFromChords(ChordEstimator.Estimate(y, sampleRate, options: contextFree)));
+        var chords = ChordEstimator.Estimate(y, sampleRate, options: contextFree);
+        // Percussion-only or very short audio may give no triad at all; the profile alone then decides.
+        return chords.Any(c => IsKeyEvidence(c.Label)) ? Combine(fromProfile, EstimateFromChords(chords)) : fromProfile;
     }
 
     // Diatonic triads (semitones above the tonic, triad class) and their weight: tonic 2, dominant 1.5, others 1 —
