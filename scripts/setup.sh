@@ -13,6 +13,7 @@ packages=(
   libopenblas0-pthread # fast linear algebra inside libtorch
   libtorch-dev         # deep learning engine (MusicML.Torch), headers + CMake config for the shim
   cmake g++ make       # building the native shim
+  chromium             # headless render test of the analyze HTML report (tests/MusicML.Cli.Tests)
 )
 
 if [ "${MUSICML_SKIP_APT:-0}" != "1" ]; then

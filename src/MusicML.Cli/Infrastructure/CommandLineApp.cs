@@ -32,6 +32,7 @@ public static class CommandLineApp
         yield return TonalCommands.Pitch(context);
         yield return TonalCommands.Tuning(context);
         yield return TonalCommands.Segments(context);
+        yield return AnalyzeCommand.Create(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>

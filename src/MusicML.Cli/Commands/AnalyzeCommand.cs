@@ -1,0 +1,308 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MusicML.Cli.Infrastructure;
+using MusicML.Cli.Reports;
+using MusicML.Core;
+using MusicML.Mir.Analysis;
+
+namespace MusicML.Cli.Commands;
+
+/// <summary>
+/// <c>musicml analyze INPUT... [--format json|csv] [--out FILE|DIR] [--report DIR] [--jobs N] [--tasks LIST]</c>: the
+/// main job. Each file is decoded once and run through <see cref="Analyzer"/> (onsets, tempo, beats, downbeats and
+/// meter, tuning, key, chords, structural segments).
+/// <list type="bullet">
+/// <item>JSON (default): one object per file. Without <c>--out</c>, or with <c>--out FILE</c>, a single analysed file
+/// gives one object and several give an array of objects in input order. With <c>--out DIR</c> (an existing directory
+/// or a path ending in <c>/</c>) each file writes <c>DIR/&lt;stem&gt;.json</c> as soon as it is done.</item>
+/// <item>CSV: a header and one row per file, to stdout, to <c>--out FILE</c>, or to <c>DIR/analysis.csv</c>.</item>
+/// <item><c>--report DIR</c>: a self-contained HTML page per file, <c>DIR/&lt;stem&gt;.html</c>, and <c>DIR/index.html</c>
+/// linking them.</item>
+/// </list>
+/// A file that fails gets one error line on stderr and is skipped; the exit code is then 1, and everything already
+/// written stays. Stems that repeat across input folders get <c>-2</c>, <c>-3</c> … so no output overwrites another.
+/// </summary>
+internal static class AnalyzeCommand
+{
+    private static readonly Dictionary<string, AnalysisTasks> TaskNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["onsets"] = AnalysisTasks.Onsets, ["tempo"] = AnalysisTasks.Tempo, ["beats"] = AnalysisTasks.Beats,
+        ["downbeats"] = AnalysisTasks.Downbeats, ["tuning"] = AnalysisTasks.Tuning, ["key"] = AnalysisTasks.Key,
+        ["chords"] = AnalysisTasks.Chords, ["segments"] = AnalysisTasks.Segments, ["all"] = AnalysisTasks.All,
+    };
+
+    /// <summary>Builds the command; results go to <see cref="CliContext.Output"/> or files, failures to <see cref="CliContext.Error"/>.</summary>
+    public static Command Create(CliContext context)
+    {
+        var inputs = new Argument<string[]>("INPUT")
+        {
+            Description = "Audio files, or directories searched recursively for audio files.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "json: an object for one file, an array for several (with --out DIR one <stem>.json each); csv: a header and one row per file.",
+            DefaultValueFactory = _ => "json",
+        };
+        format.AcceptOnlyFromAmong("json", "csv");
+        var output = new Option<string?>("--out") { HelpName = "FILE|DIR", Description = "Write to this FILE, or into this DIR (an existing directory or a path ending in '/'): JSON one <stem>.json per file, CSV analysis.csv." };
+        var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write an HTML report per file (<stem>.html) and an index.html into this directory." };
+        var jobs = new Option<int>("--jobs") { HelpName = "N", Description = "Files analysed in parallel.", DefaultValueFactory = _ => 1 };
+        var tasks = new Option<string>("--tasks")
+        {
+            HelpName = "LIST",
+            Description = "Comma-separated tasks: onsets, tempo, beats, downbeats, tuning, key, chords, segments, or all. Prerequisites are added.",
+            DefaultValueFactory = _ => "all",
+        };
+        var command = new Command("analyze", "Analyse audio files in one pass: onsets, tempo, beats, downbeats and meter, tuning, key, chords and sections.");
+        command.Arguments.Add(inputs);
+        command.Options.Add(format);
+        command.Options.Add(output);
+        command.Options.Add(report);
+        command.Options.Add(jobs);
+        command.Options.Add(tasks);
+        command.SetAction(parse => Run(context, parse.GetValue(inputs) ?? [], parse.GetValue(format)!, parse.GetValue(output),
+            parse.GetValue(report), parse.GetValue(jobs), ParseTasks(parse.GetValue(tasks)!)));
+        return command;
+    }
+
+    /// <summary>Parses <c>--tasks</c>, e.g. <c>beats,key</c>.</summary>
+    /// <exception cref="CliUsageException">An unknown task name.</exception>
+    public static AnalysisTasks ParseTasks(string list)
+    {
+        var tasks = AnalysisTasks.None;
+        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!TaskNames.TryGetValue(name, out var task))
+                throw new CliUsageException($"--tasks: unknown task '{name}'; choose from {string.Join(", ", TaskNames.Keys)}.");
+            tasks |= task;
+        }
+        if (tasks == AnalysisTasks.None) throw new CliUsageException("--tasks: name at least one task.");
+        return tasks;
+    }
+
+    /// <summary>Analyses every file and writes the outputs; returns 0, or <see cref="CommandLineApp.ExitFailure"/> when any file failed.</summary>
+    public static int Run(CliContext context, IReadOnlyList<string> inputs, string format, string? output, string? reportDir, int jobs, AnalysisTasks tasks)
+    {
+        if (jobs < 1) throw new CliUsageException($"--jobs must be at least 1; got {jobs}.");
+        bool csv = format == "csv";
+        var files = InputFiles.Expand(inputs);
+        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
+        bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));
+        if (output is not null)
+            Directory.CreateDirectory(outputIsDir ? output : Path.GetDirectoryName(Path.GetFullPath(output))!);
+        if (reportDir is not null) Directory.CreateDirectory(reportDir);
+
+        var stems = UniqueStems(files);
+        var analyzer = new Analyzer { Tasks = tasks, KeepSpectrogram = reportDir is not null };
+        var results = new AnalysisResult?[files.Count];
+        var gate = new object();
+        using (var progress = new ProgressReporter(context, files.Count))
+        {
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
+            {
+                var file = files[i];
+                try
+                {
+                    var result = analyzer.Analyze(file);
+                    if (reportDir is not null)
+                    {
+                        File.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(file, result)));
+                        result = result with { Spectrogram = null }; // the picture is drawn; do not hold 60 MB per file until the end
+                    }
+                    if (outputIsDir && !csv) File.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([(file, result)]));
+                    results[i] = result;
+                    progress.Advance();
+                }
+                catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
+                {
+                    var message = CliErrors.OneLine(e.Message);
+                    if (!message.Contains(file, StringComparison.Ordinal)) message = $"{file}: {message}";
+                    lock (gate) context.Error.WriteLine($"musicml: error: {message}");
+                    progress.Advance(failed: true);
+                }
+            });
+        }
+
+        var done = Enumerable.Range(0, files.Count).Where(i => results[i] is not null).Select(i => (files[i], results[i]!)).ToList();
+        if (csv)
+        {
+            var text = ToCsv(done);
+            if (output is null) context.Output.Write(text);
+            else File.WriteAllText(outputIsDir ? Path.Combine(output, "analysis.csv") : output, text);
+        }
+        else if (!outputIsDir)
+        {
+            var text = ToJson(done, asArray: files.Count > 1) + "\n";
+            if (output is null) context.Output.Write(text);
+            else File.WriteAllText(output, text);
+        }
+        if (reportDir is not null)
+            File.WriteAllText(Path.Combine(reportDir, "index.html"),
+                HtmlReport.RenderIndex(Enumerable.Range(0, files.Count).Where(i => results[i] is not null)
+                    .Select(i => new ReportIndexEntry(stems[i] + ".html", files[i], Facts(results[i]!))).ToList()));
+        return done.Count == files.Count ? 0 : CommandLineApp.ExitFailure;
+    }
+
+    /// <summary>File stems for outputs, with <c>-2</c>, <c>-3</c> … appended where a stem repeats.</summary>
+    internal static string[] UniqueStems(IReadOnlyList<string> files)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var stems = new string[files.Count];
+        for (int i = 0; i < files.Count; i++)
+        {
+            var stem = Path.GetFileNameWithoutExtension(files[i]);
+            int count = seen.TryGetValue(stem, out var c) ? c + 1 : 1;
+            seen[stem] = count;
+            stems[i] = count == 1 ? stem : $"{stem}-{count}";
+        }
+        return stems;
+    }
+
+    /// <summary>The JSON text of one result (<paramref name="asArray"/> false and one item) or an array of them.</summary>
+    internal static string ToJson(IReadOnlyList<(string File, AnalysisResult Result)> items, bool asArray = false)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            if (asArray || items.Count != 1) json.WriteStartArray();
+            foreach (var (file, r) in items) WriteJson(json, file, r);
+            if (asArray || items.Count != 1) json.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteJson(Utf8JsonWriter json, string file, AnalysisResult r)
+    {
+        json.WriteStartObject();
+        json.WriteString("file", file);
+        json.WriteNumber("duration", Math.Round(r.Duration, 6));
+        json.WriteNumber("sample_rate", r.SampleRate);
+        if (r.Tempo is { } tempo)
+        {
+            json.WriteStartObject("tempo");
+            json.WriteNumber("t1", Math.Round(tempo.Tempo1, 2));
+            json.WriteNumber("t2", Math.Round(tempo.Tempo2, 2));
+            json.WriteNumber("s", Math.Round(tempo.Strength, 4));
+            json.WriteEndObject();
+        }
+        else json.WriteNull("tempo");
+        if (r.Meter is { } meter) json.WriteString("meter", meter); else json.WriteNull("meter");
+        if (r.Key is { } key)
+        {
+            json.WriteStartObject("key");
+            json.WriteString("label", key.Label);
+            json.WriteNumber("confidence", Math.Round(key.Confidence, 4));
+            json.WriteEndObject();
+        }
+        else json.WriteNull("key");
+        if (r.TuningCents is { } cents) json.WriteNumber("tuning_cents", Math.Round(cents, 2)); else json.WriteNull("tuning_cents");
+        WriteTimes(json, "onsets", r.Onsets);
+        WriteTimes(json, "beats", r.Beats);
+        WriteTimes(json, "downbeats", r.Downbeats);
+        json.WriteStartArray("chords");
+        foreach (var c in r.Chords)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("start", Math.Round(c.Start, 6));
+            json.WriteNumber("end", Math.Round(c.End, 6));
+            json.WriteString("label", c.Label);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("segments");
+        foreach (var segment in r.Segments)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("start", Math.Round(segment.Start, 6));
+            json.WriteNumber("end", Math.Round(segment.End, 6));
+            json.WriteString("label", segment.Label);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteTimes(Utf8JsonWriter json, string name, IReadOnlyList<double> times)
+    {
+        json.WriteStartArray(name);
+        foreach (var t in times) json.WriteNumberValue(Math.Round(t, 6));
+        json.WriteEndArray();
+    }
+
+    /// <summary>The CSV columns, in order.</summary>
+    internal static readonly string[] CsvColumns =
+    [
+        "file", "duration", "sample_rate", "tempo", "tempo2", "tempo_strength", "meter", "key", "key_confidence",
+        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections",
+    ];
+
+    /// <summary>Header and one row per result (RFC 4180 quoting; empty fields for tasks not run).</summary>
+    internal static string ToCsv(IReadOnlyList<(string File, AnalysisResult Result)> items)
+    {
+        var text = new StringBuilder();
+        text.Append(string.Join(',', CsvColumns)).Append('\n');
+        foreach (var (file, r) in items)
+        {
+            string[] fields =
+            [
+                file, F(r.Duration, "F3"), r.SampleRate.ToString(CultureInfo.InvariantCulture),
+                F(r.Tempo?.Tempo1, "F2"), F(r.Tempo?.Tempo2, "F2"), F(r.Tempo?.Strength, "F3"),
+                r.Meter ?? "", r.Key?.Label ?? "", F(r.Key?.Confidence, "F3"), F(r.TuningCents, "F1"),
+                Count(r, AnalysisTasks.Onsets, r.Onsets.Count), Count(r, AnalysisTasks.Beats, r.Beats.Count),
+                Count(r, AnalysisTasks.Downbeats, r.Downbeats.Count), r.Downbeats.Count > 0 ? F(r.Downbeats[0], "F3") : "",
+                Count(r, AnalysisTasks.Chords, r.Chords.Count(c => c.Label != "N")), string.Join(' ', MainChords(r)),
+                string.Join(' ', r.Segments.Select(segment => segment.Label)),
+            ];
+            text.Append(string.Join(',', fields.Select(Quote))).Append('\n');
+        }
+        return text.ToString();
+
+        static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
+        static string Count(AnalysisResult r, AnalysisTasks task, int count) => r.Tasks.HasFlag(task) ? count.ToString(CultureInfo.InvariantCulture) : "";
+        static string Quote(string field) =>
+            field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    }
+
+    /// <summary>Up to four chord labels covering the most time (N excluded), longest first.</summary>
+    internal static IEnumerable<string> MainChords(AnalysisResult r) =>
+        r.Chords.Where(c => c.Label != "N").GroupBy(c => c.Label)
+            .Select(g => (Label: g.Key, Seconds: g.Sum(c => c.End - c.Start)))
+            .OrderByDescending(g => g.Seconds).ThenBy(g => g.Label, StringComparer.Ordinal).Take(4).Select(g => g.Label);
+
+    /// <summary>The headline figures of a result, as the report shows them.</summary>
+    internal static IReadOnlyList<ReportFact> Facts(AnalysisResult r)
+    {
+        var facts = new List<ReportFact>();
+        string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        if (r.Key is { } key) facts.Add(new("Key", key.Label, Inv($"confidence {key.Confidence:F2}")));
+        else if (r.Tasks.HasFlag(AnalysisTasks.Key)) facts.Add(new("Key", "none", "no pitched content"));
+        if (r.Tempo is { } tempo) facts.Add(new("Tempo", Inv($"{tempo.Tempo1:F1} BPM"), Inv($"T2 {tempo.Tempo2:F1} · S {tempo.Strength:F2}")));
+        if (r.Tasks.HasFlag(AnalysisTasks.Downbeats)) facts.Add(new("Meter", r.Meter ?? "–", Inv($"{r.Beats.Count} beats, {r.Downbeats.Count} bars")));
+        if (r.TuningCents is { } cents) facts.Add(new("Tuning", Inv($"{cents:+0.0;-0.0;0.0} cents"), Inv($"A4 = {440 * Math.Pow(2, cents / 1200):F1} Hz")));
+        facts.Add(new("Duration", r.Duration >= 60 ? Inv($"{(int)(r.Duration / 60)}:{r.Duration % 60:00.0}") : Inv($"{r.Duration:F1} s"), Inv($"{r.SampleRate} Hz")));
+        if (r.Tasks.HasFlag(AnalysisTasks.Onsets)) facts.Add(new("Onsets", Inv($"{r.Onsets.Count}"), Inv($"{r.Onsets.Count / r.Duration:F1} per second")));
+        if (r.Tasks.HasFlag(AnalysisTasks.Chords)) facts.Add(new("Chords", string.Join(" ", MainChords(r).Take(3)) is { Length: > 0 } main ? main : "N", "most heard"));
+        if (r.Tasks.HasFlag(AnalysisTasks.Segments))
+            facts.Add(new("Sections", r.Segments.Count <= 8 ? string.Join(" ", r.Segments.Select(x => x.Label)) : Inv($"{r.Segments.Count}"),
+                r.Segments.Count <= 8 ? Inv($"{r.Segments.Count} segments") : "segments"));
+        return facts;
+    }
+
+    /// <summary>The report page of one analysed file.</summary>
+    internal static ReportPage ToReportPage(string file, AnalysisResult r) => new()
+    {
+        Title = Path.GetFileName(file),
+        Subtitle = Path.GetFullPath(file),
+        Duration = r.Duration,
+        Facts = Facts(r),
+        Spectrogram = r.Spectrogram is { } s ? new ReportSpectrogram(s.Values, s.FrameRate, s.BandFrequencies) : null,
+        Onsets = r.Onsets,
+        Beats = r.Beats,
+        Downbeats = r.Downbeats,
+        Chords = r.Chords.Select(c => new ReportSpan(c.Start, c.End, c.Label)).ToList(),
+        Segments = r.Segments.Select(x => new ReportSpan(x.Start, x.End, x.Label)).ToList(),
+    };
+}

@@ -1,0 +1,247 @@
+using MusicML.Audio;
+using MusicML.Core;
+using MusicML.Dsp;
+using MusicML.Mir.Chords;
+using MusicML.Mir.Chroma;
+using MusicML.Mir.Key;
+using MusicML.Mir.Onsets;
+using MusicML.Mir.Segmentation;
+using MusicML.Mir.Tempo;
+
+namespace MusicML.Mir.Analysis;
+
+/// <summary>
+/// The whole analysis of one recording in one pass: the audio is decoded once, each shared representation is computed
+/// once and handed to every task that reads it, and the results come back as one <see cref="AnalysisResult"/>.
+/// <list type="bullet">
+/// <item>Rhythm: one <see cref="RhythmSpectrogram"/> (93 ms frames every 10 ms, log-filtered) gives one onset activation
+/// (SuperFlux, Böck &amp; Widmer, DAFx 2013) that feeds onset peak picking, the tempo estimate, the bar-pointer beat
+/// tracker (Krebs, Böck &amp; Widmer, ISMIR 2015) and the downbeat/meter tracker — see <see cref="RhythmAnalyzer"/>.</item>
+/// <item>Tonality: one 372 ms magnitude STFT gives the tuning estimate (librosa's estimate_tuning) and the key chroma
+/// (Krumhansl–Schmuckler profile matching, <see cref="KeyEstimator"/>); the chord chroma (186 ms frames,
+/// <see cref="BassTrebleChroma"/>, Mauch &amp; Dixon, IEEE TASLP 2010) is corrected by that same tuning, and
+/// <see cref="ChordEstimator"/> decodes chords from it — once without key context, which also gives the chord
+/// evidence of the combined key estimate, and once more favouring the chords of that key.</item>
+/// <item>Structure: the chord STFT's magnitude also gives the MFCCs that, with the chord chroma, feed
+/// <see cref="FooteSegmenter"/> (self-similarity novelty, Foote, ICME 2000).</item>
+/// </list>
+/// The three spectrograms differ on purpose: beats need 10 ms time resolution, key and bass notes need 2.7 Hz bins,
+/// chords need both in between; each is computed exactly once. Settings are validated when <see cref="Analyze(ReadOnlySpan{float}, int)"/> runs.
+/// </summary>
+public sealed record Analyzer
+{
+    /// <summary>Tasks to run (default <see cref="AnalysisTasks.All"/>); prerequisites are added automatically.</summary>
+    public AnalysisTasks Tasks { get; init; } = AnalysisTasks.All;
+
+    /// <summary>Sample rate in Hz files are decoded to by <see cref="Analyze(string)"/> (default 22050, as librosa).</summary>
+    public int SampleRate { get; init; } = 22050;
+
+    /// <summary>Onset activation, tempo, beat and downbeat settings (its activation is also the one onsets are picked from).</summary>
+    public RhythmAnalyzer Rhythm { get; init; } = new();
+
+    /// <summary>Onset peak picking; null for <see cref="OnsetDetector.DefaultPeakPicker"/> of the rhythm activation method.</summary>
+    public OnsetPeakPicker? OnsetPeakPicker { get; init; }
+
+    /// <summary>Key profile; null for <see cref="KeyProfiles.Learned"/>.</summary>
+    public KeyProfile? KeyProfile { get; init; }
+
+    /// <summary>How the key is found (default <see cref="KeyMethod.Combined"/>: profile correlation plus the diatonic fit of the chords).</summary>
+    public KeyMethod KeyMethod { get; init; } = KeyMethod.Combined;
+
+    /// <summary>Chord recognition settings.</summary>
+    public ChordOptions Chords { get; init; } = ChordOptions.Default;
+
+    /// <summary>
+    /// Let chords change only on beats (default false: frame-wise decoding, which scored higher on the synthetic set
+    /// because beat errors would move chord boundaries too).
+    /// </summary>
+    public bool ChordsOnBeats { get; init; }
+
+    /// <summary>Structural segmentation settings.</summary>
+    public SegmentationOptions Segmentation { get; init; } = SegmentationOptions.Default;
+
+    /// <summary>Keep the rhythm spectrogram in the result for pictures (<see cref="AnalysisResult.Spectrogram"/>); default false.</summary>
+    public bool KeepSpectrogram { get; init; }
+
+    /// <summary>The tasks that will run: <see cref="Tasks"/> plus everything they depend on.</summary>
+    public AnalysisTasks ResolvedTasks
+    {
+        get
+        {
+            var tasks = Tasks;
+            if (tasks.HasFlag(AnalysisTasks.Downbeats)) tasks |= AnalysisTasks.Beats;
+            if (tasks.HasFlag(AnalysisTasks.Beats)) tasks |= AnalysisTasks.Tempo;
+            return tasks;
+        }
+    }
+
+    /// <summary>Decodes <paramref name="path"/> to mono at <see cref="SampleRate"/> and analyses it.</summary>
+    /// <exception cref="MusicMLException">The file is missing, unreadable, empty or holds non-finite samples (the message names the file), or a setting is invalid.</exception>
+    public AnalysisResult Analyze(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (SampleRate <= 0) throw new MusicMLException($"SampleRate must be positive; got {SampleRate} Hz.");
+        var audio = AudioFile.Load(path, SampleRate, mono: true);
+        try
+        {
+            return Analyze(audio.Channel(0), audio.SampleRate);
+        }
+        catch (MusicMLException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new MusicMLException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Analyses mono audio <paramref name="y"/> sampled at <paramref name="sampleRate"/> Hz.</summary>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, a non-positive sample rate, or an invalid setting.</exception>
+    public AnalysisResult Analyze(ReadOnlySpan<float> y, int sampleRate)
+    {
+        ValidateAudio(y, sampleRate);
+        ArgumentNullException.ThrowIfNull(Rhythm);
+        ArgumentNullException.ThrowIfNull(Chords);
+        ArgumentNullException.ThrowIfNull(Segmentation);
+        Chords.Validate();
+        Segmentation.Validate();
+        var tasks = ResolvedTasks;
+        double duration = (double)y.Length / sampleRate;
+        var result = new AnalysisResult { Duration = duration, SampleRate = sampleRate, Tasks = tasks };
+
+        const AnalysisTasks rhythmTasks = AnalysisTasks.Onsets | AnalysisTasks.Tempo | AnalysisTasks.Beats | AnalysisTasks.Downbeats;
+        if ((tasks & rhythmTasks) != 0 || KeepSpectrogram) result = AnalyzeRhythm(y, sampleRate, tasks, result);
+
+        const AnalysisTasks tonalTasks = AnalysisTasks.Tuning | AnalysisTasks.Key | AnalysisTasks.Chords | AnalysisTasks.Segments;
+        if ((tasks & tonalTasks) != 0) result = AnalyzeTonality(y, sampleRate, tasks, result);
+        return result;
+    }
+
+    private AnalysisResult AnalyzeRhythm(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
+    {
+        var spectrogram = RhythmSpectrogram.Compute(y, sampleRate);
+        OnsetEnvelope? activation = null;
+        if (tasks.HasFlag(AnalysisTasks.Beats))
+        {
+            var rhythm = Rhythm.Analyze(spectrogram);
+            activation = rhythm.Activation;
+            bool bars = tasks.HasFlag(AnalysisTasks.Downbeats) && rhythm.Beats.Length > 0;
+            result = result with
+            {
+                Tempo = rhythm.Tempo,
+                Beats = rhythm.Beats,
+                Downbeats = bars ? rhythm.Downbeats : [],
+                BeatsPerBar = bars ? rhythm.Bars.BeatsPerBar : null,
+            };
+        }
+        else if (tasks.HasFlag(AnalysisTasks.Tempo))
+        {
+            result = result with { Tempo = Rhythm.EstimateTempo(spectrogram) };
+        }
+
+        if (tasks.HasFlag(AnalysisTasks.Onsets))
+        {
+            activation ??= OnsetActivation.Compute(spectrogram, Rhythm.ActivationMethod);
+            var picker = OnsetPeakPicker ?? OnsetDetector.DefaultPeakPicker(Rhythm.ActivationMethod);
+            result = result with { Onsets = picker.Pick(activation) };
+        }
+
+        if (KeepSpectrogram)
+            result = result with
+            {
+                Spectrogram = new AnalysisSpectrogram(spectrogram.LogSpectrogram, spectrogram.FrameRate, spectrogram.Filterbank.CentreFrequencies),
+            };
+        return result;
+    }
+
+    private AnalysisResult AnalyzeTonality(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
+    {
+        double? tuning = null;
+        KeyEstimate? fromProfile = null;
+        if (tasks.HasFlag(AnalysisTasks.Key) || tasks.HasFlag(AnalysisTasks.Tuning))
+        {
+            // KeyEstimator's own analysis: a 372 ms window with 75 % overlap, whose fine bins also give the tuning.
+            int keyFft = 1 << (int)Math.Round(Math.Log2(KeyEstimator.KeyChromaWindowSeconds * sampleRate));
+            var keyMagnitude = Spectral.Stft(y, keyFft, keyFft / 4).Magnitude();
+            tuning = Dsp.Tuning.EstimateTuning(keyMagnitude, sampleRate);
+            result = result with { TuningCents = tasks.HasFlag(AnalysisTasks.Tuning) ? 100 * tuning.Value : null };
+            if (tasks.HasFlag(AnalysisTasks.Key))
+            {
+                var keyChroma = BassTrebleChroma.FromMagnitude(keyMagnitude, sampleRate, keyFft / 4, tuning);
+                var distribution = KeyEstimator.PitchClassDistribution(keyChroma.Full);
+                // Silence or unpitched noise has no key; that is a result, not an error, for a whole-file analysis.
+                if (distribution.Max() > distribution.Min()) fromProfile = KeyEstimator.Estimate(distribution, KeyProfile);
+                result = result with { Key = fromProfile };
+            }
+        }
+
+        bool keyNeedsChords = tasks.HasFlag(AnalysisTasks.Key) && KeyMethod != KeyMethod.Profile;
+        if (!tasks.HasFlag(AnalysisTasks.Chords) && !tasks.HasFlag(AnalysisTasks.Segments) && !keyNeedsChords)
+            return result;
+
+        // BassTrebleChroma's default frames (4096 / 1024 samples at 22050 Hz), which FooteSegmenter also uses.
+        var magnitude = Spectral.Stft(y, ChordFft, ChordHop).Magnitude();
+        var chroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, ChordHop, tuning);
+        if (tasks.HasFlag(AnalysisTasks.Chords) || keyNeedsChords)
+        {
+            // One decode without key context serves both the key (KeyEstimator's chord evidence) and, as
+            // ChordEstimator does by itself when no key is given, the key context of the final chord decode.
+            var boundaries = ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null;
+            var contextFree = ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords with { KeyContext = false });
+            KeyEstimate? fromChords = contextFree.Any(c => KeyEstimator.IsKeyEvidence(c.Label)) ? KeyEstimator.EstimateFromChords(contextFree) : null;
+            if (tasks.HasFlag(AnalysisTasks.Key))
+                result = result with
+                {
+                    Key = KeyMethod switch
+                    {
+                        KeyMethod.Profile => fromProfile,
+                        KeyMethod.Chords => fromChords,
+                        _ => fromProfile is null ? fromChords : fromChords is null ? fromProfile : KeyEstimator.Combine(fromProfile, fromChords),
+                    },
+                };
+            if (tasks.HasFlag(AnalysisTasks.Chords))
+            {
+                var chords = Chords.Key is not null || !Chords.KeyContext ? ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords)
+                    : fromChords is null ? contextFree
+                    : ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords with { Key = fromChords });
+                result = result with { Chords = chords };
+            }
+        }
+        if (tasks.HasFlag(AnalysisTasks.Segments))
+            result = result with
+            {
+                Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, chroma, sampleRate), (double)ChordHop / sampleRate, result.Duration, Segmentation),
+            };
+        return result;
+    }
+
+    private const int ChordFft = 4096, ChordHop = 1024;
+
+    /// <summary>
+    /// The features <see cref="FooteSegmenter.Segment(ReadOnlySpan{float}, int, SegmentationOptions?)"/> builds from
+    /// audio — MFCC 1–13 of the 128-band mel power spectrogram in dB, treble and bass chroma — made here from the
+    /// magnitude and chroma the chords already use, so the pass needs no fourth STFT.
+    /// </summary>
+    private static FloatMatrix SegmentFeatures(FloatMatrix magnitude, ChromaFrames chroma, int sampleRate)
+    {
+        var power = magnitude.Clone();
+        var data = power.Data;
+        for (int i = 0; i < data.Length; i++) data[i] *= data[i];
+        var mel = Features.MelSpectrogram(power, sampleRate);
+        Spectral.PowerToDb(mel.Data, mel.Data, 1.0);
+        var mfcc = Features.Mfcc(mel, 14);
+        var features = new FloatMatrix(13 + 24, chroma.FrameCount);
+        for (int c = 1; c < 14; c++) mfcc.Row(c).CopyTo(features.Row(c - 1));
+        for (int pc = 0; pc < 12; pc++)
+        {
+            chroma.Treble.Row(pc).CopyTo(features.Row(13 + pc));
+            chroma.Bass.Row(pc).CopyTo(features.Row(25 + pc));
+        }
+        return features;
+    }
+
+    private static void ValidateAudio(ReadOnlySpan<float> y, int sampleRate)
+    {
+        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate} Hz.");
+        if (y.IsEmpty) throw new MusicMLException("The audio is empty (0 samples): there is nothing to analyse.");
+        for (int i = 0; i < y.Length; i++)
+            if (!float.IsFinite(y[i])) throw new MusicMLException($"The audio holds a non-finite sample ({y[i]}) at index {i}.");
+    }
+}

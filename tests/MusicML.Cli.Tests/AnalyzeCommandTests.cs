@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using MusicML.Cli.Commands;
+using MusicML.Cli.Infrastructure;
+using MusicML.TestSupport;
+
+namespace MusicML.Cli.Tests;
+
+/// <summary>
+/// <c>musicml analyze</c> run in-process on the generated clips of audio-samples/ (ground truth in the files beside
+/// them): output shapes, bad files skipped with one line each and exit 1, per-file outputs, and the HTML report
+/// opened in headless Chromium.
+/// </summary>
+public class AnalyzeCommandTests
+{
+    private static string Sample(string name) => Path.Combine(SharedData.RepoRoot, "audio-samples", name);
+
+    private static readonly string Band = Sample("band_A_minor_100bpm.wav");
+    private static readonly string Chords = Sample("chords_C_major_150bpm.wav");
+
+    private static (int Code, string Out, string[] Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CommandLineApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    private static string TempDir() => Directory.CreateTempSubdirectory("musicml-analyze-").FullName;
+
+    [Fact]
+    public void OneFileGivesOneJsonObjectWithEveryTask()
+    {
+        var (code, output, error) = Run("analyze", Band);
+        Assert.Equal(0, code);
+        Assert.Empty(error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(JsonValueKind.Object, root.ValueKind);
+        Assert.Equal(Band, root.GetProperty("file").GetString());
+        Assert.Equal(12.2, root.GetProperty("duration").GetDouble(), 3); // the generator's clip length
+        Assert.Equal(22050, root.GetProperty("sample_rate").GetInt32());
+        // The clip is 100 BPM in A minor, 4/4 (audio-samples/README.md).
+        Assert.InRange(root.GetProperty("tempo").GetProperty("t1").GetDouble(), 98, 102);
+        Assert.True(root.GetProperty("tempo").TryGetProperty("t2", out _));
+        Assert.InRange(root.GetProperty("tempo").GetProperty("s").GetDouble(), 0, 1);
+        Assert.Equal("4/4", root.GetProperty("meter").GetString());
+        Assert.Equal("A minor", root.GetProperty("key").GetProperty("label").GetString());
+        Assert.InRange(root.GetProperty("tuning_cents").GetDouble(), -10, 10);
+        Assert.Equal(17, root.GetProperty("beats").GetArrayLength()); // 17 annotated beats, all found (beat F 1.000)
+        Assert.True(root.GetProperty("onsets").GetArrayLength() >= 30);
+        Assert.True(root.GetProperty("downbeats").GetArrayLength() >= 4);
+        var chords = root.GetProperty("chords").EnumerateArray().ToArray();
+        Assert.Equal(0, chords[0].GetProperty("start").GetDouble());
+        Assert.Equal(12.2, chords[^1].GetProperty("end").GetDouble(), 3);
+        var segments = root.GetProperty("segments").EnumerateArray().ToArray();
+        Assert.Equal(0, segments[0].GetProperty("start").GetDouble());
+        Assert.Equal("A", segments[0].GetProperty("label").GetString()); // the first section is always A
+    }
+
+    [Fact]
+    public void SeveralFilesGiveAnArrayAndCsvRowsInInputOrder()
+    {
+        var (code, output, _) = Run("analyze", Chords, Band, "--tasks", "tempo,key");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        var files = json.RootElement.EnumerateArray().Select(e => e.GetProperty("file").GetString()!).ToArray();
+        Assert.Equal([Chords, Band], files);
+        // Only tempo and key were asked for: no beats, chords or tuning were computed.
+        Assert.Empty(json.RootElement[0].GetProperty("beats").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, json.RootElement[0].GetProperty("tuning_cents").ValueKind);
+
+        var (csvCode, csv, _) = Run("analyze", Chords, Band, "--format", "csv", "--jobs", "2");
+        Assert.Equal(0, csvCode);
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(string.Join(',', AnalyzeCommand.CsvColumns), lines[0]);
+        var chordsRow = lines[1].Split(',');
+        var bandRow = lines[2].Split(',');
+        Assert.All(lines, l => Assert.Equal(AnalyzeCommand.CsvColumns.Length, l.Split(',').Length));
+        string Field(string[] row, string column) => row[Array.IndexOf(AnalyzeCommand.CsvColumns, column)];
+        Assert.Equal(Chords, Field(chordsRow, "file"));
+        Assert.Equal("C major", Field(chordsRow, "key"));
+        Assert.Equal("A minor", Field(bandRow, "key"));
+        Assert.InRange(double.Parse(Field(chordsRow, "tempo"), CultureInfo.InvariantCulture), 147, 153);
+        Assert.Equal("32", Field(chordsRow, "n_beats")); // 32 annotated beats at 150 BPM
+        Assert.StartsWith("C:maj", Field(chordsRow, "main_chords")); // I–IV–V–I: C sounds longest
+    }
+
+    [Fact]
+    public void BadFilesAreReportedOnceEachAndSkipped()
+    {
+        var dir = TempDir();
+        File.Copy(Chords, Path.Combine(dir, "good.wav"));
+        File.WriteAllText(Path.Combine(dir, "text.wav"), "this is not audio");
+        File.WriteAllBytes(Path.Combine(dir, "truncated.wav"), File.ReadAllBytes(Chords)[..30]);
+        var outDir = Path.Combine(dir, "out") + "/";
+        var (code, output, error) = Run("analyze", dir, "--format", "csv", "--out", outDir);
+        Assert.Equal(CommandLineApp.ExitFailure, code);
+        Assert.Empty(output);
+        Assert.Equal(2, error.Length);
+        Assert.Contains(error, l => l.StartsWith("musicml: error: ", StringComparison.Ordinal) && l.Contains(Path.Combine(dir, "text.wav")));
+        Assert.Contains(error, l => l.StartsWith("musicml: error: ", StringComparison.Ordinal) && l.Contains(Path.Combine(dir, "truncated.wav")));
+        var rows = File.ReadAllLines(Path.Combine(outDir, "analysis.csv"));
+        Assert.Equal(2, rows.Length); // header and the good file
+        Assert.StartsWith(Path.Combine(dir, "good.wav") + ",", rows[1]);
+    }
+
+    [Fact]
+    public void InvalidOptionsAreUsageErrors()
+    {
+        Assert.Equal(CommandLineApp.ExitUsage, Run("analyze", Band, "--tasks", "beats,colour").Code);
+        Assert.Equal(CommandLineApp.ExitUsage, Run("analyze", Band, "--jobs", "0").Code);
+        Assert.Equal(CommandLineApp.ExitUsage, Run("analyze", Band, "--format", "xml").Code);
+        var (code, _, error) = Run("analyze", "/no/such/dir");
+        Assert.Equal(CommandLineApp.ExitUsage, code);
+        Assert.Contains("/no/such/dir", Assert.Single(error));
+    }
+
+    [Fact]
+    public void OutDirGetsOneJsonPerFileAndReportDirAPagePerFileThatRendersInChromium()
+    {
+        var dir = TempDir();
+        var outDir = Path.Combine(dir, "json") + "/";
+        var reportDir = Path.Combine(dir, "report");
+        var (code, output, error) = Run("analyze", Band, Chords, "--out", outDir, "--report", reportDir);
+        Assert.Equal(0, code);
+        Assert.Empty(output);
+        Assert.Empty(error);
+        foreach (var stem in new[] { "band_A_minor_100bpm", "chords_C_major_150bpm" })
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, stem + ".json")));
+            Assert.Equal(JsonValueKind.Object, json.RootElement.ValueKind);
+            Assert.True(File.Exists(Path.Combine(reportDir, stem + ".html")));
+        }
+        var index = File.ReadAllText(Path.Combine(reportDir, "index.html"));
+        Assert.Contains("href=\"band_A_minor_100bpm.html\"", index);
+        Assert.Contains("C major", index);
+
+        var page = Path.Combine(reportDir, "band_A_minor_100bpm.html");
+        var html = File.ReadAllText(page);
+        Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("A minor", html);
+        Assert.Contains("4/4", html);
+        HeadlessChromium.AssertRendersCleanly(page);
+    }
+
+    [Fact]
+    public void RepeatedStemsDoNotOverwriteEachOther()
+        => Assert.Equal(["a", "b", "a-2", "a-3"], AnalyzeCommand.UniqueStems(["x/a.wav", "x/b.flac", "y/a.wav", "z/a.mp3"]));
+}
