@@ -116,11 +116,9 @@ internal static class AnalyzeCommand
                     results[i] = result;
                     progress.Advance();
                 }
-                catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
+                catch (Exception e) when (CliErrors.IsFileFailure(e))
                 {
-                    var message = CliErrors.OneLine(e.Message);
-                    if (!message.Contains(file, StringComparison.Ordinal)) message = $"{file}: {message}";
-                    lock (gate) context.Error.WriteLine($"musicml: error: {message}");
+                    lock (gate) context.Error.WriteLine($"musicml: error: {CliErrors.FileMessage(file, e)}");
                     progress.Advance(failed: true);
                 }
             });

@@ -50,11 +50,9 @@ internal static class InfoCommand
                 {
                     context.Output.WriteLine(Describe(AudioFile.GetInfo(file)));
                 }
-                catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
+                catch (Exception e) when (CliErrors.IsFileFailure(e))
                 {
-                    var message = CliErrors.OneLine(e.Message);
-                    if (!message.StartsWith(file + ":", StringComparison.Ordinal)) message = $"{file}: {message}";
-                    context.Error.WriteLine($"musicml: error: {message}");
+                    context.Error.WriteLine($"musicml: error: {CliErrors.FileMessage(file, e)}");
                     failed = true;
                 }
             }

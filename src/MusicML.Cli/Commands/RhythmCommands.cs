@@ -166,33 +166,12 @@ internal static class RhythmCommands
     /// <paramref name="analyse"/>'s text to DIR/&lt;stem&gt;<paramref name="extension"/> or to standard output.
     /// </summary>
     private static int RunPerFile(CliContext context, IReadOnlyList<string> inputs, string? outDir, string extension,
-        Func<RhythmSpectrogram, string> analyse)
-    {
-        var files = InputFiles.Expand(inputs);
-        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
-        if (outDir is null && files.Count > 1)
-            throw new CliUsageException($"{files.Count} input files need --out-dir DIR (only a single file's result goes to standard output).");
-        if (outDir is not null) Directory.CreateDirectory(outDir);
-        bool failed = false;
-        foreach (var file in files)
+        Func<RhythmSpectrogram, string> analyse) =>
+        PerFileOutput.Run(context, InputFiles.Expand(inputs), outDir, extension, file =>
         {
-            try
-            {
-                var audio = AudioFile.Load(file);
-                var y = audio.ToMono();
-                if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
-                var text = analyse(RhythmSpectrogram.Compute(y, audio.SampleRate));
-                if (outDir is null) context.Output.Write(text);
-                else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
-            }
-            catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
-            {
-                var message = CliErrors.OneLine(e.Message);
-                if (!message.StartsWith(file + ":", StringComparison.Ordinal)) message = $"{file}: {message}";
-                context.Error.WriteLine($"musicml: error: {message}");
-                failed = true;
-            }
-        }
-        return failed ? CommandLineApp.ExitFailure : 0;
-    }
+            var audio = AudioFile.Load(file);
+            var y = audio.ToMono();
+            if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
+            return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate));
+        });
 }

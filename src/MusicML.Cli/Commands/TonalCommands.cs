@@ -133,34 +133,8 @@ internal static class TonalCommands
         command.Arguments.Add(inputs);
         command.Options.Add(outDir);
         foreach (var option in extraOptions) command.Options.Add(option);
-        command.SetAction(parse => Run(context, InputFiles.Expand(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension,
-            (audio, file) => analyse(parse, audio, file)));
+        command.SetAction(parse => PerFileOutput.Run(context, InputFiles.Expand(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension,
+            file => analyse(parse, AudioFile.Load(file), file)));
         return command;
-    }
-
-    private static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<AudioBuffer, string, string> analyse)
-    {
-        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
-        if (outDir is null && files.Count > 1)
-            throw new CliUsageException($"{files.Count} input files need --out-dir (only a single file's result goes to stdout).");
-        if (outDir is not null) Directory.CreateDirectory(outDir);
-        bool failed = false;
-        foreach (var file in files)
-        {
-            try
-            {
-                var text = analyse(AudioFile.Load(file), file);
-                if (outDir is null) context.Output.Write(text);
-                else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
-            }
-            catch (Exception e) when (e is MusicMLException or IOException or UnauthorizedAccessException)
-            {
-                var message = CliErrors.OneLine(e.Message);
-                if (!message.Contains(file, StringComparison.Ordinal)) message = $"{file}: {message}";
-                context.Error.WriteLine($"musicml: error: {message}");
-                failed = true;
-            }
-        }
-        return failed ? CommandLineApp.ExitFailure : 0;
     }
 }

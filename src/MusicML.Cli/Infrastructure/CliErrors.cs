@@ -35,6 +35,20 @@ public static class CliErrors
         return CommandLineApp.ExitFailure;
     }
 
+    /// <summary>
+    /// True for the failures that belong to one input file (unreadable, truncated, unsupported, missing library) and
+    /// should be reported and skipped in a batch, as opposed to programming errors.
+    /// </summary>
+    public static bool IsFileFailure(Exception exception) =>
+        exception is MusicMLException or IOException or UnauthorizedAccessException;
+
+    /// <summary>The one-line message for a failure on <paramref name="file"/>, prefixed with the path unless it names it.</summary>
+    public static string FileMessage(string file, Exception exception)
+    {
+        var message = OneLine(exception.Message);
+        return message.Contains(file, StringComparison.Ordinal) ? message : $"{file}: {message}";
+    }
+
     /// <summary>Collapses a multi-line message into one line.</summary>
     public static string OneLine(string message) =>
         string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
