@@ -21,6 +21,7 @@ public static class CommandLineApp
     {
         yield return InfoCommand.Create(context);
         yield return EvalCommand.Create(context);
+        yield return ModelsCommand.Create(context);
         yield break;
     }
 
