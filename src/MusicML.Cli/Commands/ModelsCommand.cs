@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using MusicML.Cli.Infrastructure;
+using MusicML.Core;
+using MusicML.Tagging;
+using MusicML.Torch;
+
+namespace MusicML.Cli.Commands;
+
+/// <summary>
+/// <c>musicml models info MODEL</c> describes a tagging model (architecture, parameter count, tags, preprocessing);
+/// <c>musicml models run --model MODEL --input IN.npy --out OUT.npy [--device cpu|cuda]</c> runs its network in
+/// evaluation mode on an array and writes what the original PyTorch <c>forward</c> returns (sigmoid tag
+/// probabilities), the quickest way to compare a model with PyTorch on any input. MODEL is a safetensors file with its
+/// JSON configuration beside it, as in <c>../shared/models</c>.
+/// </summary>
+internal static class ModelsCommand
+{
+    /// <summary>Builds the command group; results go to <paramref name="context"/>.</summary>
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("models", "Inspect and run pretrained tagging models (FCN, Musicnn, CRNN) stored as safetensors with a JSON configuration.");
+        command.Subcommands.Add(CreateInfo(context));
+        command.Subcommands.Add(CreateRun(context));
+        return command;
+    }
+
+    private static Command CreateInfo(CliContext context)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The model's .safetensors file (its .json configuration must sit beside it)." };
+        var command = new Command("info", "Show a model's architecture, parameter count, tags and preprocessing.") { model };
+        command.SetAction(parse => Info(context, parse.GetValue(model)!));
+        return command;
+    }
+
+    private static Command CreateRun(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "The model's .safetensors file (its .json configuration beside it).", Required = true };
+        var input = new Option<string>("--input")
+        {
+            Description = "A .npy array: dB mel spectrograms [batch, n_mels, frames] (network only) or waveforms [batch, samples] at the model's rate (front end + network).",
+            Required = true,
+        };
+        var output = new Option<string>("--out") { Description = "Where to write the [batch, tags] float32 probabilities (.npy).", Required = true };
+        var device = new Option<string>("--device") { Description = "Where to run: cpu (default) or cuda.", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var command = new Command("run", "Run a model's network (eval mode) on an input array and write its raw outputs as .npy.") { model, input, output, device };
+        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(device)!));
+        return command;
+    }
+
+    private static void RequireFile(string path, string option)
+    {
+        if (!File.Exists(path)) throw new CliUsageException($"{option} {path}: no such file.");
+    }
+
+    private static int Info(CliContext context, string modelPath)
+    {
+        RequireFile(modelPath, "MODEL");
+        using var tagger = Tagger.Load(modelPath);
+        var c = tagger.Config;
+        var o = context.Output;
+        string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+        o.WriteLine($"model: {c.Name}");
+        o.WriteLine($"architecture: {c.Architecture.ToString().ToUpperInvariant()}");
+        if (c.Description.Length > 0) o.WriteLine($"description: {c.Description}");
+        if (c.Dataset.Length > 0) o.WriteLine($"dataset: {c.Dataset}");
+        o.WriteLine(Invariant($"parameters: {tagger.Network.ParameterCount} trainable ({tagger.Network.StateDict().Count} tensors with buffers)"));
+        o.WriteLine(Invariant($"input: {c.InputLength} samples ({(double)c.InputLength / c.SampleRate:0.###} s) at {c.SampleRate} Hz -> dB mel [{c.NMels}, {c.InputFrames}]"));
+        o.WriteLine(Invariant($"preprocessing: STFT n_fft {c.NFft}, hop {c.HopLength}, periodic Hann, centred with reflect padding; power; {c.NMels} mel bands {c.FMin:0.##}-{c.FMax:0.##} Hz (filterbank {(c.FrontEndFile.Length > 0 ? c.FrontEndFile : "not given")}); 10*log10(max(mel, {c.Amin:0.##E+0}))"));
+        o.WriteLine(Invariant($"track tagging: {c.ChunkCount} chunks at hop (n - {c.InputLength}) // {c.ChunkCount}, mean of sigmoid outputs"));
+        if (!double.IsNaN(c.PublishedRocAuc))
+            o.WriteLine(Invariant($"published: ROC-AUC {c.PublishedRocAuc:0.0000}, PR-AUC {c.PublishedPrAuc:0.0000}"));
+        if (c.Paper.Length > 0) o.WriteLine($"paper: {c.Paper}");
+        o.WriteLine($"tags ({c.Tags.Count}): {string.Join(", ", c.Tags)}");
+        return 0;
+    }
+
+    private static int Run(CliContext context, string modelPath, string inputPath, string outputPath, string deviceName)
+    {
+        RequireFile(modelPath, "--model");
+        RequireFile(inputPath, "--input");
+        var device = deviceName == "cuda" ? Device.Cuda : Device.Cpu;
+        var array = NpyFile.Read(inputPath);
+        if (array.Length == 0) throw new MusicMLException($"{inputPath}: the array is empty (shape [{string.Join(", ", array.Shape)}])");
+        using var tagger = Tagger.Load(modelPath, device);
+        var shape = array.Shape.Select(s => (long)s).ToArray();
+        using var input = Tensor.From(array.ToFloat32(), shape);
+        Tensor probabilities;
+        try
+        {
+            probabilities = tagger.Predict(input);
+        }
+        catch (MusicMLException e)
+        {
+            throw new MusicMLException($"{inputPath}: {e.Message}", e);
+        }
+        using (probabilities)
+        {
+            var values = probabilities.ToArray<float>();
+            NpyFile.WriteFloat32(outputPath, values, probabilities.Shape.Select(s => checked((int)s)).ToArray());
+            context.Error.WriteLine($"musicml: {tagger.Config.Name} on {device}: wrote [{string.Join(", ", probabilities.Shape)}] probabilities to {outputPath}");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,219 @@
+using MusicML.Audio;
+using MusicML.Core;
+using MusicML.Torch;
+
+namespace MusicML.Tagging;
+
+/// <summary>Tags of one track: per-chunk probabilities and their mean.</summary>
+/// <param name="Tags">Tag names in output order.</param>
+/// <param name="ChunkStarts">First sample of every chunk.</param>
+/// <param name="ChunkProbabilities">Sigmoid outputs per chunk, [chunk][tag].</param>
+/// <param name="Probabilities">Arithmetic mean over the chunks, per tag: the track-level prediction.</param>
+public sealed record TrackTags(IReadOnlyList<string> Tags, IReadOnlyList<long> ChunkStarts, float[][] ChunkProbabilities, float[] Probabilities)
+{
+    /// <summary>The <paramref name="count"/> most probable tags, best first.</summary>
+    public IReadOnlyList<(string Tag, float Probability)> Top(int count) =>
+        Probabilities.Select((p, i) => (Tags[i], p)).OrderByDescending(t => t.p).Take(count).ToArray();
+}
+
+/// <summary>
+/// A published auto-tagging model ready to run: its configuration, network (in evaluation mode) and mel front end,
+/// loaded from a safetensors file with its JSON configuration beside it (as in <c>../shared/models</c>). Inputs may be
+/// raw 16 kHz waveforms or precomputed dB mel spectrograms; whole tracks are tagged with the evaluation protocol of
+/// Won et al. (2020), "Evaluation of CNN-based Automatic Music Tagging Models" (SMC): <see cref="TaggerConfig.ChunkCount"/>
+/// chunks of <see cref="TaggerConfig.InputLength"/> samples at hop ⌊(n − L) / chunks⌋, averaged after the sigmoid.
+/// </summary>
+public sealed class Tagger : IDisposable
+{
+    private readonly string _weightsPath;
+    private MelFrontEnd? _frontEnd;
+
+    private Tagger(string weightsPath, TaggerConfig config, TaggerNetwork network, Device device)
+    {
+        (_weightsPath, Config, Network, Device) = (weightsPath, config, network, device);
+    }
+
+    /// <summary>What the model is: architecture, tags, preprocessing, chunking.</summary>
+    public TaggerConfig Config { get; }
+
+    /// <summary>The network, in evaluation mode, on <see cref="Device"/>.</summary>
+    public TaggerNetwork Network { get; }
+
+    /// <summary>Where the model runs.</summary>
+    public Device Device { get; }
+
+    /// <summary>
+    /// Loads a model: the configuration <c>&lt;stem&gt;.json</c> beside <paramref name="weightsPath"/> picks the
+    /// architecture, and the weights load name for name with strict shape checks.
+    /// </summary>
+    /// <param name="weightsPath">The safetensors file, e.g. <c>mtat_fcn.safetensors</c>.</param>
+    /// <param name="device">Where to run (CPU by default).</param>
+    /// <exception cref="MusicMLException">A file is missing or invalid, or the weights do not fit the configured
+    /// architecture; the message names the file and every missing, unexpected or mis-shaped tensor.</exception>
+    public static Tagger Load(string weightsPath, Device device = default)
+    {
+        ArgumentNullException.ThrowIfNull(weightsPath);
+        if (!File.Exists(weightsPath)) throw new MusicMLException($"{weightsPath}: model weights not found");
+        var config = TaggerConfig.Load(TaggerConfig.PathBeside(weightsPath));
+        var network = TaggerNetwork.Create(config);
+        try
+        {
+            using (var weights = SafeTensors.Load(weightsPath))
+            {
+                CheckDeclaredTensors(config, weights, weightsPath);
+                try
+                {
+                    network.LoadStateDict(weights, strict: true);
+                }
+                catch (MusicMLException e)
+                {
+                    throw new MusicMLException($"{weightsPath}: weights do not fit the {config.Architecture} architecture named by its configuration: {e.Message}", e);
+                }
+            }
+            network.Eval();
+            if (device.IsCuda) network.To(device);
+            return new Tagger(weightsPath, config, network, device);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckDeclaredTensors(TaggerConfig config, TensorDictionary weights, string path)
+    {
+        if (config.Tensors.Count == 0) return;
+        var problems = new List<string>();
+        foreach (var spec in config.Tensors)
+        {
+            if (!weights.TryGetValue(spec.Name, out var tensor)) problems.Add($"'{spec.Name}' is listed in the configuration but missing");
+            else if (!tensor.Shape.AsSpan().SequenceEqual(spec.Shape))
+                problems.Add($"'{spec.Name}' has shape [{string.Join(", ", tensor.Shape)}], the configuration says [{string.Join(", ", spec.Shape)}]");
+        }
+        var declared = config.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in weights.Keys)
+            if (!declared.Contains(name)) problems.Add($"'{name}' is not listed in the configuration");
+        if (problems.Count > 0)
+            throw new MusicMLException($"{path}: weights do not match their configuration: {string.Join("; ", problems)}");
+    }
+
+    /// <summary>
+    /// The mel front end, loaded on first use from <see cref="TaggerConfig.FrontEndFile"/> beside the weights.
+    /// </summary>
+    /// <exception cref="MusicMLException">The configuration names no front end or its file is missing.</exception>
+    public MelFrontEnd FrontEnd
+    {
+        get
+        {
+            if (_frontEnd != null) return _frontEnd;
+            if (string.IsNullOrEmpty(Config.FrontEndFile))
+                throw new MusicMLException($"{TaggerConfig.PathBeside(_weightsPath)}: the configuration names no front-end file (files.frontend), so only dB mel inputs can be used");
+            var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_weightsPath)) ?? ".", Config.FrontEndFile);
+            if (!File.Exists(path)) throw new MusicMLException($"{path}: mel front end of model {Config.Name} not found");
+            var frontEnd = MelFrontEnd.Load(path, Config.HopLength, Config.Amin, Device);
+            if (frontEnd.NMels != Config.NMels || frontEnd.NFft != Config.NFft)
+            {
+                frontEnd.Dispose();
+                throw new MusicMLException($"{path}: front end has {frontEnd.NMels} mel bands and n_fft {frontEnd.NFft}, the model expects {Config.NMels} and {Config.NFft}");
+            }
+            return _frontEnd = frontEnd;
+        }
+    }
+
+    /// <summary>
+    /// Runs the model in evaluation mode without gradients and returns tag probabilities (batch, tags) on
+    /// <see cref="Device"/>: the value the original PyTorch <c>forward</c> returns.
+    /// </summary>
+    /// <param name="input">Either waveforms (batch, samples) at <see cref="TaggerConfig.SampleRate"/>, full scale 1.0,
+    /// or dB mel spectrograms (batch, nMels, frames), on any device.</param>
+    /// <exception cref="MusicMLException">The input's rank or shape does not fit, or it holds NaN or infinity.</exception>
+    public Tensor Predict(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var noGrad = TorchRuntime.NoGrad();
+        using var onDevice = input.To(DType.Float32, Device);
+        using (var finite = onDevice.IsFinite())
+        using (var allFinite = finite.All())
+            if (allFinite.ToDouble() == 0) throw new MusicMLException("model input holds NaN or infinite values");
+        switch (input.Rank)
+        {
+            case 2:
+                using (var mel = FrontEnd.Forward(onDevice)) return Network.PredictProbabilities(mel);
+            case 3:
+                return Network.PredictProbabilities(onDevice);
+            default:
+                throw new MusicMLException(
+                    $"model input must be waveforms (batch, samples) or dB mel spectrograms (batch, {Config.NMels}, frames), got shape [{string.Join(", ", input.Shape)}]");
+        }
+    }
+
+    /// <summary>
+    /// First samples of the chunks the evaluation protocol cuts from a track of <paramref name="sampleCount"/> samples:
+    /// i·⌊(n − L) / chunks⌋ for i = 0 … chunks − 1.
+    /// </summary>
+    /// <exception cref="MusicMLException">The track is shorter than one chunk.</exception>
+    public long[] ChunkStarts(long sampleCount)
+    {
+        if (sampleCount < Config.InputLength)
+            throw new MusicMLException(
+                $"model {Config.Name} needs at least {Config.InputLength} samples ({(double)Config.InputLength / Config.SampleRate:0.###} s at {Config.SampleRate} Hz), got {sampleCount}");
+        long hop = (sampleCount - Config.InputLength) / Config.ChunkCount;
+        return Enumerable.Range(0, Config.ChunkCount).Select(i => i * hop).ToArray();
+    }
+
+    /// <summary>Tags a whole track given as mono samples at <see cref="TaggerConfig.SampleRate"/>.</summary>
+    /// <param name="samples">Mono waveform, full scale 1.0.</param>
+    /// <param name="batchSize">Chunks run together; smaller saves memory, results agree to ~3e-7 with any batch size.</param>
+    /// <exception cref="MusicMLException">The track is shorter than one chunk, holds NaN/infinity, or batchSize is not positive.</exception>
+    public TrackTags TagTrack(ReadOnlySpan<float> samples, int batchSize = 4)
+    {
+        if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
+        var starts = ChunkStarts(samples.Length);
+        foreach (var s in samples)
+            if (!float.IsFinite(s)) throw new MusicMLException("audio holds NaN or infinite samples");
+        int length = Config.InputLength, tags = Config.Tags.Count;
+        var chunkProbabilities = new float[starts.Length][];
+        var batch = new float[Math.Min(batchSize, starts.Length) * length];
+        for (int first = 0; first < starts.Length; first += batchSize)
+        {
+            int count = Math.Min(batchSize, starts.Length - first);
+            for (int i = 0; i < count; i++)
+                samples.Slice(checked((int)starts[first + i]), length).CopyTo(batch.AsSpan(i * length, length));
+            using var waveforms = Tensor.From(new ReadOnlySpan<float>(batch, 0, count * length), [count, length], Device);
+            using var probabilities = Predict(waveforms);
+            var values = probabilities.ToArray<float>();
+            for (int i = 0; i < count; i++) chunkProbabilities[first + i] = values.AsSpan(i * tags, tags).ToArray();
+        }
+        var mean = new float[tags];
+        for (int t = 0; t < tags; t++)
+        {
+            double sum = 0;
+            foreach (var chunk in chunkProbabilities) sum += chunk[t];
+            mean[t] = (float)(sum / chunkProbabilities.Length);
+        }
+        return new TrackTags(Config.Tags, starts, chunkProbabilities, mean);
+    }
+
+    /// <summary>Loads an audio file as mono at <see cref="TaggerConfig.SampleRate"/> and tags it with <see cref="TagTrack"/>.</summary>
+    /// <exception cref="MusicMLException">The file cannot be read or is too short (the message names it).</exception>
+    public TrackTags TagFile(string path, int batchSize = 4)
+    {
+        var audio = AudioFile.Load(path, Config.SampleRate, mono: true);
+        try
+        {
+            return TagTrack(audio.Channel(0), batchSize);
+        }
+        catch (MusicMLException e)
+        {
+            throw new MusicMLException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Releases the network and front end.</summary>
+    public void Dispose()
+    {
+        Network.Dispose();
+        _frontEnd?.Dispose();
+    }
+}
