@@ -56,7 +56,7 @@ public static partial class Features
         var result = new FloatMatrix(nMels, frames);
         var data = result.Data;
         FramePipeline.ForEachSpectrumBlock(y, nFft, hopLength, winLength, window, center, padMode, power, options,
-            (first, count, block, width) => bank.ApplyBlock(block, width, first, count, data, frames));
+            (first, count, block, width) => bank.ApplyBlock(block, width, first, count, data, frames), validated: true);
         return result;
     }
 
