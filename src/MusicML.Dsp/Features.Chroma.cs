@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MusicML.Core;
 
 namespace MusicML.Dsp;
@@ -61,23 +64,76 @@ public static partial class Features
         var bank = ChromaBanks.GetOrAdd((sampleRate, nFft, nChroma, tune), key => Filters.Chroma(key.Item1, key.Item2, key.Item3, key.Item4));
         var result = new FloatMatrix(nChroma, frames);
         var output = result.Data;
-        options.ForChunks(frames, (start, end) =>
-        {
-            Span<float> column = stackalloc float[nChroma];
-            for (int t = start; t < end; t++)
-            {
-                var spectrum = power.AsSpan(t * bins, bins);
-                float max = 0;
-                for (int c = 0; c < nChroma; c++)
-                {
-                    column[c] = FramePipeline.Dot(bank.Row(c), spectrum);
-                    max = MathF.Max(max, MathF.Abs(column[c]));
-                }
-                // util.normalize(norm=inf): frames whose peak is below the smallest normal float stay unscaled.
-                float scale = max < 1.17549435e-38f ? 1f : max;
-                for (int c = 0; c < nChroma; c++) output[c * frames + t] = column[c] / scale;
-            }
-        });
+        options.ForChunks(frames, (start, end) => ChromaFrames(power, bins, bank, output, frames, start, end));
         return result;
+    }
+
+    /// <summary>Chroma of frames start .. end − 1 of a frame-major power spectrogram, normalised per frame.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChromaFrames(float[] power, int bins, FloatMatrix bank, float[] output, int frames, int start, int end)
+    {
+        int nChroma = bank.Rows;
+        Span<float> column = stackalloc float[nChroma];
+        for (int t = start; t < end; t++)
+        {
+            var spectrum = power.AsSpan(t * bins, bins);
+            int c = 0;
+            for (; c <= nChroma - 4; c += 4) Dot4(bank, c, spectrum, column);
+            for (; c < nChroma; c++) column[c] = FramePipeline.Dot(bank.Row(c), spectrum);
+            float max = 0;
+            for (c = 0; c < nChroma; c++) max = MathF.Max(max, MathF.Abs(column[c]));
+            // util.normalize(norm=inf): frames whose peak is below the smallest normal float stay unscaled.
+            float scale = max < 1.17549435e-38f ? 1f : max;
+            for (c = 0; c < nChroma; c++) output[c * frames + t] = column[c] / scale;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FramePipeline.Dot"/> of filter rows c .. c + 3 with one spectrum, bit for bit (same lanes, same
+    /// order), but loading each spectrum vector once for four filters instead of once per filter.
+    /// </summary>
+    private static void Dot4(FloatMatrix bank, int c, ReadOnlySpan<float> spectrum, Span<float> destination)
+    {
+        int n = spectrum.Length, width = Vector<float>.Count, i = 0;
+        var r0 = bank.Row(c)[..n];
+        var r1 = bank.Row(c + 1)[..n];
+        var r2 = bank.Row(c + 2)[..n];
+        var r3 = bank.Row(c + 3)[..n];
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (Vector.IsHardwareAccelerated && n >= width)
+        {
+            var a0 = Vector<float>.Zero;
+            var a1 = Vector<float>.Zero;
+            var a2 = Vector<float>.Zero;
+            var a3 = Vector<float>.Zero;
+            ref float x = ref MemoryMarshal.GetReference(spectrum);
+            ref float w0 = ref MemoryMarshal.GetReference(r0);
+            ref float w1 = ref MemoryMarshal.GetReference(r1);
+            ref float w2 = ref MemoryMarshal.GetReference(r2);
+            ref float w3 = ref MemoryMarshal.GetReference(r3);
+            for (; i <= n - width; i += width)
+            {
+                var v = Vector.LoadUnsafe(ref x, (nuint)i);
+                a0 += Vector.LoadUnsafe(ref w0, (nuint)i) * v;
+                a1 += Vector.LoadUnsafe(ref w1, (nuint)i) * v;
+                a2 += Vector.LoadUnsafe(ref w2, (nuint)i) * v;
+                a3 += Vector.LoadUnsafe(ref w3, (nuint)i) * v;
+            }
+            s0 = Vector.Sum(a0);
+            s1 = Vector.Sum(a1);
+            s2 = Vector.Sum(a2);
+            s3 = Vector.Sum(a3);
+        }
+        for (; i < n; i++)
+        {
+            s0 += r0[i] * spectrum[i];
+            s1 += r1[i] * spectrum[i];
+            s2 += r2[i] * spectrum[i];
+            s3 += r3[i] * spectrum[i];
+        }
+        destination[c] = s0;
+        destination[c + 1] = s1;
+        destination[c + 2] = s2;
+        destination[c + 3] = s3;
     }
 }
