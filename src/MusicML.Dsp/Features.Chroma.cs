@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MusicML.Core;
 
 namespace MusicML.Dsp;
@@ -61,23 +64,162 @@ public static partial class Features
         var bank = ChromaBanks.GetOrAdd((sampleRate, nFft, nChroma, tune), key => Filters.Chroma(key.Item1, key.Item2, key.Item3, key.Item4));
         var result = new FloatMatrix(nChroma, frames);
         var output = result.Data;
-        options.ForChunks(frames, (start, end) =>
-        {
-            Span<float> column = stackalloc float[nChroma];
-            for (int t = start; t < end; t++)
-            {
-                var spectrum = power.AsSpan(t * bins, bins);
-                float max = 0;
-                for (int c = 0; c < nChroma; c++)
-                {
-                    column[c] = FramePipeline.Dot(bank.Row(c), spectrum);
-                    max = MathF.Max(max, MathF.Abs(column[c]));
-                }
-                // util.normalize(norm=inf): frames whose peak is below the smallest normal float stay unscaled.
-                float scale = max < 1.17549435e-38f ? 1f : max;
-                for (int c = 0; c < nChroma; c++) output[c * frames + t] = column[c] / scale;
-            }
-        });
+        options.ForChunks(frames, (start, end) => ChromaFrames(power, bins, bank, output, frames, start, end));
         return result;
+    }
+
+    /// <summary>Chroma of frames start .. end − 1 of a frame-major power spectrogram, normalised per frame.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChromaFrames(float[] power, int bins, FloatMatrix bank, float[] output, int frames, int start, int end)
+    {
+        int nChroma = bank.Rows;
+        Span<float> column = stackalloc float[nChroma];
+        Span<float> next = stackalloc float[nChroma];
+        for (int t = start; t < end; t++)
+        {
+            var spectrum = power.AsSpan(t * bins, bins);
+            // Two frames at a time halve the passes over the 49 KB filter matrix, which does not fit in L1 with a spectrum.
+            bool pair = t + 1 < end;
+            int c = 0;
+            if (pair)
+                for (; c <= nChroma - 4; c += 4) Dot4x2(bank, c, spectrum, power.AsSpan((t + 1) * bins, bins), column, next);
+            else
+                for (; c <= nChroma - 4; c += 4) Dot4(bank, c, spectrum, column);
+            for (int c1 = c; c1 < nChroma; c1++)
+            {
+                column[c1] = FramePipeline.Dot(bank.Row(c1), spectrum);
+                if (pair) next[c1] = FramePipeline.Dot(bank.Row(c1), power.AsSpan((t + 1) * bins, bins));
+            }
+            Normalize(column, output, frames, t);
+            if (!pair) continue;
+            Normalize(next, output, frames, t + 1);
+            t++;
+        }
+    }
+
+    /// <summary>util.normalize(norm=inf) of one chroma column into column <paramref name="t"/> of the output.</summary>
+    private static void Normalize(Span<float> column, float[] output, int frames, int t)
+    {
+        float max = 0;
+        for (int c = 0; c < column.Length; c++) max = MathF.Max(max, MathF.Abs(column[c]));
+        // Frames whose peak is below the smallest normal float stay unscaled.
+        float scale = max < 1.17549435e-38f ? 1f : max;
+        for (int c = 0; c < column.Length; c++) output[c * frames + t] = column[c] / scale;
+    }
+
+    /// <summary><see cref="Dot4"/> for two spectra at once, each result bit-identical to <see cref="FramePipeline.Dot"/>.</summary>
+    private static void Dot4x2(FloatMatrix bank, int c, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> toX, Span<float> toY)
+    {
+        int n = x.Length, width = Vector<float>.Count, i = 0;
+        var r0 = bank.Row(c)[..n];
+        var r1 = bank.Row(c + 1)[..n];
+        var r2 = bank.Row(c + 2)[..n];
+        var r3 = bank.Row(c + 3)[..n];
+        y = y[..n];
+        float x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+        if (Vector.IsHardwareAccelerated && n >= width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            ref float sx = ref MemoryMarshal.GetReference(x);
+            ref float sy = ref MemoryMarshal.GetReference(y);
+            ref float w0 = ref MemoryMarshal.GetReference(r0);
+            ref float w1 = ref MemoryMarshal.GetReference(r1);
+            ref float w2 = ref MemoryMarshal.GetReference(r2);
+            ref float w3 = ref MemoryMarshal.GetReference(r3);
+            for (; i <= n - width; i += width)
+            {
+                var u = Vector.LoadUnsafe(ref sx, (nuint)i);
+                var v = Vector.LoadUnsafe(ref sy, (nuint)i);
+                var f0 = Vector.LoadUnsafe(ref w0, (nuint)i);
+                var f1 = Vector.LoadUnsafe(ref w1, (nuint)i);
+                var f2 = Vector.LoadUnsafe(ref w2, (nuint)i);
+                var f3 = Vector.LoadUnsafe(ref w3, (nuint)i);
+                a0 += f0 * u;
+                a1 += f1 * u;
+                a2 += f2 * u;
+                a3 += f3 * u;
+                b0 += f0 * v;
+                b1 += f1 * v;
+                b2 += f2 * v;
+                b3 += f3 * v;
+            }
+            x0 = Vector.Sum(a0);
+            x1 = Vector.Sum(a1);
+            x2 = Vector.Sum(a2);
+            x3 = Vector.Sum(a3);
+            y0 = Vector.Sum(b0);
+            y1 = Vector.Sum(b1);
+            y2 = Vector.Sum(b2);
+            y3 = Vector.Sum(b3);
+        }
+        for (; i < n; i++)
+        {
+            x0 += r0[i] * x[i];
+            x1 += r1[i] * x[i];
+            x2 += r2[i] * x[i];
+            x3 += r3[i] * x[i];
+            y0 += r0[i] * y[i];
+            y1 += r1[i] * y[i];
+            y2 += r2[i] * y[i];
+            y3 += r3[i] * y[i];
+        }
+        toX[c] = x0;
+        toX[c + 1] = x1;
+        toX[c + 2] = x2;
+        toX[c + 3] = x3;
+        toY[c] = y0;
+        toY[c + 1] = y1;
+        toY[c + 2] = y2;
+        toY[c + 3] = y3;
+    }
+
+    /// <summary>
+    /// <see cref="FramePipeline.Dot"/> of filter rows c .. c + 3 with one spectrum, bit for bit (same lanes, same
+    /// order), but loading each spectrum vector once for four filters instead of once per filter.
+    /// </summary>
+    private static void Dot4(FloatMatrix bank, int c, ReadOnlySpan<float> spectrum, Span<float> destination)
+    {
+        int n = spectrum.Length, width = Vector<float>.Count, i = 0;
+        var r0 = bank.Row(c)[..n];
+        var r1 = bank.Row(c + 1)[..n];
+        var r2 = bank.Row(c + 2)[..n];
+        var r3 = bank.Row(c + 3)[..n];
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (Vector.IsHardwareAccelerated && n >= width)
+        {
+            var a0 = Vector<float>.Zero;
+            var a1 = Vector<float>.Zero;
+            var a2 = Vector<float>.Zero;
+            var a3 = Vector<float>.Zero;
+            ref float x = ref MemoryMarshal.GetReference(spectrum);
+            ref float w0 = ref MemoryMarshal.GetReference(r0);
+            ref float w1 = ref MemoryMarshal.GetReference(r1);
+            ref float w2 = ref MemoryMarshal.GetReference(r2);
+            ref float w3 = ref MemoryMarshal.GetReference(r3);
+            for (; i <= n - width; i += width)
+            {
+                var v = Vector.LoadUnsafe(ref x, (nuint)i);
+                a0 += Vector.LoadUnsafe(ref w0, (nuint)i) * v;
+                a1 += Vector.LoadUnsafe(ref w1, (nuint)i) * v;
+                a2 += Vector.LoadUnsafe(ref w2, (nuint)i) * v;
+                a3 += Vector.LoadUnsafe(ref w3, (nuint)i) * v;
+            }
+            s0 = Vector.Sum(a0);
+            s1 = Vector.Sum(a1);
+            s2 = Vector.Sum(a2);
+            s3 = Vector.Sum(a3);
+        }
+        for (; i < n; i++)
+        {
+            s0 += r0[i] * spectrum[i];
+            s1 += r1[i] * spectrum[i];
+            s2 += r2[i] * spectrum[i];
+            s3 += r3[i] * spectrum[i];
+        }
+        destination[c] = s0;
+        destination[c + 1] = s1;
+        destination[c + 2] = s2;
+        destination[c + 3] = s3;
     }
 }

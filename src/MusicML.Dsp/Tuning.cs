@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MusicML.Core;
 
 namespace MusicML.Dsp;
@@ -195,6 +196,8 @@ public static partial class Tuning
 
     private static float Masked(float v, float reference) => MathF.Abs(v) > reference ? MathF.Abs(v) : 0f;
 
+    // One call loops over every frame and every peak: fully optimised rather than run as OSR code on first use.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double EstimateTuningFrameMajor(float[] frameMajor, int bins, int frames, int sampleRate, double resolution, int binsPerOctave)
     {
         Validation.Positive(sampleRate, "sampleRate");
@@ -234,6 +237,7 @@ public static partial class Tuning
         return (low + high) / 2f;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Select(float[] a, int k)
     {
         int left = 0, right = a.Length - 1;
