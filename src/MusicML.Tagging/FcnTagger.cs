@@ -25,17 +25,8 @@ public sealed class FcnTagger : TaggerNetwork
     /// <param name="tagCount">Number of outputs.</param>
     public FcnTagger(int nMels = 96, int tagCount = 50) : base(nMels, tagCount)
     {
-        long freq = nMels;
-        foreach (var (f, _) in Pools) freq /= f;
-        if (freq != 1)
-            throw new MusicMLException($"FCN pools 96 mel bands down to one; nMels {nMels} leaves {freq} rows (use 96..191)");
-        _blocks = new ConvBlock2d[Pools.Length];
-        long inChannels = 1;
-        for (int i = 0; i < Pools.Length; i++)
-        {
-            _blocks[i] = RegisterModule($"layer{i + 1}", new ConvBlock2d(inChannels, Channels[i], Pools[i]));
-            inChannels = Channels[i];
-        }
+        _blocks = RegisterConvBlocks("FCN", Channels, Pools);
+        long inChannels = Channels[^1];
         _dense = RegisterModule("dense", new Linear(inChannels, tagCount));
         _dropout = RegisterModule("dropout", new Dropout(0.5));
     }

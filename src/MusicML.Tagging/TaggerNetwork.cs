@@ -24,6 +24,27 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
         _specBn = RegisterModule("spec_bn", new BatchNorm2d(1));
     }
 
+    /// <summary>
+    /// Registers the Conv–BN–ReLU–MaxPool blocks <c>layer1</c>…<c>layerN</c> that FCN and CRNN share, after checking
+    /// that the pools bring the <see cref="NMels"/> frequency rows down to exactly one.
+    /// </summary>
+    private protected ConvBlock2d[] RegisterConvBlocks(string architecture, IReadOnlyList<long> channels,
+        IReadOnlyList<(long Freq, long Time)> pools)
+    {
+        long freq = NMels;
+        foreach (var (f, _) in pools) freq /= f;
+        if (freq != 1)
+            throw new MusicMLException($"{architecture} pools 96 mel bands down to one; nMels {NMels} leaves {freq} rows (use 96..191)");
+        var blocks = new ConvBlock2d[pools.Count];
+        long inChannels = 1;
+        for (int i = 0; i < pools.Count; i++)
+        {
+            blocks[i] = RegisterModule($"layer{i + 1}", new ConvBlock2d(inChannels, channels[i], pools[i]));
+            inChannels = channels[i];
+        }
+        return blocks;
+    }
+
     /// <summary>The network family.</summary>
     public abstract TaggerArchitecture Architecture { get; }
 
