@@ -26,9 +26,9 @@ internal static unsafe class FramePipeline
         return 1 + (padded - nFft) / hop;
     }
 
-    /// <summary>Runs the STFT of <paramref name="y"/> and calls <paramref name="handler"/> with |X|^<paramref name="power"/> of every frame; returns the frame count.</summary>
-    public static int ForEachSpectrum(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
-        bool center, PadMode padMode, double power, DspOptions? options, SpectrumHandler handler, bool validated = false)
+    /// <summary>The checks and set-up both spectrum walkers share: frame sizes, power, the samples, window and FFT plan.</summary>
+    private static (int Frames, int Hop, float[] Window, RealFft Fft, bool Squared, DspOptions Options) Prepare(ReadOnlySpan<float> y,
+        int nFft, int? hopLength, int? winLength, WindowType window, bool center, double power, DspOptions? options, bool validated)
     {
         options ??= DspOptions.Default;
         var (hop, win) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
@@ -37,13 +37,18 @@ internal static unsafe class FramePipeline
         // Callers that already checked the samples say so: the scan reads the whole signal.
         if (!validated) Validation.Audio(y);
         int frames = FrameCount(y.Length, nFft, hop, center);
-        var windowValues = Windows.GetPadded(window, win, nFft);
-        var fft = RealFft.Create(nFft, options.Backend);
-        bool squared = power == 2.0;
+        return (frames, hop, Windows.GetPadded(window, win, nFft), RealFft.Create(nFft, options.Backend), power == 2.0, options);
+    }
+
+    /// <summary>Runs the STFT of <paramref name="y"/> and calls <paramref name="handler"/> with |X|^<paramref name="power"/> of every frame; returns the frame count.</summary>
+    public static int ForEachSpectrum(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
+        bool center, PadMode padMode, double power, DspOptions? options, SpectrumHandler handler, bool validated = false)
+    {
+        var (frames, hop, windowValues, fft, squared, resolved) = Prepare(y, nFft, hopLength, winLength, window, center, power, options, validated);
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
-            options.ForChunks(frames, (start, end) => Spectra(reader, windowValues, fft, squared, start, end, handler));
+            resolved.ForChunks(frames, (start, end) => Spectra(reader, windowValues, fft, squared, start, end, handler));
         }
         return frames;
     }
@@ -61,21 +66,11 @@ internal static unsafe class FramePipeline
     public static int ForEachSpectrumBlock(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
         bool center, PadMode padMode, double power, DspOptions? options, SpectrumBlockHandler handler, bool validated = false)
     {
-        options ??= DspOptions.Default;
-        var (hop, win) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
-        if (power is not (1.0 or 2.0))
-            throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
-        // Callers that already checked the samples say so: the scan reads the whole signal.
-        if (!validated) Validation.Audio(y);
-        int frames = FrameCount(y.Length, nFft, hop, center);
-        var windowValues = Windows.GetPadded(window, win, nFft);
-        var fft = RealFft.Create(nFft, options.Backend);
-        bool squared = power == 2.0;
-        int width = BlockWidth, bins = fft.Bins;
+        var (frames, hop, windowValues, fft, squared, resolved) = Prepare(y, nFft, hopLength, winLength, window, center, power, options, validated);
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
-            options.ForChunks(frames, (start, end) => SpectrumBlocks(reader, windowValues, fft, squared, start, end, handler));
+            resolved.ForChunks(frames, (start, end) => SpectrumBlocks(reader, windowValues, fft, squared, start, end, handler));
         }
         return frames;
     }
