@@ -200,27 +200,23 @@ internal static class AnalyzeCommand
         WriteTimes(json, "onsets", r.Onsets);
         WriteTimes(json, "beats", r.Beats);
         WriteTimes(json, "downbeats", r.Downbeats);
-        json.WriteStartArray("chords");
-        foreach (var c in r.Chords)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("start", Math.Round(c.Start, 6));
-            json.WriteNumber("end", Math.Round(c.End, 6));
-            json.WriteString("label", c.Label);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteStartArray("segments");
-        foreach (var segment in r.Segments)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("start", Math.Round(segment.Start, 6));
-            json.WriteNumber("end", Math.Round(segment.End, 6));
-            json.WriteString("label", segment.Label);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        WriteIntervals(json, "chords", r.Chords.Select(c => (c.Start, c.End, c.Label)));
+        WriteIntervals(json, "segments", r.Segments.Select(x => (x.Start, x.End, x.Label)));
         json.WriteEndObject();
+    }
+
+    private static void WriteIntervals(Utf8JsonWriter json, string name, IEnumerable<(double Start, double End, string Label)> intervals)
+    {
+        json.WriteStartArray(name);
+        foreach (var (start, end, label) in intervals)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("start", Math.Round(start, 6));
+            json.WriteNumber("end", Math.Round(end, 6));
+            json.WriteString("label", label);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteTimes(Utf8JsonWriter json, string name, IReadOnlyList<double> times)
