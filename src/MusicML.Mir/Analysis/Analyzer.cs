@@ -17,16 +17,17 @@ namespace MusicML.Mir.Analysis;
 /// <item>Rhythm: one <see cref="RhythmSpectrogram"/> (93 ms frames every 10 ms, log-filtered) gives one onset activation
 /// (SuperFlux, Böck &amp; Widmer, DAFx 2013) that feeds onset peak picking, the tempo estimate, the bar-pointer beat
 /// tracker (Krebs, Böck &amp; Widmer, ISMIR 2015) and the downbeat/meter tracker — see <see cref="RhythmAnalyzer"/>.</item>
-/// <item>Tonality: one 372 ms magnitude STFT gives the tuning estimate (librosa's estimate_tuning) and the key chroma
-/// (Krumhansl–Schmuckler profile matching, <see cref="KeyEstimator"/>); the chord chroma (186 ms frames,
-/// <see cref="BassTrebleChroma"/>, Mauch &amp; Dixon, IEEE TASLP 2010) is corrected by that same tuning, and
-/// <see cref="ChordEstimator"/> decodes chords from it — once without key context, which also gives the chord
-/// evidence of the combined key estimate, and once more favouring the chords of that key.</item>
-/// <item>Structure: the chord STFT's magnitude also gives the MFCCs that, with the chord chroma, feed
-/// <see cref="FooteSegmenter"/> (self-similarity novelty, Foote, ICME 2000).</item>
+/// <item>Tonality: one tuning estimate (librosa's estimate_tuning on a 186 ms STFT) corrects one 36-bin-per-octave
+/// constant-Q chroma (<see cref="CqtChroma"/>, 46 ms frames) that serves both the key (Krumhansl–Schmuckler profile
+/// matching, <see cref="KeyEstimator"/>) and the chords (<see cref="ChordEstimator"/>, bass and treble chroma after
+/// Mauch &amp; Dixon, IEEE TASLP 2010) — decoded once without key context, which also gives the chord evidence of the
+/// combined key estimate, and once more favouring the chords of that key.</item>
+/// <item>Structure: the tuning STFT's magnitude also gives the MFCCs and the STFT chroma (<see cref="BassTrebleChroma"/>)
+/// that feed <see cref="FooteSegmenter"/> (self-similarity novelty, Foote, ICME 2000).</item>
 /// </list>
-/// The three spectrograms differ on purpose: beats need 10 ms time resolution, key and bass notes need 2.7 Hz bins,
-/// chords need both in between; each is computed exactly once. Settings are validated when <see cref="Analyze(ReadOnlySpan{float}, int)"/> runs.
+/// The three transforms differ on purpose: beats need 10 ms time resolution, key and chords need every semitone
+/// resolved down to E1 (the CQT's constant relative bandwidth), segments need MFCCs; each is computed exactly once.
+/// Settings are validated when <see cref="Analyze(ReadOnlySpan{float}, int)"/> runs.
 /// </summary>
 public sealed record Analyzer
 {
@@ -153,33 +154,27 @@ public sealed record Analyzer
 
     private AnalysisResult AnalyzeTonality(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
     {
-        double? tuning = null;
+        // The segment features' STFT has CqtChroma's tuning window at 22050 Hz, so it gives the tuning too.
+        var magnitude = tasks.HasFlag(AnalysisTasks.Segments) ? Spectral.Stft(y, SegmentFft, SegmentHop).Magnitude() : null;
+        double tuning = magnitude is not null && CqtChroma.TuningFftLength(sampleRate) == SegmentFft
+            ? Dsp.Tuning.EstimateTuning(magnitude, sampleRate)
+            : CqtChroma.EstimateTuning(y, sampleRate);
+        result = result with { TuningCents = tasks.HasFlag(AnalysisTasks.Tuning) ? 100 * tuning : null };
+
+        ChromaFrames? chroma = null;
         KeyEstimate? fromProfile = null;
-        if (tasks.HasFlag(AnalysisTasks.Key) || tasks.HasFlag(AnalysisTasks.Tuning))
+        if (tasks.HasFlag(AnalysisTasks.Key) || tasks.HasFlag(AnalysisTasks.Chords))
+            chroma = CqtChroma.Compute(y, sampleRate, tuning: tuning);
+        if (tasks.HasFlag(AnalysisTasks.Key))
         {
-            // KeyEstimator's own analysis: a 372 ms window with 75 % overlap, whose fine bins also give the tuning.
-            int keyFft = 1 << (int)Math.Round(Math.Log2(KeyEstimator.KeyChromaWindowSeconds * sampleRate));
-            var keyMagnitude = Spectral.Stft(y, keyFft, keyFft / 4).Magnitude();
-            tuning = Dsp.Tuning.EstimateTuning(keyMagnitude, sampleRate);
-            result = result with { TuningCents = tasks.HasFlag(AnalysisTasks.Tuning) ? 100 * tuning.Value : null };
-            if (tasks.HasFlag(AnalysisTasks.Key))
-            {
-                var keyChroma = BassTrebleChroma.FromMagnitude(keyMagnitude, sampleRate, keyFft / 4, tuning);
-                var distribution = KeyEstimator.PitchClassDistribution(keyChroma.Full);
-                // Silence or unpitched noise has no key; that is a result, not an error, for a whole-file analysis.
-                if (distribution.Max() > distribution.Min()) fromProfile = KeyEstimator.Estimate(distribution, KeyProfile);
-                result = result with { Key = fromProfile };
-            }
+            var distribution = KeyEstimator.PitchClassDistribution(chroma!.Full);
+            // Silence or unpitched noise has no key; that is a result, not an error, for a whole-file analysis.
+            if (distribution.Max() > distribution.Min()) fromProfile = KeyEstimator.Estimate(distribution, KeyProfile);
+            result = result with { Key = fromProfile };
         }
 
         bool keyNeedsChords = tasks.HasFlag(AnalysisTasks.Key) && KeyMethod != KeyMethod.Profile;
-        if (!tasks.HasFlag(AnalysisTasks.Chords) && !tasks.HasFlag(AnalysisTasks.Segments) && !keyNeedsChords)
-            return result;
-
-        // BassTrebleChroma's default frames (4096 / 1024 samples at 22050 Hz), which FooteSegmenter also uses.
-        var magnitude = Spectral.Stft(y, ChordFft, ChordHop).Magnitude();
-        var chroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, ChordHop, tuning);
-        if (tasks.HasFlag(AnalysisTasks.Chords) || keyNeedsChords)
+        if (chroma is not null && (tasks.HasFlag(AnalysisTasks.Chords) || keyNeedsChords))
         {
             // One decode without key context serves both the key (KeyEstimator's chord evidence) and, as
             // ChordEstimator does by itself when no key is given, the key context of the final chord decode.
@@ -204,20 +199,25 @@ public sealed record Analyzer
                 result = result with { Chords = chords };
             }
         }
-        if (tasks.HasFlag(AnalysisTasks.Segments))
+        if (magnitude is not null)
+        {
+            // Segmentation keeps its own STFT chroma (as FooteSegmenter computes it), corrected by the shared tuning.
+            var segmentChroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, SegmentHop, tuning);
             result = result with
             {
-                Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, chroma, sampleRate), (double)ChordHop / sampleRate, result.Duration, Segmentation),
+                Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, segmentChroma, sampleRate), (double)SegmentHop / sampleRate, result.Duration, Segmentation),
             };
+        }
         return result;
     }
 
-    private const int ChordFft = 4096, ChordHop = 1024;
+    // FooteSegmenter's frames (4096 / 1024 samples at 22050 Hz).
+    private const int SegmentFft = 4096, SegmentHop = 1024;
 
     /// <summary>
     /// The features <see cref="FooteSegmenter.Segment(ReadOnlySpan{float}, int, SegmentationOptions?)"/> builds from
     /// audio — MFCC 1–13 of the 128-band mel power spectrogram in dB, treble and bass chroma — made here from the
-    /// magnitude and chroma the chords already use, so the pass needs no fourth STFT.
+    /// STFT that also gives the tuning, so the pass needs no further STFT.
     /// </summary>
     private static FloatMatrix SegmentFeatures(FloatMatrix magnitude, ChromaFrames chroma, int sampleRate)
     {

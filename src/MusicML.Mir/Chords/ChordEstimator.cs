@@ -76,7 +76,10 @@ public sealed record ChordOptions
 /// </summary>
 public static class ChordEstimator
 {
-    /// <summary>Estimates chords of a signal frame-wise (or between <paramref name="boundaries"/> when given).</summary>
+    /// <summary>
+    /// Estimates chords of a signal frame-wise (or between <paramref name="boundaries"/> when given) from its
+    /// tuning-corrected constant-Q chroma (<see cref="CqtChroma"/>, 46 ms frames at 22050 Hz).
+    /// </summary>
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="boundaries">Times in seconds where a chord may change (e.g. beats); null to decide per frame.</param>
@@ -85,12 +88,13 @@ public static class ChordEstimator
     public static IReadOnlyList<ChordSegment> Estimate(ReadOnlySpan<float> y, int sampleRate = 22050,
         IReadOnlyList<double>? boundaries = null, ChordOptions? options = null)
     {
-        var chroma = BassTrebleChroma.Compute(y, sampleRate);
+        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        var chroma = CqtChroma.Compute(y, sampleRate);
         return Estimate(chroma, (double)y.Length / sampleRate, boundaries, options);
     }
 
     /// <summary>Estimates chords from precomputed chroma.</summary>
-    /// <param name="chroma">Bass and treble chroma.</param>
+    /// <param name="chroma">Bass and treble chroma (<see cref="CqtChroma"/>, or <see cref="BassTrebleChroma"/> from an STFT).</param>
     /// <param name="duration">Length of the audio in seconds (the last segment ends here).</param>
     /// <param name="boundaries">Times in seconds where a chord may change; null to decide per frame.</param>
     /// <param name="options">Settings; null for <see cref="ChordOptions.Default"/>.</param>

@@ -84,7 +84,16 @@ public static class BassTrebleChroma
         if (tuning is { } t && !(t >= -0.5 && t <= 0.5)) throw new MusicMLException($"tuning must be within [-0.5, 0.5] semitones; got {t}.");
         double resolvedTuning = tuning ?? Dsp.Tuning.EstimateTuning(magnitude, sampleRate);
         var semitones = SemitoneEnergies(magnitude, sampleRate, resolvedTuning);
-        int frames = magnitude.Columns;
+        return FoldRegisters(semitones, sampleRate, hopLength, resolvedTuning);
+    }
+
+    /// <summary>
+    /// Folds log-compressed semitone energies <c>[HighestNote − LowestNote + 1, frames]</c> (row 0 = E1) into the bass,
+    /// treble and full-range chroma, so every front end (STFT or CQT) uses the same registers.
+    /// </summary>
+    internal static ChromaFrames FoldRegisters(FloatMatrix semitones, int sampleRate, int hopLength, double tuning)
+    {
+        int frames = semitones.Columns;
         var bass = new FloatMatrix(12, frames);
         var treble = new FloatMatrix(12, frames);
         var full = new FloatMatrix(12, frames);
@@ -96,7 +105,7 @@ public static class BassTrebleChroma
             if (note <= BassTop) Accumulate(bass.Row(pitchClass), energy);
             if (note >= TrebleBottom && note <= TrebleTop) Accumulate(treble.Row(pitchClass), energy);
         }
-        return new ChromaFrames(bass, treble, full, sampleRate, hopLength, resolvedTuning);
+        return new ChromaFrames(bass, treble, full, sampleRate, hopLength, tuning);
     }
 
     private static void Accumulate(Span<float> destination, ReadOnlySpan<float> source)
@@ -125,14 +134,20 @@ public static class BassTrebleChroma
             if (lower >= 0) AddScaled(energies.Row(lower), source, lowerWeight);
             if (lower + 1 < notes) AddScaled(energies.Row(lower + 1), source, upperWeight);
         }
-        float max = VectorMath.Max(energies.Data);
-        if (max > 0)
-        {
-            var data = energies.Data;
-            float scale = (float)(Compression / max);
-            for (int i = 0; i < data.Length; i++) data[i] = MathF.Log(1 + scale * data[i]);
-        }
+        Compress(energies.Data);
         return energies;
+    }
+
+    /// <summary>
+    /// <c>log(1 + γ·x)</c> with γ = <see cref="Compression"/> after scaling to a maximum of 1, in place: the loudest
+    /// semitone of the recording sets the scale, so the compression does not depend on the recording level.
+    /// </summary>
+    internal static void Compress(Span<float> energies)
+    {
+        float max = VectorMath.Max(energies);
+        if (!(max > 0)) return;
+        float scale = (float)(Compression / max);
+        for (int i = 0; i < energies.Length; i++) energies[i] = MathF.Log(1 + scale * energies[i]);
     }
 
     private static void AddScaled(Span<float> destination, ReadOnlySpan<float> source, float weight)

@@ -38,7 +38,7 @@ public sealed record KeyEstimate(int Tonic, KeyMode Mode, double Confidence, IRe
 /// <summary>What evidence a key estimate rests on.</summary>
 public enum KeyMethod
 {
-    /// <summary>Profile correlation plus chord fit (the default; 0.975 weighted on the synth set against 0.900 and 0.975 alone).</summary>
+    /// <summary>Profile correlation plus chord fit (the default; 1.000 weighted on the synth set against 0.950 and 1.000 alone).</summary>
     Combined,
     /// <summary>Correlation of the pitch-class distribution with a key profile only.</summary>
     Profile,
@@ -72,25 +72,24 @@ public static class KeyNames
 public static class KeyEstimator
 {
     /// <summary>
-    /// Estimates the key of a signal with <see cref="BassTrebleChroma"/> and <paramref name="profile"/>. The chroma
-    /// uses a 372 ms window (nFft = 8192 at 22050 Hz, <see cref="KeyChromaWindowSeconds"/>): a key needs no time
-    /// detail, and the finer frequency resolution keeps bass notes on their own pitch class.
+    /// Estimates the key of a signal from its tuning-corrected constant-Q chroma (<see cref="CqtChroma"/>): the
+    /// profile correlation reads the full-range chroma, and the chord fit reads chords decoded from the same chroma.
     /// </summary>
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="profile">Key profile; null for <see cref="KeyProfiles.Learned"/>.</param>
-    /// <exception cref="MusicMLException">Empty or non-finite audio, or audio with no pitched content.</exception>
     /// <param name="method">Evidence to use (default <see cref="KeyMethod.Combined"/>: profile and chords).</param>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, or audio with no pitched content.</exception>
     public static KeyEstimate Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, KeyProfile? profile = null, KeyMethod method = KeyMethod.Combined)
     {
         if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        var chroma = CqtChroma.Compute(y, sampleRate);
+        if (method == KeyMethod.Profile) return Estimate(chroma, profile);
         // The chord fit reads chords decoded without key context, or the key would only echo itself.
         var contextFree = ChordOptions.Default with { KeyContext = false };
-        if (method == KeyMethod.Chords) return EstimateFromChords(ChordEstimator.Estimate(y, sampleRate, options: contextFree));
-        int nFft = 1 << (int)Math.Round(Math.Log2(KeyChromaWindowSeconds * sampleRate));
-        var fromProfile = Estimate(BassTrebleChroma.Compute(y, sampleRate, nFft, nFft / 4), profile);
-        if (method == KeyMethod.Profile) return fromProfile;
-        var chords = ChordEstimator.Estimate(y, sampleRate, options: contextFree);
+        var chords = ChordEstimator.Estimate(chroma, (double)y.Length / sampleRate, options: contextFree);
+        if (method == KeyMethod.Chords) return EstimateFromChords(chords);
+        var fromProfile = Estimate(chroma, profile);
         // Percussion-only or very short audio may give no triad at all; the profile alone then decides.
         return chords.Any(c => IsKeyEvidence(c.Label)) ? Combine(fromProfile, EstimateFromChords(chords)) : fromProfile;
     }
@@ -183,9 +182,6 @@ public static class KeyEstimator
         double confidence = s2 >= bestPossible ? 0 : Math.Clamp((s1 - s2) / (bestPossible - s2), 0, 1);
         return new KeyEstimate(best % 12, best < 12 ? KeyMode.Major : KeyMode.Minor, confidence, scores);
     }
-
-    /// <summary>Analysis window of the chroma <see cref="Estimate(ReadOnlySpan{float}, int, KeyProfile?, KeyMethod)"/> computes, in seconds (rounded to a power-of-two nFft).</summary>
-    public const double KeyChromaWindowSeconds = 0.37;
 
     /// <summary>Estimates the key from precomputed chroma (its <see cref="ChromaFrames.Full"/> register).</summary>
     /// <exception cref="MusicMLException">The chroma has no energy.</exception>

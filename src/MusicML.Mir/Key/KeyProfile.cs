@@ -73,7 +73,7 @@ public static class KeyProfiles
     /// <summary>
     /// A profile learned from audio we synthesise ourselves: <see cref="KeyProfileLearner.Learn"/> renders seeded
     /// diatonic chord progressions (functional Markov chain, harmonic-minor dominant in minor keys) in every key with
-    /// additive harmonic tones, computes <see cref="Chroma.BassTrebleChroma"/> on them and averages the tonic-aligned,
+    /// additive harmonic tones, computes <see cref="Chroma.CqtChroma"/> on them (the chroma the estimator reads) and averages the tonic-aligned,
     /// normalised pitch-class distributions per mode. No evaluation clip is used, so the profile can be scored on
     /// them fairly. The values here are that learner's output (seed 2026, 48 progressions per mode); a unit test
     /// re-runs the learner and checks they agree.

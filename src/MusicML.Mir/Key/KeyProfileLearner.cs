@@ -28,8 +28,9 @@ public static class KeyProfileLearner
     /// <summary>
     /// Renders <paramref name="progressionsPerMode"/> progressions per mode (tonics cycling through all 12 pitch
     /// classes; 8–12 chords from a functional Markov chain starting on I/i and ending V(7)–I; root in the bass, the
-    /// chord in the middle register, each note with 6 decaying partials), computes each progression's pitch-class
-    /// distribution with <see cref="KeyEstimator.PitchClassDistribution"/>, rotates it to a C tonic, normalises it to
+    /// chord in the middle register, each note with 6 decaying partials), computes each progression's <see cref="CqtChroma"/>
+    /// (the chroma <see cref="KeyEstimator"/> reads) and its pitch-class distribution with
+    /// <see cref="KeyEstimator.PitchClassDistribution"/>, rotates it to a C tonic, normalises it to
     /// unit sum and averages per mode. The result is scaled so the tonic weight is 1.
     /// </summary>
     /// <param name="seed">Seed of the progression and voicing choices.</param>
@@ -48,7 +49,8 @@ public static class KeyProfileLearner
             {
                 int tonic = p % 12;
                 var audio = RenderProgression(random, tonic, chords);
-                var chroma = BassTrebleChroma.Compute(audio, SampleRate, nFft: 4096, hopLength: 1024, tuning: 0);
+                // The estimator's chroma: CqtChroma's default 46 ms hop (1024 samples at 22050 Hz), exactly in tune.
+                var chroma = CqtChroma.Compute(audio, SampleRate, hopLength: 512, tuning: 0);
                 var distribution = KeyEstimator.PitchClassDistribution(chroma.Full);
                 double total = distribution.Sum();
                 for (int pc = 0; pc < 12; pc++) sum[pc] += distribution[(pc + tonic) % 12] / total;
