@@ -13,7 +13,8 @@ namespace MusicML.Cli.Commands;
 
 /// <summary>
 /// The tonal commands — <c>musicml key</c>, <c>chords</c>, <c>pitch</c>, <c>tuning</c>, <c>segments</c> — thin
-/// wrappers over <see cref="KeyEstimator"/>, <see cref="ChordEstimator"/>, <see cref="PYin"/> / <see cref="Yin"/>,
+/// wrappers over <see cref="KeyEstimator"/> and <see cref="ChordEstimator"/> (both on the tuning-corrected constant-Q
+/// chroma, <see cref="Mir.Chroma.CqtChroma"/>), <see cref="PYin"/> / <see cref="Yin"/>,
 /// <see cref="Dsp.Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, Dsp.DspOptions?)"/> and
 /// <see cref="FooteSegmenter"/>.
 /// INPUT is files or directories (recursive). With <c>--out-dir DIR</c> each file writes <c>DIR/&lt;stem&gt;.&lt;ext&gt;</c>;
@@ -36,7 +37,7 @@ internal static class TonalCommands
             DefaultValueFactory = _ => "combined",
         };
         method.AcceptOnlyFromAmong("combined", "profile", "chords");
-        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor').", ".key", [profile, method],
+        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor') from tuning-corrected constant-Q chroma.", ".key", [profile, method],
             (parse, audio, _) =>
             {
                 var keyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true);
@@ -58,7 +59,7 @@ internal static class TonalCommands
         {
             Description = "Beat times (one per line, seconds, e.g. from 'musicml beats'): a file, or a directory holding <stem>.beats per input. Chords then change only on beats.",
         };
-        return Build(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds).", ".chords.lab", [vocabulary, beats],
+        return Build(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds) from tuning-corrected constant-Q chroma.", ".chords.lab", [vocabulary, beats],
             (parse, audio, file) =>
             {
                 var options = ChordOptions.Default with { Vocabulary = ChordVocabulary.ByName(parse.GetValue(vocabulary)!) };
