@@ -94,5 +94,7 @@ public class CqtChromaTests(ITestOutputHelper output)
         Assert.Contains("hopLength", Assert.Throws<MusicMLException>(() => CqtChroma.Compute(audio, hopLength: 0)).Message);
         Assert.Contains("0.7", Assert.Throws<MusicMLException>(() => CqtChroma.Compute(audio, tuning: 0.7)).Message);
         Assert.Contains("sampleRate", Assert.Throws<MusicMLException>(() => CqtChroma.Compute(audio, sampleRate: 0)).Message);
+        // C7 (2093 Hz) and its filter do not fit below a 2 kHz Nyquist frequency.
+        Assert.Contains("4000 Hz is too low", Assert.Throws<MusicMLException>(() => CqtChroma.Compute(audio, sampleRate: 4000)).Message);
     }
 }

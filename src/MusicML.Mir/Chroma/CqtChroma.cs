@@ -36,6 +36,10 @@ public static class CqtChroma
         if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (tuning is { } t && !(t >= -0.5 && t <= 0.5)) throw new MusicMLException($"tuning must be within [-0.5, 0.5] semitones; got {t}.");
+        // The top wavelet (a third of a semitone above C7, ≈ 2.1 kHz) spreads about 3 % above its centre.
+        double highestFrequency = 1.05 * Frequencies.MidiToHz(BassTrebleChroma.HighestNote + 0.5 + 1.0 / BinsPerSemitone);
+        if (sampleRate < 2 * highestFrequency)
+            throw new MusicMLException($"sampleRate {sampleRate} Hz is too low for chroma up to C7: it needs at least {Math.Ceiling(2 * highestFrequency)} Hz.");
         double resolvedTuning = tuning ?? EstimateTuning(y, sampleRate);
         int notes = BassTrebleChroma.HighestNote - BassTrebleChroma.LowestNote + 1;
         // The first bin lies a third of a semitone below the tuned E1, so bin 3n + 1 is centred on note n.
