@@ -31,7 +31,9 @@ public sealed record ChromaFrames(FloatMatrix Bass, FloatMatrix Treble, FloatMat
 /// Chords and Musical Context from Audio" (IEEE TASLP 2010): a long-window STFT is mapped onto semitones whose centres
 /// are shifted by the estimated tuning (so detuned recordings stay on their pitch classes), log-compressed
 /// (Müller &amp; Ewert, "Chroma Toolbox", ISMIR 2011: <c>log(1 + γ·x)</c> evens out loud and soft partials), and folded into
-/// pitch classes separately for a low (bass) and a middle (treble) register.
+/// pitch classes separately for a low (bass) and a middle (treble) register. Key and chord estimation read the
+/// constant-Q version (<see cref="CqtChroma"/>), which resolves bass semitones this STFT cannot; this one serves
+/// segmentation (<see cref="Segmentation.FooteSegmenter"/>), whose STFT also gives its MFCCs.
 /// </summary>
 public static class BassTrebleChroma
 {
