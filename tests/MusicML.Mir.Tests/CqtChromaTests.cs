@@ -74,6 +74,21 @@ public class CqtChromaTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Analyzer_gives_the_same_tuning_with_or_without_the_segment_spectrogram()
+    {
+        // With segments the Analyzer takes the tuning from the segment STFT instead of a second STFT of the same
+        // size; both must give CqtChroma's own estimate exactly (here 30 cents sharp tones).
+        double sharp = Math.Pow(2, 0.30 / 12);
+        var audio = Sines(4, ToneSynth.MidiToHz(57) * sharp, ToneSynth.MidiToHz(64) * sharp);
+        double expected = 100 * CqtChroma.EstimateTuning(audio, SampleRate);
+        Assert.InRange(expected, 28, 32);
+        var tuningOnly = new Analysis.Analyzer { Tasks = Analysis.AnalysisTasks.Tuning }.Analyze(audio, SampleRate);
+        var withSegments = new Analysis.Analyzer { Tasks = Analysis.AnalysisTasks.Tuning | Analysis.AnalysisTasks.Segments }.Analyze(audio, SampleRate);
+        Assert.Equal(expected, tuningOnly.TuningCents!.Value, 1e-9);
+        Assert.Equal(expected, withSegments.TuningCents!.Value, 1e-9);
+    }
+
+    [Fact]
     public void Frames_follow_the_hop()
     {
         var audio = Sines(2, 440);
