@@ -47,6 +47,22 @@ public class HarmonicRhythmTests
     }
 
     [Fact]
+    public void ABassWithoutHarmonicRhythmLeavesTheTempoAlone()
+    {
+        // The eighth-note groove with the bass root drawn at random for every eighth: there is no bar to find, the
+        // autocorrelation stays inside the white-noise band, and the comb's 132 BPM must not be halved on a guess.
+        const double bpm = 66;
+        var y = new float[24 * TestSignals.SampleRate];
+        var random = new Random(7);
+        var eighths = TestSignals.Grid(2 * bpm, 0.5, 24);
+        foreach (var time in eighths) TestSignals.AddBursts(y, [time], Roots[random.Next(Roots.Length)], 0.4, decay: 0.12);
+        TestSignals.AddClicks(y, eighths, 0.12, seed: 2);
+        TestSignals.AddClicks(y, TestSignals.Grid(bpm, 0.5, 24), 0.25, seed: 3);
+        var tempo = new RhythmAnalyzer().Analyze(y, TestSignals.SampleRate).Tempo;
+        Assert.InRange(tempo.Tempo1, 2 * bpm * 0.96, 2 * bpm * 1.04);
+    }
+
+    [Fact]
     public void ChordsChangingEveryBarKeepTheTrackedTempo()
     {
         // The same groove at 120 BPM with the bass on beats instead of eighths: the root changes every 4 tracked beats,

@@ -13,7 +13,9 @@ namespace MusicML.Mir.Tempo;
 /// pitch class stays put inside a chord however the harmony instrument arpeggiates (Klapuri, Eronen &amp; Astola, IEEE
 /// TASLP 2006, likewise give the low band the weight in choosing the metrical level). The decision is a sign test and
 /// has no fitted threshold: a subdivision is declared when no bar length of 3 or 4 tracked beats correlates
-/// positively while a bar of 6 or 8 does.
+/// positively while a bar of 6 or 8 does, by more than the 2/√n band within which the autocorrelation of n values of
+/// white noise stays 95 % of the time (Box &amp; Jenkins, "Time series analysis", 1970), so that a bass line without
+/// a regular harmonic rhythm is not read as one.
 /// </summary>
 public static class HarmonicRhythm
 {
@@ -31,8 +33,9 @@ public static class HarmonicRhythm
 
     /// <summary>
     /// True when the beats at <paramref name="beatFrames"/> behave as subdivisions of the beat: the beat-synchronous bass
-    /// pitch-class change is not positively autocorrelated at 3 or 4 beats but is at 6 or 8. False when there are too
-    /// few beats (fewer than <see cref="MinimumChanges"/> + 1) or no bass to judge by.
+    /// pitch-class change is not positively autocorrelated at 3 or 4 beats but is at 6 or 8, beyond the white-noise
+    /// band 2/√n of its n values. False when there are too few beats (fewer than <see cref="MinimumChanges"/> + 2) or
+    /// no bass to judge by.
     /// </summary>
     /// <param name="spectrogram">The rhythm spectrogram the beats were tracked on.</param>
     /// <param name="beatFrames">Beat positions in frames of <paramref name="spectrogram"/>, increasing.</param>
@@ -44,7 +47,7 @@ public static class HarmonicRhythm
         var acf = Autocorrelation(changes, 8);
         if (acf is null) return false;
         double bar = Math.Max(acf[3], acf[4]), twoBars = Math.Max(acf[6], acf[8]);
-        return bar <= 0 && twoBars > 0;
+        return bar <= 0 && twoBars > 2 / Math.Sqrt(changes.Length);
     }
 
     /// <summary>
