@@ -30,8 +30,10 @@ public sealed record RhythmAnalysis(OnsetEnvelope Activation, TempoEstimate Temp
 
 /// <summary>
 /// The rhythm chain on one shared <see cref="RhythmSpectrogram"/>: onset activation → tempo (comb filter with prior)
-/// → beats (bar-pointer HMM restricted to the tempo's neighbourhood, or Ellis DP at that tempo) → downbeats and meter
-/// (<see cref="BarTracker"/>). Each step is also usable on its own.
+/// → beats (bar-pointer HMM restricted to the tempo's neighbourhood, or Ellis DP at that tempo) → a check of the
+/// metrical level against the harmonic rhythm (<see cref="HarmonicRhythm"/>: when the tracked beats turn out to be
+/// eighth notes, the tempo is halved and the beats tracked again) → downbeats and meter (<see cref="BarTracker"/>).
+/// Each step is also usable on its own.
 /// </summary>
 public sealed record RhythmAnalyzer
 {
@@ -56,6 +58,13 @@ public sealed record RhythmAnalyzer
     /// </summary>
     public double TempoSpreadOctaves { get; init; } = 0.3;
 
+    /// <summary>
+    /// Check the metrical level of the tempo by the harmonic rhythm (<see cref="HarmonicRhythm.IsSubdivision"/>) and
+    /// halve it when the beats tracked at it are subdivisions (default true). The comb and its prior alone cannot tell
+    /// a 64 BPM beat with eighth notes everywhere from a 128 BPM beat; the bar period of the bass line can.
+    /// </summary>
+    public bool CheckMetricalLevel { get; init; } = true;
+
     /// <summary>Downbeat and meter tracker.</summary>
     public BarTracker BarTracker { get; init; } = new();
 
@@ -63,11 +72,15 @@ public sealed record RhythmAnalyzer
     /// <exception cref="MusicMLException">Empty or non-finite audio, or invalid settings.</exception>
     public RhythmAnalysis Analyze(ReadOnlySpan<float> y, int sampleRate) => Analyze(RhythmSpectrogram.Compute(y, sampleRate));
 
-    /// <summary>The tempo alone: <see cref="TempoEstimator"/> on the SuperFlux of the bands up to <see cref="TempoMaxHz"/>.</summary>
+    /// <summary>
+    /// The tempo alone: <see cref="TempoEstimator"/> on the SuperFlux of the bands up to <see cref="TempoMaxHz"/>, halved
+    /// when <see cref="CheckMetricalLevel"/> finds the beats tracked at it to be subdivisions.
+    /// </summary>
     public TempoEstimate EstimateTempo(RhythmSpectrogram spectrogram)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
-        return TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
+        if (!CheckMetricalLevel) return TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
+        return TempoAndBeats(spectrogram, OnsetActivation.Compute(spectrogram, ActivationMethod)).Tempo;
     }
 
     /// <summary>Analyses a precomputed spectrogram.</summary>
@@ -75,13 +88,41 @@ public sealed record RhythmAnalyzer
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
         var activation = OnsetActivation.Compute(spectrogram, ActivationMethod);
-        var tempo = EstimateTempo(spectrogram);
-        double[] beats = tempo.Tempo1 <= 0 || activation.Values.Max() <= 0 ? [] : BeatMethod switch
-        {
-            BeatMethod.BarPointer => BarPointerBeatTracker.AroundTempo(tempo.Tempo1, TempoSpreadOctaves).Track(activation),
-            BeatMethod.DynamicProgramming => new DynamicProgrammingBeatTracker().Track(activation, tempo.Tempo1),
-            _ => throw new MusicMLException($"Unknown beat method {BeatMethod}."),
-        };
+        var (tempo, beats) = TempoAndBeats(spectrogram, activation);
         return new RhythmAnalysis(activation, tempo, BarTracker.Track(spectrogram, beats));
+    }
+
+    /// <summary>The comb's tempo and the beats tracked at it, or at half of it when those beats are subdivisions.</summary>
+    private (TempoEstimate Tempo, double[] Beats) TempoAndBeats(RhythmSpectrogram spectrogram, OnsetEnvelope activation)
+    {
+        var tempo = TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
+        if (tempo.Tempo1 <= 0 || activation.Values.Max() <= 0) return (tempo, []);
+        var beats = TrackBeats(activation, tempo.Tempo1);
+        double half = tempo.Tempo1 / 2;
+        if (!CheckMetricalLevel || half < TempoEstimator.MinBpm || !HarmonicRhythm.IsSubdivision(spectrogram, Frames(beats, spectrogram)))
+            return (tempo, beats);
+        // The old Tempo1 becomes the second candidate. When the comb's own second peak was this half tempo, the two
+        // saliences swap; otherwise the comb had no peak there and neither level is reported as the more salient.
+        double strength = Math.Abs(tempo.Tempo2 / half - 1) <= 0.08 ? 1 - tempo.Strength : 0.5;
+        return (new TempoEstimate(half, tempo.Tempo1, strength), TrackBeats(activation, half));
+    }
+
+    private double[] TrackBeats(OnsetEnvelope activation, double bpm) => BeatMethod switch
+    {
+        BeatMethod.BarPointer => BarPointerBeatTracker.AroundTempo(bpm, TempoSpreadOctaves).Track(activation),
+        BeatMethod.DynamicProgramming => new DynamicProgrammingBeatTracker().Track(activation, bpm),
+        _ => throw new MusicMLException($"Unknown beat method {BeatMethod}."),
+    };
+
+    /// <summary>Beat times (s) as strictly increasing frame indices of <paramref name="spectrogram"/>.</summary>
+    private static int[] Frames(double[] beats, RhythmSpectrogram spectrogram)
+    {
+        var frames = new List<int>(beats.Length);
+        foreach (var time in beats)
+        {
+            int frame = Math.Clamp((int)Math.Round(time * spectrogram.FrameRate), 0, spectrogram.Frames - 1);
+            if (frames.Count == 0 || frame > frames[^1]) frames.Add(frame);
+        }
+        return [.. frames];
     }
 }

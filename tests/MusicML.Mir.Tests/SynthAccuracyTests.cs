@@ -42,8 +42,11 @@ public class SynthAccuracyTests(ITestOutputHelper output)
         }
         int n = SynthCorpus.Clips.Count;
         output.WriteLine($"tempo: Accuracy1 = {a1 / n:F3}, Accuracy2 = {a2 / n:F3}");
-        // Measured Accuracy1 0.900 (the four 64-BPM clips with eighth-note hi-hats come out at 128) and Accuracy2 1.000.
-        Assert.True(a1 / n >= 0.895, $"Accuracy1 {a1 / n:F3} fell below 0.895");
+        // Measured Accuracy1 0.950 and Accuracy2 1.000. The misses are two of the four 64-BPM clips of g09 (eighth notes
+        // in every part), read at 128: there the chords also change on half bars, so the bass changes every 4 tracked
+        // eighths and the harmonic-rhythm check (HarmonicRhythm) rightly cannot call them subdivisions. Without the
+        // check all four miss (0.900).
+        Assert.True(a1 / n >= 0.945, $"Accuracy1 {a1 / n:F3} fell below 0.945");
         Assert.True(a2 / n >= 0.995, $"Accuracy2 {a2 / n:F3} fell below 0.995");
     }
 
@@ -66,10 +69,11 @@ public class SynthAccuracyTests(ITestOutputHelper output)
         }
         int n = SynthCorpus.Clips.Count;
         output.WriteLine($"beats: F = {f / n:F3}, CMLt = {cmlt / n:F3}; downbeats: F = {downF / n:F3}; meter accuracy {meter / n:F3}");
-        // Measured beats F 0.959 / CMLt 0.875 (madmom 0.938 / 0.867), downbeat F 0.958, meter 40/40.
-        Assert.True(f / n >= 0.955, $"beat F {f / n:F3} fell below 0.955");
-        Assert.True(cmlt / n >= 0.87, $"beat CMLt {cmlt / n:F3} fell below 0.87");
-        Assert.True(downF / n >= 0.95, $"downbeat F {downF / n:F3} fell below 0.95");
+        // Measured beats F 0.984 / CMLt 0.950 (madmom 0.938 / 0.867), downbeat F 0.983, meter 40/40; the losses are the
+        // two g09 clips still tracked at the eighth-note level (F ≈ 0.68, CMLt 0).
+        Assert.True(f / n >= 0.98, $"beat F {f / n:F3} fell below 0.98");
+        Assert.True(cmlt / n >= 0.945, $"beat CMLt {cmlt / n:F3} fell below 0.945");
+        Assert.True(downF / n >= 0.975, $"downbeat F {downF / n:F3} fell below 0.975");
         Assert.True(meter / n >= 0.97, $"meter accuracy {meter / n:F3} fell below 0.97");
     }
 }
