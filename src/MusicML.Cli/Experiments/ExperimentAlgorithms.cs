@@ -168,6 +168,7 @@ internal static class ExperimentAlgorithms
                     TemplateHarmonics = values.Integer("templateHarmonics"), Sharpness = values.Number("sharpness"),
                     SilenceRatio = values.Number("silenceRatio"),
                 };
+                options.Validate();
                 return audio => EstimateText.Chords(ChordEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, options: options));
             });
     }
@@ -229,6 +230,7 @@ internal static class ExperimentAlgorithms
                 MinSegmentSeconds = values.Number("minSegmentSeconds"), PeakThreshold = values.Number("peakThreshold"),
                 LabelSimilarity = values.Number("labelSimilarity"),
             };
+            options.Validate();
             return audio => EstimateText.Segments(FooteSegmenter.Segment(NonEmptyMono(audio), audio.SampleRate, options));
         });
     }
