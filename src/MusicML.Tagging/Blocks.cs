@@ -4,29 +4,47 @@ using MusicML.Torch.Modules;
 namespace MusicML.Tagging;
 
 /// <summary>
-/// Conv2d(3×3, padding 1) → BatchNorm2d → ReLU → MaxPool2d: the <c>Conv_2d</c> block of Won et al.'s
-/// <c>training/modules.py</c>, with its tensor names <c>conv.*</c> and <c>bn.*</c>. Pool sizes are (freq, time).
+/// Convolution → batch norm → ReLU under PyTorch's child names <c>conv</c> and <c>bn</c>: the core that every block of
+/// Won et al.'s <c>training/modules.py</c> shares. Subclasses add what comes before it (Musicnn's mean over frequency)
+/// or after it (pooling).
 /// </summary>
-internal sealed class ConvBlock2d : Module<Tensor, Tensor>
+internal abstract class ConvBnRelu : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _conv;
+    private readonly BatchNorm _bn;
+
+    private protected ConvBnRelu(Module<Tensor, Tensor> conv, BatchNorm bn)
+    {
+        _conv = RegisterModule("conv", conv);
+        _bn = RegisterModule("bn", bn);
+    }
+
+    /// <summary>ReLU(bn(conv(input))).</summary>
+    private protected Tensor Rectified(Tensor input)
+    {
+        using var convolved = _conv.Forward(input);
+        using var normalised = _bn.Forward(convolved);
+        return Functional.Relu(normalised);
+    }
+}
+
+/// <summary>
+/// Conv2d(3×3, padding 1) → BatchNorm2d → ReLU → MaxPool2d: the <c>Conv_2d</c> block of Won et al.'s
+/// <c>training/modules.py</c>. Pool sizes are (freq, time).
+/// </summary>
+internal sealed class ConvBlock2d : ConvBnRelu
 {
     private readonly long[] _pool;
 
     public ConvBlock2d(long inChannels, long outChannels, (long Freq, long Time) pool)
+        : base(new Conv2d(inChannels, outChannels, (3, 3), padding: (1, 1)), new BatchNorm2d(outChannels))
     {
-        Conv = RegisterModule("conv", new Conv2d(inChannels, outChannels, (3, 3), padding: (1, 1)));
-        Bn = RegisterModule("bn", new BatchNorm2d(outChannels));
         _pool = [pool.Freq, pool.Time];
     }
 
-    public Conv2d Conv { get; }
-
-    public BatchNorm2d Bn { get; }
-
     public override Tensor Forward(Tensor input)
     {
-        using var convolved = Conv.Forward(input);
-        using var normalised = Bn.Forward(convolved);
-        using var rectified = Functional.Relu(normalised);
+        using var rectified = Rectified(input);
         return Functional.MaxPool2d(rectified, _pool);
     }
 }
@@ -35,47 +53,22 @@ internal sealed class ConvBlock2d : Module<Tensor, Tensor>
 /// Conv1d(k, padding k/2) → BatchNorm1d → ReLU: Musicnn's <c>Conv_1d</c> back-end block (its MaxPool1d(1) is the
 /// identity and is left out).
 /// </summary>
-internal sealed class ConvBlock1d : Module<Tensor, Tensor>
+internal sealed class ConvBlock1d(long inChannels, long outChannels, long kernelSize)
+    : ConvBnRelu(new Conv1d(inChannels, outChannels, kernelSize, padding: kernelSize / 2), new BatchNorm1d(outChannels))
 {
-    public ConvBlock1d(long inChannels, long outChannels, long kernelSize)
-    {
-        Conv = RegisterModule("conv", new Conv1d(inChannels, outChannels, kernelSize, padding: kernelSize / 2));
-        Bn = RegisterModule("bn", new BatchNorm1d(outChannels));
-    }
-
-    public Conv1d Conv { get; }
-
-    public BatchNorm1d Bn { get; }
-
-    public override Tensor Forward(Tensor input)
-    {
-        using var convolved = Conv.Forward(input);
-        using var normalised = Bn.Forward(convolved);
-        return Functional.Relu(normalised);
-    }
+    public override Tensor Forward(Tensor input) => Rectified(input);
 }
 
 /// <summary>
 /// Musicnn's vertical (timbral) branch <c>Conv_V</c>: a tall Conv2d over (freq, time) with time padding k/2, batch
 /// norm, ReLU, then the maximum over whatever frequency extent remains, giving (batch, channels, time).
 /// </summary>
-internal sealed class VerticalBranch : Module<Tensor, Tensor>
+internal sealed class VerticalBranch(long outChannels, (long Freq, long Time) kernel)
+    : ConvBnRelu(new Conv2d(1, outChannels, kernel, padding: (0, kernel.Time / 2)), new BatchNorm2d(outChannels))
 {
-    public VerticalBranch(long outChannels, (long Freq, long Time) kernel)
-    {
-        Conv = RegisterModule("conv", new Conv2d(1, outChannels, kernel, padding: (0, kernel.Time / 2)));
-        Bn = RegisterModule("bn", new BatchNorm2d(outChannels));
-    }
-
-    public Conv2d Conv { get; }
-
-    public BatchNorm2d Bn { get; }
-
     public override Tensor Forward(Tensor input)
     {
-        using var convolved = Conv.Forward(input);
-        using var normalised = Bn.Forward(convolved);
-        using var rectified = Functional.Relu(normalised);
+        using var rectified = Rectified(input);
         return rectified.Max([2]);
     }
 }
@@ -84,25 +77,14 @@ internal sealed class VerticalBranch : Module<Tensor, Tensor>
 /// Musicnn's horizontal (temporal) branch <c>Conv_H</c>: the mean over all mel bins, then Conv1d(1 → C, k, padding
 /// k/2), batch norm and ReLU, giving (batch, channels, time).
 /// </summary>
-internal sealed class HorizontalBranch : Module<Tensor, Tensor>
+internal sealed class HorizontalBranch(long outChannels, long kernelSize)
+    : ConvBnRelu(new Conv1d(1, outChannels, kernelSize, padding: kernelSize / 2), new BatchNorm1d(outChannels))
 {
-    public HorizontalBranch(long outChannels, long kernelSize)
-    {
-        Conv = RegisterModule("conv", new Conv1d(1, outChannels, kernelSize, padding: kernelSize / 2));
-        Bn = RegisterModule("bn", new BatchNorm1d(outChannels));
-    }
-
-    public Conv1d Conv { get; }
-
-    public BatchNorm1d Bn { get; }
-
     public override Tensor Forward(Tensor input)
     {
         // (batch, 1, freq, time) → (batch, 1, time): the AvgPool2d((freq, 1)) + squeeze(2) of the original.
         using var averaged = input.Mean([2]);
-        using var convolved = Conv.Forward(averaged);
-        using var normalised = Bn.Forward(convolved);
-        return Functional.Relu(normalised);
+        return Rectified(averaged);
     }
 }
 

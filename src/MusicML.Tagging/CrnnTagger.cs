@@ -43,22 +43,13 @@ public sealed class CrnnTagger : TaggerNetwork
 
     private protected override Tensor ForwardFromNormalized(Tensor spectrogram)
     {
-        var x = spectrogram;
-        foreach (var block in _blocks)
-        {
-            var next = block.Forward(x);
-            if (!ReferenceEquals(x, spectrogram)) x.Dispose();
-            x = next;
-        }
-        using (x)
-        {
-            // (batch, 128, 1, time) → (batch, time, 128) for the batch-first GRU.
-            using var squeezed = x.Squeeze(2);
-            using var sequence = squeezed.Permute(0, 2, 1);
-            using var recurrent = _gru.Forward(sequence);
-            using var last = recurrent.Output.Select(1, -1);
-            using var dropped = _dropout.Forward(last);
-            return _dense.Forward(dropped);
-        }
+        using var features = ForwardThrough(_blocks, spectrogram);
+        // (batch, 128, 1, time) → (batch, time, 128) for the batch-first GRU.
+        using var squeezed = features.Squeeze(2);
+        using var sequence = squeezed.Permute(0, 2, 1);
+        using var recurrent = _gru.Forward(sequence);
+        using var last = recurrent.Output.Select(1, -1);
+        using var dropped = _dropout.Forward(last);
+        return _dense.Forward(dropped);
     }
 }

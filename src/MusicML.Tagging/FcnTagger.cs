@@ -45,18 +45,9 @@ public sealed class FcnTagger : TaggerNetwork
         if (spectrogram.Size(3) > MaximumFrames)
             throw new MusicMLException(
                 $"FCN needs {MinimumFrames}..{MaximumFrames} frames (29 s at 16 kHz gives 1813), got {spectrogram.Size(3)}");
-        var x = spectrogram;
-        foreach (var block in _blocks)
-        {
-            var next = block.Forward(x);
-            if (!ReferenceEquals(x, spectrogram)) x.Dispose();
-            x = next;
-        }
-        using (x)
-        {
-            using var flat = x.Flatten(1);
-            using var dropped = _dropout.Forward(flat);
-            return _dense.Forward(dropped);
-        }
+        using var features = ForwardThrough(_blocks, spectrogram);
+        using var flat = features.Flatten(1);
+        using var dropped = _dropout.Forward(flat);
+        return _dense.Forward(dropped);
     }
 }

@@ -6,9 +6,10 @@ namespace MusicML.Tagging;
 
 /// <summary>
 /// The taggers' audio front end, torchaudio's <c>MelSpectrogram</c> + <c>AmplitudeToDB</c> as used by Won et al.
-/// (2020): centred STFT with reflect padding, power |X|², projection onto a mel filterbank and
-/// 10·log10(max(mel, amin)) without a top_db clip. It runs on the input's device through libtorch: the windowed DFT
-/// is one strided 1-D convolution with a cosine/sine basis, so a batch of chunks needs a single kernel launch and the
+/// (2020), "Evaluation of CNN-based Automatic Music Tagging Models" (SMC): centred STFT with reflect padding, power
+/// |X|², projection onto a mel filterbank and 10·log10(max(mel, amin)) without a top_db clip. It is the deep-learning
+/// stack's one STFT and mel projection (<see cref="Spectral.Spectrogram"/>, <see cref="Spectral.MelProjection"/>)
+/// with the stored window and filterbank, so it runs on the input's device, a batch of chunks is one call, and the
 /// result can feed the network without leaving the GPU.
 /// </summary>
 public sealed class MelFrontEnd : Module<Tensor, Tensor>
@@ -19,12 +20,12 @@ public sealed class MelFrontEnd : Module<Tensor, Tensor>
     /// <summary>Name of the analysis window tensor in the front-end safetensors file.</summary>
     public const string WindowTensorName = "spec.spectrogram.window";
 
-    private readonly Tensor _basis;
-    private readonly Tensor _filterbankTransposed;
+    private readonly Tensor _window;
+    private readonly Tensor _filterbank;
     private readonly double _amin;
 
     /// <summary>Builds the front end from a stored filterbank and window.</summary>
-    /// <param name="filterbank">Mel filterbank, (nFft/2 + 1 frequency bins, nMels bands), float32.</param>
+    /// <param name="filterbank">Mel filterbank in torchaudio's layout, (nFft/2 + 1 frequency bins, nMels bands), float32.</param>
     /// <param name="window">Analysis window of nFft samples.</param>
     /// <param name="hopLength">Hop between frames, in samples.</param>
     /// <param name="amin">Floor on the mel power before decibels (power units).</param>
@@ -46,23 +47,13 @@ public sealed class MelFrontEnd : Module<Tensor, Tensor>
         NMels = checked((int)filterbank.Size(1));
         _amin = amin;
 
-        var windowValues = window.ToArray<float>();
-        // Rows 0..bins-1 give Re X[k] and rows bins..2·bins-1 give Im X[k] (sign irrelevant for the power). The phase
-        // index k·n is reduced mod nFft before the trigonometric call so large products keep full double precision.
-        var basis = new float[2 * bins * nFft];
-        for (int k = 0; k < bins; k++)
-        {
-            for (int n = 0; n < nFft; n++)
-            {
-                double angle = 2 * Math.PI * ((long)k * n % nFft) / nFft;
-                basis[k * nFft + n] = (float)(windowValues[n] * Math.Cos(angle));
-                basis[(bins + k) * nFft + n] = (float)(-windowValues[n] * Math.Sin(angle));
-            }
-        }
-        var device = filterbank.Device;
-        _basis = RegisterBuffer("dft_basis", Tensor.From(basis, [2 * bins, 1, nFft], device))!;
+        // Copies, so the front end owns its buffers whatever the caller does with its tensors; the window joins the
+        // filterbank's device because the STFT needs both where the input is.
+        using (var windowOnDevice = window.To(DType.Float32, filterbank.Device))
+            _window = RegisterBuffer("window", windowOnDevice.Clone())!;
+        // Spectral.MelProjection takes librosa's (nMels, freqs) orientation; torchaudio stores (freqs, nMels).
         using var transposed = filterbank.To(DType.Float32).Transpose(0, 1);
-        _filterbankTransposed = RegisterBuffer("mel_fb_t", transposed.Contiguous())!;
+        _filterbank = RegisterBuffer("mel_fb", transposed.Contiguous())!;
     }
 
     /// <summary>FFT size, in samples.</summary>
@@ -117,21 +108,8 @@ public sealed class MelFrontEnd : Module<Tensor, Tensor>
         if (length <= pad)
             throw new MusicMLException($"a waveform of {length} samples is too short: reflect padding needs more than {pad}");
 
-        // numpy/torch 'reflect' padding: the edge sample is not repeated.
-        using var headSource = input.Slice(1, 1, pad + 1);
-        using var head = headSource.Flip(1);
-        using var tailSource = input.Slice(1, length - pad - 1, length - 1);
-        using var tail = tailSource.Flip(1);
-        using var padded = Tensor.Cat([head, input, tail], 1);
-        using var channel = padded.Unsqueeze(1);
-        using var spectrum = Functional.Conv1d(channel, _basis, null, stride: HopLength);
-        int bins = NFft / 2 + 1;
-        using var real = spectrum.Slice(1, 0, bins);
-        using var imaginary = spectrum.Slice(1, bins, 2 * bins);
-        using var realPower = real.Square();
-        using var imaginaryPower = imaginary.Square();
-        using var power = realPower + imaginaryPower;
-        using var mel = _filterbankTransposed.MatMul(power);
+        using var power = Spectral.Spectrogram(input, NFft, HopLength, window: _window, center: true, padMode: PadMode.Reflect, power: 2.0);
+        using var mel = Spectral.MelProjection(power, _filterbank);
         using var floored = mel.ClampMin(_amin);
         using var log = floored.Log10();
         return log * 10.0;

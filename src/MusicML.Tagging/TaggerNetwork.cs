@@ -45,6 +45,21 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
         return blocks;
     }
 
+    /// <summary>
+    /// Runs <paramref name="spectrogram"/> through <paramref name="blocks"/> (at least one) in order, releasing each
+    /// intermediate's handle as soon as the next block has consumed it (autograd keeps what backward needs).
+    /// </summary>
+    private protected static Tensor ForwardThrough(IReadOnlyList<ConvBlock2d> blocks, Tensor spectrogram)
+    {
+        var x = blocks[0].Forward(spectrogram);
+        for (int i = 1; i < blocks.Count; i++)
+        {
+            using var previous = x;
+            x = blocks[i].Forward(previous);
+        }
+        return x;
+    }
+
     /// <summary>The network family.</summary>
     public abstract TaggerArchitecture Architecture { get; }
 

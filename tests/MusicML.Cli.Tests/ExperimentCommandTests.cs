@@ -177,6 +177,22 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.False(Directory.Exists(_out));
     }
 
+    [Theory]
+    [InlineData("chords", "sharpness=-1", "--param sharpness=-1: Sharpness must be positive and finite; got -1.")]
+    [InlineData("segments", "kernelSeconds=0.5", "--param kernelSeconds=0.5: KernelSeconds must be at least two blocks (1 s)")]
+    public void Chord_and_segment_settings_are_checked_by_the_library_before_any_file_is_run(string task, string parameter, string expected)
+    {
+        // The algorithms call ChordOptions.Validate / SegmentationOptions.Validate while preparing, so a bad value is
+        // the library's own message as one usage error, ahead of the dataset scan (this dataset has neither chord nor
+        // segment references, which would otherwise be the error).
+        var (code, output, error) = Run("experiment", "--task", task, "--data", _data, "--out", _out, "--param", parameter);
+        Assert.Equal(CommandLineApp.ExitUsage, code);
+        Assert.Equal("", output);
+        Assert.Contains(expected, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(_out));
+    }
+
     [Fact]
     public void An_unknown_algorithm_lists_the_valid_ones()
     {

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
@@ -67,7 +65,7 @@ internal static class RhythmCommands
             picker.Validate();
             bool back = parse.GetValue(backtrack);
             return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".onsets",
-                spectrogram => FormatTimes(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
+                spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
         });
         return command;
     }
@@ -92,7 +90,7 @@ internal static class RhythmCommands
             return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), downbeats ? ".downbeats" : ".beats", spectrogram =>
             {
                 var analysis = analyzer.Analyze(spectrogram);
-                return FormatTimes(downbeats ? analysis.Downbeats : analysis.Beats);
+                return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
             });
         });
         return command;
@@ -109,13 +107,8 @@ internal static class RhythmCommands
         {
             var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
             bool asMirex = parse.GetValue(mirex);
-            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".tempo", spectrogram =>
-            {
-                var tempo = analyzer.EstimateTempo(spectrogram);
-                return asMirex
-                    ? string.Create(CultureInfo.InvariantCulture, $"{tempo.Tempo1:F2} {tempo.Tempo2:F2} {tempo.Strength:F3}\n")
-                    : string.Create(CultureInfo.InvariantCulture, $"{tempo.Tempo1:F2}\n");
-            });
+            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".tempo",
+                spectrogram => EstimateText.Tempo(analyzer.EstimateTempo(spectrogram), asMirex));
         });
         return command;
     }
@@ -152,14 +145,6 @@ internal static class RhythmCommands
         "complexdomain" => OnsetMethod.ComplexDomain,
         _ => OnsetMethod.SuperFlux,
     };
-
-    /// <summary>One time per line in seconds with millisecond precision.</summary>
-    internal static string FormatTimes(IEnumerable<double> times)
-    {
-        var text = new StringBuilder();
-        foreach (var t in times) text.Append(t.ToString("F3", CultureInfo.InvariantCulture)).Append('\n');
-        return text.ToString();
-    }
 
     /// <summary>
     /// Decodes each input once at 22050 Hz mono, computes the shared rhythm spectrogram and writes

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
@@ -42,7 +41,7 @@ internal static class TonalCommands
             {
                 var keyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true);
                 var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!), keyMethod);
-                return estimate.Label + "\n";
+                return EstimateText.Key(estimate);
             });
     }
 
@@ -71,11 +70,7 @@ internal static class TonalCommands
                         : beatsPath;
                     beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
                 }
-                var segments = ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, beatTimes, options);
-                var text = new StringBuilder();
-                foreach (var s in segments)
-                    text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
-                return text.ToString();
+                return EstimateText.Chords(ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, beatTimes, options));
             });
     }
 
@@ -94,23 +89,14 @@ internal static class TonalCommands
                 var track = parse.GetValue(algorithm) == "yin"
                     ? Yin.Estimate(y, audio.SampleRate, low, high)
                     : PYin.Estimate(y, audio.SampleRate, low, high);
-                var text = new StringBuilder();
-                for (int t = 0; t < track.Count; t++)
-                    text.Append(CultureInfo.InvariantCulture, $"{track.Times[t]:F6} {track.Frequencies[t]:F3}\n");
-                return text.ToString();
+                return EstimateText.Pitch(track);
             });
     }
 
     /// <summary><c>musicml segments INPUT... [--out-dir DIR]</c>: writes a .lab file of sections (<c>start end label</c>).</summary>
     public static Command Segments(CliContext context) =>
         Build(context, "segments", "Find structural sections (boundaries and A/B/... labels) as a .lab file.", ".segments.lab", [],
-            (_, audio, _) =>
-            {
-                var text = new StringBuilder();
-                foreach (var s in FooteSegmenter.Segment(audio.ToMono(), audio.SampleRate))
-                    text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
-                return text.ToString();
-            });
+            (_, audio, _) => EstimateText.Segments(FooteSegmenter.Segment(audio.ToMono(), audio.SampleRate)));
 
     /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
     public static Command Tuning(CliContext context) =>

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text;
 using MusicML.Audio;
-using MusicML.Cli.Commands;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
 using MusicML.Mir;
@@ -84,7 +82,7 @@ internal static class ExperimentAlgorithms
             };
             tuned.Validate();
             bool backtrack = values.Flag("backtrack");
-            return audio => RhythmCommands.FormatTimes(OnsetDetector.Detect(RhythmSpectrogramOf(audio), method, tuned, backtrack));
+            return audio => EstimateText.Times(OnsetDetector.Detect(RhythmSpectrogramOf(audio), method, tuned, backtrack));
         });
     }
 
@@ -131,7 +129,7 @@ internal static class ExperimentAlgorithms
             return audio =>
             {
                 var analysis = analyzer.Analyze(RhythmSpectrogramOf(audio));
-                return RhythmCommands.FormatTimes(downbeats ? analysis.Downbeats : analysis.Beats);
+                return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
             };
         });
     }
@@ -141,16 +139,12 @@ internal static class ExperimentAlgorithms
         new("comb", "comb filter over the onset autocorrelation with a log-normal prior; writes 'T1 T2 S'", TempoParameters(), values =>
         {
             var analyzer = TempoAnalyzer(values);
-            return audio =>
-            {
-                var tempo = analyzer.EstimateTempo(RhythmSpectrogramOf(audio));
-                return string.Create(CultureInfo.InvariantCulture, $"{tempo.Tempo1:F2} {tempo.Tempo2:F2} {tempo.Strength:F3}\n");
-            };
+            return audio => EstimateText.Tempo(analyzer.EstimateTempo(RhythmSpectrogramOf(audio)), mirex: true);
         });
 
     private static ExperimentAlgorithm Key(KeyProfile profile) =>
         new(profile.Name, $"tuning-corrected chroma correlated with the {profile.Name} key profile", [],
-            _ => audio => KeyEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, profile).Label + "\n");
+            _ => audio => EstimateText.Key(KeyEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, profile)));
 
     private static ExperimentAlgorithm Chords()
     {
@@ -174,13 +168,8 @@ internal static class ExperimentAlgorithms
                     TemplateHarmonics = values.Integer("templateHarmonics"), Sharpness = values.Number("sharpness"),
                     SilenceRatio = values.Number("silenceRatio"),
                 };
-                return audio =>
-                {
-                    var segments = ChordEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, options: options);
-                    var text = new StringBuilder();
-                    foreach (var s in segments) text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
-                    return text.ToString();
-                };
+                options.Validate();
+                return audio => EstimateText.Chords(ChordEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, options: options));
             });
     }
 
@@ -217,10 +206,7 @@ internal static class ExperimentAlgorithms
                 var track = probabilistic
                     ? PYin.Estimate(y, audio.SampleRate, fMin, fMax, boltzmannParameter: boltzmann, switchProbability: switchProbability)
                     : Yin.Estimate(y, audio.SampleRate, fMin, fMax, troughThreshold: troughThreshold);
-                var text = new StringBuilder();
-                for (int t = 0; t < track.Count; t++)
-                    text.Append(CultureInfo.InvariantCulture, $"{track.Times[t]:F6} {track.Frequencies[t]:F3}\n");
-                return text.ToString();
+                return EstimateText.Pitch(track);
             };
         });
     }
@@ -244,13 +230,8 @@ internal static class ExperimentAlgorithms
                 MinSegmentSeconds = values.Number("minSegmentSeconds"), PeakThreshold = values.Number("peakThreshold"),
                 LabelSimilarity = values.Number("labelSimilarity"),
             };
-            return audio =>
-            {
-                var text = new StringBuilder();
-                foreach (var s in FooteSegmenter.Segment(NonEmptyMono(audio), audio.SampleRate, options))
-                    text.Append(CultureInfo.InvariantCulture, $"{s.Start:F6} {s.End:F6} {s.Label}\n");
-                return text.ToString();
-            };
+            options.Validate();
+            return audio => EstimateText.Segments(FooteSegmenter.Segment(NonEmptyMono(audio), audio.SampleRate, options));
         });
     }
 

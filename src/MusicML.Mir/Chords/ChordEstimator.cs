@@ -52,7 +52,9 @@ public sealed record ChordOptions
     /// </summary>
     public double DiatonicBonus { get; init; } = 0.5;
 
-    internal void Validate()
+    /// <summary>Validates every setting, naming the bad one (<see cref="ChordEstimator"/> calls it before decoding).</summary>
+    /// <exception cref="MusicMLException">A rate, weight, ratio, harmonic count, sharpness or bonus out of range.</exception>
+    public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Vocabulary);
         if (!(DiatonicBonus >= 0) || double.IsInfinity(DiatonicBonus)) throw new MusicMLException($"DiatonicBonus must be non-negative and finite; got {DiatonicBonus}.");

@@ -31,7 +31,9 @@ public sealed record SegmentationOptions
     /// <summary>Segments whose mean features have at least this cosine similarity share a label (default 0.6).</summary>
     public double LabelSimilarity { get; init; } = 0.6;
 
-    internal void Validate()
+    /// <summary>Validates every setting, naming the bad one (<see cref="FooteSegmenter"/> calls it before segmenting).</summary>
+    /// <exception cref="MusicMLException">A block, kernel or segment length (seconds), threshold or similarity out of range.</exception>
+    public void Validate()
     {
         if (!(BlockSeconds > 0 && BlockSeconds <= 10)) throw new MusicMLException($"BlockSeconds must be in (0, 10]; got {BlockSeconds}.");
         if (!(KernelSeconds >= 2 * BlockSeconds && KernelSeconds <= 120)) throw new MusicMLException($"KernelSeconds must be at least two blocks ({2 * BlockSeconds} s) and at most 120 s; got {KernelSeconds}.");
