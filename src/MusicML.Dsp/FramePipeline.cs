@@ -26,6 +26,25 @@ internal static unsafe class FramePipeline
         return 1 + (padded - nFft) / hop;
     }
 
+    /// <summary>
+    /// Checks <paramref name="y"/> (empty, NaN, ±∞) and returns its frame count. When the frames will go through
+    /// <see cref="FrameBatches"/>' hop-major stage, which checks every sample it moves, only the samples that no frame
+    /// reaches are scanned here, saving a pass over the whole signal.
+    /// </summary>
+    public static int CheckedFrameCount(ReadOnlySpan<float> y, int nFft, int hop, bool center, DspOptions options)
+    {
+        if (y.IsEmpty) Validation.Audio(y);
+        int frames = FrameCount(y.Length, nFft, hop, center);
+        if (!FrameBatches.Use(nFft, options) || !FrameBatches.StagesHopMajor(nFft, hop))
+        {
+            Validation.Audio(y);
+            return frames;
+        }
+        long covered = (long)(frames - 1) * hop + (long)FrameBatches.RowsPerFrame(nFft, hop) * hop - (center ? nFft / 2 : 0);
+        if (covered < y.Length && Validation.FirstNonFinite(y[(int)Math.Max(0, covered)..]) >= 0) Validation.Audio(y);
+        return frames;
+    }
+
     /// <summary>The checks and set-up both spectrum walkers share: frame sizes, power, the samples, window and FFT plan.</summary>
     private static (int Frames, int Hop, float[] Window, RealFft Fft, bool Squared, DspOptions Options) Prepare(ReadOnlySpan<float> y,
         int nFft, int? hopLength, int? winLength, WindowType window, bool center, double power, DspOptions? options, bool validated)
@@ -35,8 +54,7 @@ internal static unsafe class FramePipeline
         if (power is not (1.0 or 2.0))
             throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
         // Callers that already checked the samples say so: the scan reads the whole signal.
-        if (!validated) Validation.Audio(y);
-        int frames = FrameCount(y.Length, nFft, hop, center);
+        int frames = validated ? FrameCount(y.Length, nFft, hop, center) : CheckedFrameCount(y, nFft, hop, center, options);
         return (frames, hop, Windows.GetPadded(window, win, nFft), RealFft.Create(nFft, options.Backend), power == 2.0, options);
     }
 
@@ -71,7 +89,7 @@ internal static unsafe class FramePipeline
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
             if (FrameBatches.Use(nFft, resolved) && BlockWidth % FrameBatchFft.Lanes == 0)
-                resolved.ForChunks(frames, (start, end) => SpectrumBlocksBatched(reader, windowValues, squared, start, end, handler));
+                resolved.ForChunks(frames, (start, end) => SpectrumBlocksBatched(reader, windowValues, hop, squared, start, end, handler));
             else
                 resolved.ForChunks(frames, (start, end) => SpectrumBlocks(reader, windowValues, fft, squared, start, end, handler));
         }
@@ -83,10 +101,10 @@ internal static unsafe class FramePipeline
     /// straight into its 16 columns of the bin-major block, so no per-frame spectrum or transpose is needed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SpectrumBlocksBatched(FrameReader reader, float[] windowValues, bool squared, int start, int end, SpectrumBlockHandler handler)
+    private static void SpectrumBlocksBatched(FrameReader reader, float[] windowValues, int hop, bool squared, int start, int end, SpectrumBlockHandler handler)
     {
         int width = BlockWidth, bins = windowValues.Length / 2 + 1;
-        var batches = new FrameBatches(reader, windowValues);
+        var batches = new FrameBatches(reader, windowValues, hop, end);
         var block = new AlignedBuffer(bins * width);
         for (int first = start; first < end; first += width)
         {

@@ -76,8 +76,7 @@ public static unsafe partial class Spectral
     {
         options ??= DspOptions.Default;
         var (hop, win) = ResolveFrameSizes(nFft, hopLength, winLength);
-        Validation.Audio(y);
-        int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
+        int frames = FramePipeline.CheckedFrameCount(y, nFft, hop, center, options);
         var windowValues = Windows.GetPadded(window, win, nFft);
         var fft = RealFft.Create(nFft, options.Backend);
         int bins = nFft / 2 + 1;
@@ -87,7 +86,7 @@ public static unsafe partial class Spectral
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
             if (FrameBatches.Use(nFft, options))
-                options.ForChunks(frames, (start, end) => StftBatches(reader, windowValues, result, start, end));
+                options.ForChunks(frames, (start, end) => StftBatches(reader, windowValues, hop, result, start, end));
             else
                 options.ForChunks(frames, (start, end) => StftFrames(reader, windowValues, fft, result, start, end));
         }
@@ -100,9 +99,9 @@ public static unsafe partial class Spectral
     /// straight into the 1025 rows (each in its own page) spent more time on TLB and cache misses than on the FFTs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StftBatches(FrameReader reader, float[] window, ComplexMatrix result, int start, int end)
+    private static void StftBatches(FrameReader reader, float[] window, int hop, ComplexMatrix result, int start, int end)
     {
-        var batches = new FrameBatches(reader, window);
+        var batches = new FrameBatches(reader, window, hop, end);
         int bins = result.Rows, columns = result.Columns;
         var stage = new AlignedBuffer(2 * FrameBlock * bins);
         fixed (float* output = result.Data)

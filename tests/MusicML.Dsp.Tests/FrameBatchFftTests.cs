@@ -92,6 +92,26 @@ public unsafe class FrameBatchFftTests
         Assert.True(error / peak < 2e-6, $"relative difference {error / peak:E2}");
     }
 
+    [Theory]
+    [InlineData(30_000, true, 1)]     // inside the frames: caught while staging
+    [InlineData(30_000, true, -1)]    // the same on every core: one MusicMLException, not an AggregateException
+    [InlineData(0, true, 1)]          // the first sample
+    [InlineData(44_099, false, 1)]    // past the last full frame (center = false): caught by the tail scan
+    public void NonFiniteSamplesAreReportedByIndexOnEveryPath(int index, bool center, int threads)
+    {
+        var y = new float[44_100];
+        for (int i = 0; i < y.Length; i++) y[i] = MathF.Sin(i * 0.01f);
+        y[index] = float.NaN;
+        var options = new DspOptions { MaxDegreeOfParallelism = threads };
+        var stft = Assert.Throws<MusicML.Core.MusicMLException>(() => Spectral.Stft(y, center: center, options: options));
+        Assert.Contains($"sample {index} is NaN", stft.Message);
+        var mel = Assert.Throws<MusicML.Core.MusicMLException>(() => Features.MelSpectrogram(y, center: center, options: options));
+        Assert.Contains($"sample {index} is NaN", mel.Message);
+        y[index] = float.PositiveInfinity;
+        var onset = Assert.Throws<MusicML.Core.MusicMLException>(() => Onset.OnsetStrength(y, options: options));
+        Assert.Contains($"sample {index} is", onset.Message);
+    }
+
     private readonly struct SplitSink(float* re, float* im) : IBatchBinSink
     {
         public void Put(int bin, System.Runtime.Intrinsics.Vector512<float> r, System.Runtime.Intrinsics.Vector512<float> i)

@@ -122,6 +122,38 @@ internal sealed unsafe class FrameBatchFft
     public void Forward<TSink>(float** frames, float* window, float* workspace, ref TSink sink) where TSink : struct, IBatchBinSink
     {
         LoadWindowed(frames, window, workspace);
+        TransformAndSplit(workspace, ref sink);
+    }
+
+    /// <summary>
+    /// Like <see cref="Forward"/>, for frames that overlap by a hop which is a multiple of 8: the caller has laid the
+    /// signal out hop-major (<see cref="FrameBatches"/>), so sample i of the batch's 16 frames is one contiguous run
+    /// of 16 floats and needs no transpose per batch.
+    /// </summary>
+    /// <param name="columns">Sample c of row r (r · hop + c of the padded signal, rows relative to the batch's first frame) at columns[c · rowStride + r].</param>
+    /// <param name="rowStride">Floats between consecutive columns.</param>
+    /// <param name="hop">Samples per row: the frames' hop.</param>
+    /// <param name="window">n window values.</param>
+    /// <param name="workspace"><see cref="WorkspaceLength"/> floats, 64-byte aligned, private to the calling thread.</param>
+    /// <param name="sink">Receives the bins, as in <see cref="Forward"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ForwardHopMajor<TSink>(float* columns, int rowStride, int hop, float* window, float* workspace, ref TSink sink)
+        where TSink : struct, IBatchBinSink
+    {
+        int n = Length;
+        // Frame f's sample i is row f + i / hop, column i % hop; lanes are consecutive frames, hence consecutive rows.
+        for (int row = 0, i = 0; i < n; row++)
+        {
+            float* column = columns + row;
+            int end = Math.Min(n, i + hop);
+            for (; i < end; i++, column += rowStride)
+                Vector512.Store(Vector512.Load(column) * Vector512.Create(window[i]), workspace + i * Lanes);
+        }
+        TransformAndSplit(workspace, ref sink);
+    }
+
+    private void TransformAndSplit<TSink>(float* workspace, ref TSink sink) where TSink : struct, IBatchBinSink
+    {
         int m = _points, stage = 0;
         fixed (float* twiddles = _twiddles)
         {
