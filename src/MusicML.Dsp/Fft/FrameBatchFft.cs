@@ -154,14 +154,32 @@ internal sealed unsafe class FrameBatchFft
 
     private void TransformAndSplit<TSink>(float* workspace, ref TSink sink) where TSink : struct, IBatchBinSink
     {
-        int m = _points, stage = 0;
         fixed (float* twiddles = _twiddles)
-        {
-            for (; m > 4; m /= 4, stage++) Radix4Stage(workspace, m, twiddles + _stageTwiddleOffset[stage]);
-        }
-        if (m == 4) Radix4LastStage(workspace);
-        else Radix2LastStage(workspace);
+            Transform(workspace, _points, 0, twiddles);
         Split(workspace, ref sink);
+    }
+
+    /// <summary>Points at or below which a sub-transform (16 KB) is finished depth-first while it sits in L1.</summary>
+    private const int L1Points = 128;
+
+    /// <summary>
+    /// The in-place transform of the <paramref name="points"/>-point sub-array at <paramref name="z"/>, starting at
+    /// radix-4 stage <paramref name="stage"/>. Breadth-first, every stage would stream the whole 128 KB workspace
+    /// (n = 2048) through L2 and the FFT ran at L2 bandwidth; once a stage has split the data into quarters of at most
+    /// <see cref="L1Points"/> points, each quarter is taken through all remaining stages before the next.
+    /// </summary>
+    private void Transform(float* z, int points, int stage, float* twiddles)
+    {
+        Radix4Stage(z, points, points, twiddles + _stageTwiddleOffset[stage]);
+        int m = points / 4;
+        if (points > L1Points && m > 4)
+        {
+            for (int q = 0; q < points; q += m) Transform(z + q * PointFloats, m, stage + 1, twiddles);
+            return;
+        }
+        for (stage++; m > 4; m /= 4, stage++) Radix4Stage(z, points, m, twiddles + _stageTwiddleOffset[stage]);
+        if (m == 4) Radix4LastStage(z, points);
+        else Radix2LastStage(z, points);
     }
 
     /// <summary>
@@ -187,9 +205,9 @@ internal sealed unsafe class FrameBatchFft
     }
 
     /// <summary>One decimation-in-frequency radix-4 stage over sub-transforms of m points (m ≥ 16).</summary>
-    private void Radix4Stage(float* z, int m, float* twiddles)
+    private static void Radix4Stage(float* z, int n, int m, float* twiddles)
     {
-        int quarter = m / 4, n = _points;
+        int quarter = m / 4;
         int step = quarter * PointFloats;
         for (int group = 0; group < n; group += m)
         {
@@ -225,9 +243,9 @@ internal sealed unsafe class FrameBatchFft
     }
 
     /// <summary>The last radix-4 stage (m = 4): every twiddle is 1, so only additions remain.</summary>
-    private void Radix4LastStage(float* z)
+    private static void Radix4LastStage(float* z, int points)
     {
-        float* end = z + _points * PointFloats;
+        float* end = z + points * PointFloats;
         for (float* p0 = z; p0 < end; p0 += 4 * PointFloats)
         {
             float* p1 = p0 + PointFloats, p2 = p1 + PointFloats, p3 = p2 + PointFloats;
@@ -247,9 +265,9 @@ internal sealed unsafe class FrameBatchFft
     }
 
     /// <summary>The last stage when log₂(n/2) is odd: radix-2 butterflies on adjacent points, twiddles all 1.</summary>
-    private void Radix2LastStage(float* z)
+    private static void Radix2LastStage(float* z, int points)
     {
-        float* end = z + _points * PointFloats;
+        float* end = z + points * PointFloats;
         for (float* p0 = z; p0 < end; p0 += 2 * PointFloats)
         {
             float* p1 = p0 + PointFloats;
