@@ -33,6 +33,7 @@ internal sealed unsafe class FrameBatches
     private readonly int _hop, _end, _rowsPerFrame, _rowStride;
     private readonly FrameReader _rows;
     private readonly AlignedBuffer? _columns;
+    private readonly int[] _sampleOffsets = [];
     private int _stageFirst, _stageCount;
 
     /// <summary>Prepares batches of frames up to <paramref name="end"/> (exclusive) of <paramref name="reader"/>, which frames every <paramref name="hop"/> samples.</summary>
@@ -53,6 +54,9 @@ internal sealed unsafe class FrameBatches
             // Room for a partial last batch: its unused lanes read up to 15 positions past the staged rows.
             _rowStride = ((StageFrames + _rowsPerFrame - 1 + 15) & ~15) + FrameBatchFft.Lanes;
             _columns = new AlignedBuffer(hop * _rowStride);
+            // Sample i of a frame is row i / hop, column i % hop of the stage.
+            _sampleOffsets = GC.AllocateArray<int>(n, pinned: true);
+            for (int i = 0; i < n; i++) _sampleOffsets[i] = i % hop * _rowStride + i / hop;
             _rows = reader.Rows();
             _edges = new float[16][];
             for (int j = 0; j < _edges.Length; j++) _edges[j] = GC.AllocateArray<float>(hop, pinned: true);
@@ -94,7 +98,8 @@ internal sealed unsafe class FrameBatches
         {
             if (first < _stageFirst || first + count > _stageFirst + _stageCount) Stage(first, Math.Min(StageFrames, _end - first));
             fixed (float* window = _window)
-                _fft.ForwardHopMajor(_columns!.Pointer + (first - _stageFirst), _rowStride, _hop, window, _workspace.Pointer, ref sink);
+            fixed (int* offsets = _sampleOffsets)
+                _fft.ForwardHopMajor(_columns!.Pointer + (first - _stageFirst), offsets, window, _workspace.Pointer, ref sink);
             return;
         }
         // _zeros is pinned, as are the edge buffers and the caller's signal that interior frames point into.

@@ -126,30 +126,42 @@ internal sealed unsafe class FrameBatchFft
     }
 
     /// <summary>
-    /// Like <see cref="Forward"/>, for frames that overlap by a hop which is a multiple of 8: the caller has laid the
-    /// signal out hop-major (<see cref="FrameBatches"/>), so sample i of the batch's 16 frames is one contiguous run
-    /// of 16 floats and needs no transpose per batch.
+    /// Like <see cref="Forward"/>, for frames laid out hop-major by <see cref="FrameBatches"/>: sample i of the batch's
+    /// 16 frames is the contiguous run of 16 floats at <c>columns + sampleOffsets[i]</c>, so it needs no transpose,
+    /// and the windowing is fused into the first radix-4 stage (one pass over the workspace fewer).
     /// </summary>
-    /// <param name="columns">Sample c of row r (r · hop + c of the padded signal, rows relative to the batch's first frame) at columns[c · rowStride + r].</param>
-    /// <param name="rowStride">Floats between consecutive columns.</param>
-    /// <param name="hop">Samples per row: the frames' hop.</param>
+    /// <param name="columns">The hop-major stage, positioned at the batch's first frame.</param>
+    /// <param name="sampleOffsets">n offsets (floats) of each frame sample's run of 16 lanes from <paramref name="columns"/>.</param>
     /// <param name="window">n window values.</param>
     /// <param name="workspace"><see cref="WorkspaceLength"/> floats, 64-byte aligned, private to the calling thread.</param>
     /// <param name="sink">Receives the bins, as in <see cref="Forward"/>.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void ForwardHopMajor<TSink>(float* columns, int rowStride, int hop, float* window, float* workspace, ref TSink sink)
+    public void ForwardHopMajor<TSink>(float* columns, int* sampleOffsets, float* window, float* workspace, ref TSink sink)
         where TSink : struct, IBatchBinSink
     {
-        int n = Length;
-        // Frame f's sample i is row f + i / hop, column i % hop; lanes are consecutive frames, hence consecutive rows.
-        for (int row = 0, i = 0; i < n; row++)
+        fixed (float* twiddles = _twiddles)
         {
-            float* column = columns + row;
-            int end = Math.Min(n, i + hop);
-            for (; i < end; i++, column += rowStride)
-                Vector512.Store(Vector512.Load(column) * Vector512.Create(window[i]), workspace + i * Lanes);
+            FirstStageFromColumns(columns, sampleOffsets, window, workspace, twiddles + _stageTwiddleOffset[0]);
+            FinishStages(workspace, _points, 0, twiddles);
         }
-        TransformAndSplit(workspace, ref sink);
+        Split(workspace, ref sink);
+    }
+
+    /// <summary>The first radix-4 stage (m = n/2), reading point p as window-weighted samples 2p (real) and 2p + 1 (imaginary) from the stage.</summary>
+    private void FirstStageFromColumns(float* columns, int* offsets, float* window, float* z, float* twiddles)
+    {
+        int quarter = _points / 4, step = quarter * PointFloats;
+        for (int j = 0; j < quarter; j++)
+        {
+            int s0 = 2 * j, s1 = s0 + 2 * quarter, s2 = s1 + 2 * quarter, s3 = s2 + 2 * quarter;
+            float* p0 = z + j * PointFloats;
+            Butterfly(
+                Vector512.Load(columns + offsets[s0]) * Vector512.Create(window[s0]), Vector512.Load(columns + offsets[s0 + 1]) * Vector512.Create(window[s0 + 1]),
+                Vector512.Load(columns + offsets[s1]) * Vector512.Create(window[s1]), Vector512.Load(columns + offsets[s1 + 1]) * Vector512.Create(window[s1 + 1]),
+                Vector512.Load(columns + offsets[s2]) * Vector512.Create(window[s2]), Vector512.Load(columns + offsets[s2 + 1]) * Vector512.Create(window[s2 + 1]),
+                Vector512.Load(columns + offsets[s3]) * Vector512.Create(window[s3]), Vector512.Load(columns + offsets[s3 + 1]) * Vector512.Create(window[s3 + 1]),
+                p0, p0 + step, p0 + 2 * step, p0 + 3 * step, twiddles + 6 * j);
+        }
     }
 
     private void TransformAndSplit<TSink>(float* workspace, ref TSink sink) where TSink : struct, IBatchBinSink
@@ -171,6 +183,12 @@ internal sealed unsafe class FrameBatchFft
     private void Transform(float* z, int points, int stage, float* twiddles)
     {
         Radix4Stage(z, points, points, twiddles + _stageTwiddleOffset[stage]);
+        FinishStages(z, points, stage, twiddles);
+    }
+
+    /// <summary>The stages after <paramref name="stage"/> (whose sub-transform size was <paramref name="points"/>) of the sub-array at <paramref name="z"/>.</summary>
+    private void FinishStages(float* z, int points, int stage, float* twiddles)
+    {
         int m = points / 4;
         if (points > L1Points && m > 4)
         {
@@ -215,23 +233,32 @@ internal sealed unsafe class FrameBatchFft
             for (int j = 0; j < quarter; j++, p0 += PointFloats)
             {
                 float* p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
-                var a0r = Vector512.Load(p0); var a0i = Vector512.Load(p0 + Lanes);
-                var a1r = Vector512.Load(p1); var a1i = Vector512.Load(p1 + Lanes);
-                var a2r = Vector512.Load(p2); var a2i = Vector512.Load(p2 + Lanes);
-                var a3r = Vector512.Load(p3); var a3i = Vector512.Load(p3 + Lanes);
-                var b0r = a0r + a2r; var b0i = a0i + a2i;
-                var b1r = a0r - a2r; var b1i = a0i - a2i;
-                var b2r = a1r + a3r; var b2i = a1i + a3i;
-                var b3r = a1r - a3r; var b3i = a1i - a3i;
-                Vector512.Store(b0r + b2r, p0);
-                Vector512.Store(b0i + b2i, p0 + Lanes);
-                float* w = twiddles + 6 * j;
-                // Output q of the butterfly, times W_m^(q·j), starts sub-transform q (frequencies ≡ q mod 4).
-                StoreRotated(b1r + b3i, b1i - b3r, w, p1);
-                StoreRotated(b0r - b2r, b0i - b2i, w + 2, p2);
-                StoreRotated(b1r - b3i, b1i + b3r, w + 4, p3);
+                Butterfly(Vector512.Load(p0), Vector512.Load(p0 + Lanes), Vector512.Load(p1), Vector512.Load(p1 + Lanes),
+                    Vector512.Load(p2), Vector512.Load(p2 + Lanes), Vector512.Load(p3), Vector512.Load(p3 + Lanes),
+                    p0, p1, p2, p3, twiddles + 6 * j);
             }
         }
+    }
+
+    /// <summary>
+    /// One radix-4 decimation-in-frequency butterfly on points a0 … a3 (a quarter of the sub-transform apart): output q,
+    /// times W_m^(q·j) from <paramref name="w"/>, goes to <paramref name="p0"/> … <paramref name="p3"/> and starts
+    /// the sub-transform of the frequencies ≡ q mod 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(Vector512<float> a0r, Vector512<float> a0i, Vector512<float> a1r, Vector512<float> a1i,
+        Vector512<float> a2r, Vector512<float> a2i, Vector512<float> a3r, Vector512<float> a3i,
+        float* p0, float* p1, float* p2, float* p3, float* w)
+    {
+        var b0r = a0r + a2r; var b0i = a0i + a2i;
+        var b1r = a0r - a2r; var b1i = a0i - a2i;
+        var b2r = a1r + a3r; var b2i = a1i + a3i;
+        var b3r = a1r - a3r; var b3i = a1i - a3i;
+        Vector512.Store(b0r + b2r, p0);
+        Vector512.Store(b0i + b2i, p0 + Lanes);
+        StoreRotated(b1r + b3i, b1i - b3r, w, p1);
+        StoreRotated(b0r - b2r, b0i - b2i, w + 2, p2);
+        StoreRotated(b1r - b3i, b1i + b3r, w + 4, p3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
