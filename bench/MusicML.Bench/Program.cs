@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Running;
+using MusicML.Bench;
 
-// Every benchmark class in this assembly is discovered; pick with --filter, e.g.
+// `cpu-time` runs the front end's CPU-time table (FrontEndCpuTime); anything else goes to BenchmarkDotNet, which
+// discovers every benchmark class in this assembly; pick with --filter, e.g.
 //   dotnet run -c Release --project bench/MusicML.Bench -- --filter '*Feature*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "cpu-time") FrontEndCpuTime.Run(args);
+else if (args.Length > 0 && args[0] == "fft-kernel") FftKernelBenchmarks.Report();
+else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

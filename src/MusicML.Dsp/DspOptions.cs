@@ -38,10 +38,18 @@ public sealed record DspOptions
             return;
         }
         int chunk = (count + threads - 1) / threads;
-        System.Threading.Tasks.Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        try
         {
-            int start = t * chunk, end = Math.Min(count, start + chunk);
-            if (start < end) body(start, end);
-        });
+            System.Threading.Tasks.Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                int start = t * chunk, end = Math.Min(count, start + chunk);
+                if (start < end) body(start, end);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[0] is MusicMLException)
+        {
+            // A chunk that finds bad input (e.g. a NaN sample) reports it as the single-threaded call would.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 }

@@ -189,11 +189,13 @@ internal sealed class SparseFilterbank
                 if (lanes > 2) acc2 += w * new Vector<float>(row[(2 * vector)..]);
                 if (lanes > 3) acc3 += w * new Vector<float>(row[(3 * vector)..]);
             }
-            acc0.CopyTo(sums);
-            if (lanes > 1) acc1.CopyTo(sums[vector..]);
-            if (lanes > 2) acc2.CopyTo(sums[(2 * vector)..]);
-            if (lanes > 3) acc3.CopyTo(sums[(3 * vector)..]);
-            sums[..count].CopyTo(output.Slice(m * columns + first, count));
+            // A full block goes straight to the output row; only the last, partial block is staged.
+            var target = count == width ? output.Slice(m * columns + first, width) : sums;
+            acc0.CopyTo(target);
+            if (lanes > 1) acc1.CopyTo(target[vector..]);
+            if (lanes > 2) acc2.CopyTo(target[(2 * vector)..]);
+            if (lanes > 3) acc3.CopyTo(target[(3 * vector)..]);
+            if (count < width) sums[..count].CopyTo(output.Slice(m * columns + first, count));
         }
     }
 

@@ -26,6 +26,25 @@ internal static unsafe class FramePipeline
         return 1 + (padded - nFft) / hop;
     }
 
+    /// <summary>
+    /// Checks <paramref name="y"/> (empty, NaN, ±∞) and returns its frame count. When the frames will go through
+    /// <see cref="FrameBatches"/>' hop-major stage, which checks every sample it moves, only the samples that no frame
+    /// reaches are scanned here, saving a pass over the whole signal.
+    /// </summary>
+    public static int CheckedFrameCount(ReadOnlySpan<float> y, int nFft, int hop, bool center, DspOptions options)
+    {
+        if (y.IsEmpty) Validation.Audio(y);
+        int frames = FrameCount(y.Length, nFft, hop, center);
+        if (!FrameBatches.Use(nFft, options) || !FrameBatches.StagesHopMajor(nFft, hop))
+        {
+            Validation.Audio(y);
+            return frames;
+        }
+        long covered = (long)(frames - 1) * hop + (long)FrameBatches.RowsPerFrame(nFft, hop) * hop - (center ? nFft / 2 : 0);
+        if (covered < y.Length && Validation.FirstNonFinite(y[(int)Math.Max(0, covered)..]) >= 0) Validation.Audio(y);
+        return frames;
+    }
+
     /// <summary>The checks and set-up both spectrum walkers share: frame sizes, power, the samples, window and FFT plan.</summary>
     private static (int Frames, int Hop, float[] Window, RealFft Fft, bool Squared, DspOptions Options) Prepare(ReadOnlySpan<float> y,
         int nFft, int? hopLength, int? winLength, WindowType window, bool center, double power, DspOptions? options, bool validated)
@@ -35,8 +54,7 @@ internal static unsafe class FramePipeline
         if (power is not (1.0 or 2.0))
             throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
         // Callers that already checked the samples say so: the scan reads the whole signal.
-        if (!validated) Validation.Audio(y);
-        int frames = FrameCount(y.Length, nFft, hop, center);
+        int frames = validated ? FrameCount(y.Length, nFft, hop, center) : CheckedFrameCount(y, nFft, hop, center, options);
         return (frames, hop, Windows.GetPadded(window, win, nFft), RealFft.Create(nFft, options.Backend), power == 2.0, options);
     }
 
@@ -70,9 +88,44 @@ internal static unsafe class FramePipeline
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
-            resolved.ForChunks(frames, (start, end) => SpectrumBlocks(reader, windowValues, fft, squared, start, end, handler));
+            if (FrameBatches.Use(nFft, resolved) && BlockWidth % FrameBatchFft.Lanes == 0)
+                resolved.ForChunks(frames, (start, end) => SpectrumBlocksBatched(reader, windowValues, hop, squared, start, end, handler));
+            else
+                resolved.ForChunks(frames, (start, end) => SpectrumBlocks(reader, windowValues, fft, squared, start, end, handler));
         }
         return frames;
+    }
+
+    /// <summary>
+    /// <see cref="SpectrumBlocks"/> through <see cref="FrameBatchFft"/>: each 16-frame batch writes its |X|^power
+    /// straight into its 16 columns of the bin-major block, so no per-frame spectrum or transpose is needed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SpectrumBlocksBatched(FrameReader reader, float[] windowValues, int hop, bool squared, int start, int end, SpectrumBlockHandler handler)
+    {
+        int width = BlockWidth, bins = windowValues.Length / 2 + 1;
+        var batches = new FrameBatches(reader, windowValues, hop, end);
+        var block = new AlignedBuffer(bins * width);
+        for (int first = start; first < end; first += width)
+        {
+            int count = Math.Min(width, end - first);
+            for (int offset = 0; offset < count; offset += FrameBatchFft.Lanes)
+            {
+                int lanes = Math.Min(FrameBatchFft.Lanes, count - offset);
+                // Lanes past `count` transform zeros; the handler never reads their columns.
+                if (squared)
+                {
+                    var sink = new PowerSink(block.Pointer + offset, width);
+                    batches.Forward(first + offset, lanes, ref sink);
+                }
+                else
+                {
+                    var sink = new MagnitudeSink(block.Pointer + offset, width);
+                    batches.Forward(first + offset, lanes, ref sink);
+                }
+            }
+            handler(first, count, block.Span, width);
+        }
     }
 
     // The per-chunk loops below run for the whole signal in one call, so without AggressiveOptimization the first
@@ -144,7 +197,7 @@ internal static unsafe class FramePipeline
                 {
                     for (int j0 = 0; j0 < width; j0 += 8)
                         for (int k0 = 0; k0 < binsPadded; k0 += 8)
-                            Transpose8x8(from + j0 * binsPadded + k0, binsPadded, to + k0 * width + j0, width);
+                            SimdTranspose.Transpose8x8(from + j0 * binsPadded + k0, binsPadded, to + k0 * width + j0, width);
                 }
             }
             handler(first, count, block, width);
@@ -200,44 +253,6 @@ internal static unsafe class FramePipeline
             for (int c = c0; c < c1; c++)
                 destination[c * rows + r] = source[r * columns + c];
         }
-    }
-
-    /// <summary>Transposes an 8×8 tile of floats (rows <paramref name="sourceStride"/> apart) into <paramref name="destination"/> with AVX shuffles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, int sourceStride, float* destination, int destinationStride)
-    {
-        var r0 = Avx.LoadVector256(source);
-        var r1 = Avx.LoadVector256(source + sourceStride);
-        var r2 = Avx.LoadVector256(source + 2 * sourceStride);
-        var r3 = Avx.LoadVector256(source + 3 * sourceStride);
-        var r4 = Avx.LoadVector256(source + 4 * sourceStride);
-        var r5 = Avx.LoadVector256(source + 5 * sourceStride);
-        var r6 = Avx.LoadVector256(source + 6 * sourceStride);
-        var r7 = Avx.LoadVector256(source + 7 * sourceStride);
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>|z|² of interleaved complex values, two AVX registers at a time where available.</summary>

@@ -29,6 +29,12 @@ internal readonly unsafe struct FrameReader
         _mode = mode;
     }
 
+    /// <summary>The unpadded signal this reader frames.</summary>
+    public ReadOnlySpan<float> Signal => new((float*)_signal, _length);
+
+    /// <summary>A reader of the same padded signal cut into consecutive, non-overlapping rows of hop samples.</summary>
+    public FrameReader Rows() => new((float*)_signal, _length, _hop, _hop, _pad, _mode);
+
     /// <summary>Frame <paramref name="t"/> (frameLength samples starting at t·hop in padded coordinates); <paramref name="scratch"/> holds it when it touches the padding.</summary>
     public ReadOnlySpan<float> Frame(int t, Span<float> scratch)
     {

@@ -61,7 +61,7 @@ public static partial class Tuning
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
     public static (FloatMatrix Pitches, FloatMatrix Magnitudes) PitchTrack(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048,
         int? hopLength = null, double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1, DspOptions? options = null) =>
-        PitchTrack(Spectral.Stft(y, nFft, hopLength, options: options).Magnitude(), sampleRate, fMin, fMax, threshold);
+        PitchTrack(Spectral.Spectrogram(y, nFft, hopLength, options: options), sampleRate, fMin, fMax, threshold);
 
     /// <summary>
     /// Estimates the tuning deviation of a spectrogram from A440, in fractions of a bin of

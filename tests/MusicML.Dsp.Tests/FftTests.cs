@@ -46,8 +46,11 @@ public class FftTests
         return maxDiff / maxRef;
     }
 
+    /// <summary>Every engine a caller can pick: Auto (the AVX-512 frame-batch engine for power-of-two STFTs where
+    /// the machine has it, else FFTW or managed), then the two per-frame engines explicitly.</summary>
     public static IEnumerable<FftBackend> Backends()
     {
+        yield return FftBackend.Auto;
         yield return FftBackend.Managed;
         if (!NativeDependency.IsDisabledByEnvironment("fftw")) yield return FftBackend.Fftw;
     }

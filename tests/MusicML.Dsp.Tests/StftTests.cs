@@ -31,6 +31,27 @@ public class StftTests
         }
     }
 
+    [Theory]
+    [InlineData(2048, 512, true)]
+    [InlineData(2048, 220, true)]   // a hop that is not a multiple of 8 takes the frame-pointer batch path
+    [InlineData(1000, 250, false)]  // not a power of two: per-frame engines
+    public void SpectrogramEqualsTheModulusOfTheStft(int nFft, int hop, bool center)
+    {
+        var y = Reference.Signal22050("librosa_vibe_ace");
+        foreach (var backend in FftTests.Backends())
+        {
+            var options = new DspOptions { Backend = backend };
+            var stft = Spectral.Stft(y, nFft, hop, center: center, options: options);
+            // Same FFT, same hypot formula: the magnitudes are identical, not merely close.
+            Assert.Equal(stft.Magnitude().Data, Spectral.Spectrogram(y, nFft, hop, center: center, options: options).Data);
+            var power = Spectral.Spectrogram(y, nFft, hop, center: center, power: 2, options: options);
+            // |X|² may be summed with or without a fused multiply-add: one float32 rounding apart at most.
+            Assert.True(ArrayComparison.RelativeMaxError(stft.Power().Data, power.Data) < 1e-6);
+        }
+        Assert.Throws<MusicMLException>(() => Spectral.Spectrogram([], nFft, hop));
+        Assert.Throws<MusicMLException>(() => Spectral.Spectrogram(y, nFft, hop, power: 3));
+    }
+
     [Fact]
     public void ParallelStftEqualsSingleThreaded()
     {

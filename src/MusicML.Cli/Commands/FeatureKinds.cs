@@ -31,7 +31,7 @@ internal static class FeatureKinds
     public static readonly IReadOnlyList<FeatureKind> All =
     [
         new("stft", "STFT magnitude |X| [1 + n_fft/2, frames]", false,
-            (y, p) => Spectral.Stft(y, p.NFft, p.HopLength).Magnitude()),
+            (y, p) => Spectral.Spectrogram(y, p.NFft, p.HopLength)),
         new("mel", "mel power spectrogram [n_mels, frames]", false,
             (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk)),
         new("mfcc", "MFCC [n_mfcc, frames]", false,
