@@ -228,9 +228,33 @@ internal static unsafe class FramePipeline
         int bins = nFft / 2 + 1;
         // Every frame's row is written below, so the array (106 MB for 10 minutes) need not be zeroed first.
         var data = GC.AllocateUninitializedArray<float>(checked(FrameCount(y.Length, nFft, hop, center) * bins));
+        if (FrameBatches.Use(nFft, options ?? DspOptions.Default))
+        {
+            // The batch engine emits bins across frames; 8 × 8 transposes turn each block back into frame rows.
+            frames = ForEachSpectrumBlock(y, nFft, hopLength, winLength, window, center, padMode, power, options,
+                (first, count, block, width) => BlockToFrameRows(block, width, first, count, bins, data), validated: true);
+            return data;
+        }
         frames = ForEachSpectrum(y, nFft, hopLength, winLength, window, center, padMode, power, options,
             (t, spectrum) => spectrum.CopyTo(data.AsSpan(t * bins, bins)), validated: true);
         return data;
+    }
+
+    /// <summary>Writes frames first … first + count − 1 of a bin-major block (value (k, j) at block[k · width + j]) as rows of the frame-major <paramref name="data"/>.</summary>
+    private static void BlockToFrameRows(ReadOnlySpan<float> block, int width, int first, int count, int bins, float[] data)
+    {
+        int fullFrames = Avx.IsSupported ? count & ~7 : 0, fullBins = bins & ~7;
+        fixed (float* from = block)
+        fixed (float* to = data)
+        {
+            float* rows = to + (long)first * bins;
+            for (int j0 = 0; j0 < fullFrames; j0 += 8)
+                for (int k0 = 0; k0 < fullBins; k0 += 8)
+                    SimdTranspose.Transpose8x8(from + k0 * width + j0, width, rows + (long)j0 * bins + k0, bins);
+            for (int j = 0; j < count; j++)
+                for (int k = j < fullFrames ? fullBins : 0; k < bins; k++)
+                    rows[(long)j * bins + k] = from[k * width + j];
+        }
     }
 
     /// <summary>Transposes a librosa-shaped <c>[bins, frames]</c> matrix to frame-major order.</summary>
