@@ -8,13 +8,13 @@ namespace MusicML.Dsp;
 /// </summary>
 public sealed record DspOptions
 {
-    /// <summary>Single-threaded, FFTW when present: what you get when no options are passed.</summary>
+    /// <summary>Single-threaded, automatic FFT engine: what you get when no options are passed.</summary>
     public static DspOptions Default { get; } = new();
 
-    /// <summary>Uses every core (<see cref="Environment.ProcessorCount"/> threads), FFTW when present.</summary>
+    /// <summary>Uses every core (<see cref="Environment.ProcessorCount"/> threads), automatic FFT engine.</summary>
     public static DspOptions Parallel { get; } = new() { MaxDegreeOfParallelism = -1 };
 
-    /// <summary>The FFT engine; <see cref="FftBackend.Auto"/> (the default) prefers FFTW.</summary>
+    /// <summary>The FFT engine; <see cref="FftBackend.Auto"/> (the default) picks the fastest present (see <see cref="FftBackend"/>).</summary>
     public FftBackend Backend { get; init; } = FftBackend.Auto;
 
     /// <summary>Threads to split frames across: 1 (the default) runs on the caller's thread, −1 uses every core.</summary>
