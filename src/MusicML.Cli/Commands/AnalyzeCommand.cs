@@ -36,11 +36,7 @@ internal static class AnalyzeCommand
     /// <summary>Builds the command; results go to <see cref="CliContext.Output"/> or files, failures to <see cref="CliContext.Error"/>.</summary>
     public static Command Create(CliContext context)
     {
-        var inputs = new Argument<string[]>("INPUT")
-        {
-            Description = "Audio files, or directories searched recursively for audio files.",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var inputs = InputFiles.CreateArgument();
         var format = new Option<string>("--format")
         {
             Description = "json: an object for one file, an array for several (with --out DIR one <stem>.json each); csv: a header and one row per file.",
@@ -88,8 +84,7 @@ internal static class AnalyzeCommand
     {
         if (jobs < 1) throw new CliUsageException($"--jobs must be at least 1; got {jobs}.");
         bool csv = format == "csv";
-        var files = InputFiles.Expand(inputs);
-        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
+        var files = InputFiles.ExpandAtLeastOne(inputs);
         bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));
         if (output is not null)
             Directory.CreateDirectory(outputIsDir ? output : Path.GetDirectoryName(Path.GetFullPath(output))!);
@@ -118,7 +113,7 @@ internal static class AnalyzeCommand
                 }
                 catch (Exception e) when (CliErrors.IsFileFailure(e))
                 {
-                    lock (gate) context.Error.WriteLine($"musicml: error: {CliErrors.FileMessage(file, e)}");
+                    lock (gate) context.FileFailed(file, e);
                     progress.Advance(failed: true);
                 }
             });

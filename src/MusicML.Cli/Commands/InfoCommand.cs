@@ -15,11 +15,7 @@ internal static class InfoCommand
     /// <summary>Builds the command; results go to <see cref="CliContext.Output"/>, failures to <see cref="CliContext.Error"/>.</summary>
     public static Command Create(CliContext context)
     {
-        var inputs = new Argument<string[]>("INPUT")
-        {
-            Description = "Audio files, or directories searched recursively for audio files.",
-            Arity = ArgumentArity.OneOrMore,
-        };
+        var inputs = InputFiles.CreateArgument();
         var command = new Command("info", "Show container, encoding, sample rate, channels and duration of audio files.");
         command.Arguments.Add(inputs);
         command.SetAction(parse => Run(context, parse.GetValue(inputs) ?? []));
@@ -44,18 +40,8 @@ internal static class InfoCommand
                 failed = true;
                 continue;
             }
-            foreach (var file in files)
-            {
-                try
-                {
-                    context.Output.WriteLine(Describe(AudioFile.GetInfo(file)));
-                }
-                catch (Exception e) when (CliErrors.IsFileFailure(e))
-                {
-                    context.Error.WriteLine($"musicml: error: {CliErrors.FileMessage(file, e)}");
-                    failed = true;
-                }
-            }
+            if (!PerFileOutput.ForEachFile(context, files, file => context.Output.WriteLine(Describe(AudioFile.GetInfo(file)))))
+                failed = true;
         }
         return failed ? CommandLineApp.ExitFailure : 0;
     }

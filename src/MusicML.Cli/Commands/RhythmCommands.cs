@@ -31,97 +31,69 @@ internal static class RhythmCommands
     /// <summary><c>musicml tempo</c>.</summary>
     public static Command Tempo(CliContext context) => CreateTempo(context);
 
-    private static (Argument<string[]> Inputs, Option<string?> OutDir) Common(Command command)
-    {
-        var inputs = new Argument<string[]>("INPUT")
-        {
-            Description = "Audio files, or directories searched recursively for audio files.",
-            Arity = ArgumentArity.OneOrMore,
-        };
-        var outDir = new Option<string?>("--out-dir") { Description = "Write DIR/<stem>.<ext> per input instead of printing (required for several inputs)." };
-        command.Arguments.Add(inputs);
-        command.Options.Add(outDir);
-        return (inputs, outDir);
-    }
-
     private static Command CreateOnsets(CliContext context)
     {
-        var command = new Command("onsets", "Detect note onsets (SuperFlux activation, madmom-style peak picking); one time in seconds per line.");
-        var (inputs, outDir) = Common(command);
         var method = new Option<string>("--method") { Description = "Activation: superflux, spectralflux or complexdomain.", DefaultValueFactory = _ => "superflux" };
         method.AcceptOnlyFromAmong(OnsetMethods);
         var threshold = new Option<double?>("--threshold") { Description = "Peak-picking threshold above the moving average (activation units; default per method)." };
         var combine = new Option<double>("--combine") { Description = "Minimum seconds between onsets.", DefaultValueFactory = _ => 0.03 };
         var backtrack = new Option<bool>("--backtrack") { Description = "Move each onset back to the preceding energy minimum." };
-        command.Options.Add(method);
-        command.Options.Add(threshold);
-        command.Options.Add(combine);
-        command.Options.Add(backtrack);
-        command.SetAction(parse =>
-        {
-            var onsetMethod = ParseOnsetMethod(parse.GetValue(method)!);
-            var picker = OnsetDetector.DefaultPeakPicker(onsetMethod);
-            picker = picker with { Threshold = parse.GetValue(threshold) ?? picker.Threshold, Combine = parse.GetValue(combine) };
-            picker.Validate();
-            bool back = parse.GetValue(backtrack);
-            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".onsets",
-                spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
-        });
-        return command;
+        return PerFileOutput.CreateCommand(context, "onsets", "Detect note onsets (SuperFlux activation, madmom-style peak picking); one time in seconds per line.",
+            ".onsets", [method, threshold, combine, backtrack], parse =>
+            {
+                var onsetMethod = ParseOnsetMethod(parse.GetValue(method)!);
+                var picker = OnsetDetector.DefaultPeakPicker(onsetMethod);
+                picker = picker with { Threshold = parse.GetValue(threshold) ?? picker.Threshold, Combine = parse.GetValue(combine) };
+                picker.Validate();
+                bool back = parse.GetValue(backtrack);
+                return OnSpectrogram(spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
+            });
     }
 
     private static Command CreateBeats(CliContext context, bool downbeats)
     {
-        var command = downbeats
-            ? new Command("downbeats", "Track downbeats (bar-pointer HMM beats, then an HMM over bar positions choosing 3/4 or 4/4); one time per line.")
-            : new Command("beats", "Track beats (Krebs 2015 bar-pointer HMM by default, or Ellis 2007 dynamic programming); one time per line.");
-        var (inputs, outDir) = Common(command);
         var method = new Option<string>("--method") { Description = "Beat tracker: barpointer (HMM) or dp (Ellis dynamic programming).", DefaultValueFactory = _ => "barpointer" };
         method.AcceptOnlyFromAmong(BeatMethods);
-        var (minBpm, maxBpm, priorBpm) = TempoOptions(command);
-        command.Options.Add(method);
-        command.SetAction(parse =>
-        {
-            var analyzer = new RhythmAnalyzer
+        var (minBpm, maxBpm, priorBpm) = TempoOptions();
+        return PerFileOutput.CreateCommand(context,
+            downbeats ? "downbeats" : "beats",
+            downbeats
+                ? "Track downbeats (bar-pointer HMM beats, then an HMM over bar positions choosing 3/4 or 4/4); one time per line."
+                : "Track beats (Krebs 2015 bar-pointer HMM by default, or Ellis 2007 dynamic programming); one time per line.",
+            downbeats ? ".downbeats" : ".beats", [minBpm, maxBpm, priorBpm, method], parse =>
             {
-                TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm),
-                BeatMethod = parse.GetValue(method) == "dp" ? BeatMethod.DynamicProgramming : BeatMethod.BarPointer,
-            };
-            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), downbeats ? ".downbeats" : ".beats", spectrogram =>
-            {
-                var analysis = analyzer.Analyze(spectrogram);
-                return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
+                var analyzer = new RhythmAnalyzer
+                {
+                    TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm),
+                    BeatMethod = parse.GetValue(method) == "dp" ? BeatMethod.DynamicProgramming : BeatMethod.BarPointer,
+                };
+                return OnSpectrogram(spectrogram =>
+                {
+                    var analysis = analyzer.Analyze(spectrogram);
+                    return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
+                });
             });
-        });
-        return command;
     }
 
     private static Command CreateTempo(CliContext context)
     {
-        var command = new Command("tempo", "Estimate the tempo in BPM (comb filter over the onset autocorrelation with a log-normal prior).");
-        var (inputs, outDir) = Common(command);
         var mirex = new Option<bool>("--mirex") { Description = "Write 'T1 T2 S' (two tempi and the relative strength of the first) instead of one BPM." };
-        var (minBpm, maxBpm, priorBpm) = TempoOptions(command);
-        command.Options.Add(mirex);
-        command.SetAction(parse =>
-        {
-            var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
-            bool asMirex = parse.GetValue(mirex);
-            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".tempo",
-                spectrogram => EstimateText.Tempo(analyzer.EstimateTempo(spectrogram), asMirex));
-        });
-        return command;
+        var (minBpm, maxBpm, priorBpm) = TempoOptions();
+        return PerFileOutput.CreateCommand(context, "tempo", "Estimate the tempo in BPM (comb filter over the onset autocorrelation with a log-normal prior).",
+            ".tempo", [minBpm, maxBpm, priorBpm, mirex], parse =>
+            {
+                var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
+                bool asMirex = parse.GetValue(mirex);
+                return OnSpectrogram(spectrogram => EstimateText.Tempo(analyzer.EstimateTempo(spectrogram), asMirex));
+            });
     }
 
-    private static (Option<double> Min, Option<double> Max, Option<double> Prior) TempoOptions(Command command)
+    private static (Option<double> Min, Option<double> Max, Option<double> Prior) TempoOptions()
     {
         var defaults = new TempoEstimator();
         var min = new Option<double>("--min-bpm") { Description = "Slowest tempo considered (BPM).", DefaultValueFactory = _ => defaults.MinBpm };
         var max = new Option<double>("--max-bpm") { Description = "Fastest tempo considered (BPM).", DefaultValueFactory = _ => defaults.MaxBpm };
         var prior = new Option<double>("--prior-bpm") { Description = "Centre of the log-normal tempo prior (BPM).", DefaultValueFactory = _ => defaults.PriorBpm };
-        command.Options.Add(min);
-        command.Options.Add(max);
-        command.Options.Add(prior);
         return (min, max, prior);
     }
 
@@ -147,16 +119,14 @@ internal static class RhythmCommands
     };
 
     /// <summary>
-    /// Decodes each input once at 22050 Hz mono, computes the shared rhythm spectrogram and writes
-    /// <paramref name="analyse"/>'s text to DIR/&lt;stem&gt;<paramref name="extension"/> or to standard output.
+    /// The per-file analysis of a rhythm command: decodes the file at 22050 Hz mono, computes the shared rhythm
+    /// spectrogram and returns <paramref name="analyse"/>'s text.
     /// </summary>
-    private static int RunPerFile(CliContext context, IReadOnlyList<string> inputs, string? outDir, string extension,
-        Func<RhythmSpectrogram, string> analyse) =>
-        PerFileOutput.Run(context, InputFiles.Expand(inputs), outDir, extension, file =>
-        {
-            var audio = AudioFile.Load(file);
-            var y = audio.ToMono();
-            if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
-            return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate));
-        });
+    private static Func<string, string> OnSpectrogram(Func<RhythmSpectrogram, string> analyse) => file =>
+    {
+        var audio = AudioFile.Load(file);
+        var y = audio.ToMono();
+        if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
+        return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate));
+    };
 }

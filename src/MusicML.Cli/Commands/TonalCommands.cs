@@ -107,21 +107,9 @@ internal static class TonalCommands
                 return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
             });
 
+    /// <summary>A per-file tonal command whose analysis gets the decoded audio of each input.</summary>
     private static Command Build(CliContext context, string name, string description, string extension,
-        IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string, string> analyse)
-    {
-        var inputs = new Argument<string[]>("INPUT")
-        {
-            Description = "Audio files, or directories searched recursively for audio files.",
-            Arity = ArgumentArity.OneOrMore,
-        };
-        var outDir = new Option<string?>("--out-dir") { Description = $"Write one <stem>{extension} file per input into this directory (created if missing)." };
-        var command = new Command(name, description);
-        command.Arguments.Add(inputs);
-        command.Options.Add(outDir);
-        foreach (var option in extraOptions) command.Options.Add(option);
-        command.SetAction(parse => PerFileOutput.Run(context, InputFiles.Expand(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension,
-            file => analyse(parse, AudioFile.Load(file), file)));
-        return command;
-    }
+        IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string, string> analyse) =>
+        PerFileOutput.CreateCommand(context, name, description, extension, extraOptions,
+            parse => file => analyse(parse, AudioFile.Load(file), file));
 }

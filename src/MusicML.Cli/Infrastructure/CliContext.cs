@@ -19,4 +19,10 @@ public sealed class CliContext(TextWriter output, TextWriter error)
 
     /// <summary>Writes one warning line (a skipped file, a fallback) to <see cref="Error"/>.</summary>
     public void Warn(string message) => Error.WriteLine($"musicml: warning: {CliErrors.OneLine(message)}");
+
+    /// <summary>
+    /// Writes the one error line of an input file that failed (<see cref="CliErrors.IsFileFailure"/>) in a batch that
+    /// goes on with the other files; the line names <paramref name="file"/>.
+    /// </summary>
+    public void FileFailed(string file, Exception exception) => Error.WriteLine($"musicml: error: {CliErrors.FileMessage(file, exception)}");
 }

@@ -1,36 +1,81 @@
-using MusicML.Core;
+using System.CommandLine;
 
 namespace MusicML.Cli.Infrastructure;
 
 /// <summary>
-/// The loop every single-task command shares (<c>musicml onsets|beats|key|chords|…</c>): one result text per input
-/// file, written to <c>DIR/&lt;stem&gt;&lt;extension&gt;</c> with <c>--out-dir</c> or, for a single input, to standard
-/// output. A file that fails gets one error line and the others are still written; the exit code is then 1.
+/// What every single-task command shares (<c>musicml onsets|beats|key|chords|…</c>): the <c>INPUT...</c> argument,
+/// the <c>--out-dir DIR</c> option, and the loop that writes one result text per input file to
+/// <c>DIR/&lt;stem&gt;&lt;extension&gt;</c> or, for a single input, to standard output. A file that fails gets one
+/// error line and the others are still written; the exit code is then 1.
 /// </summary>
 internal static class PerFileOutput
 {
-    /// <summary>Runs <paramref name="analyse"/> (file path → result text) over <paramref name="files"/>.</summary>
-    public static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<string, string> analyse)
+    /// <summary>
+    /// Builds <c>musicml NAME INPUT... [--out-dir DIR] [options]</c>. When it runs, <paramref name="prepare"/> reads and
+    /// checks the option values once (so a bad value is reported before any file is decoded) and returns the per-file
+    /// analysis: file path → result text.
+    /// </summary>
+    /// <param name="context">Where results and errors go.</param>
+    /// <param name="name">The command name, e.g. <c>onsets</c>.</param>
+    /// <param name="description">The command's help line.</param>
+    /// <param name="extension">The output file extension with its dot, e.g. <c>.onsets</c>.</param>
+    /// <param name="options">The command's own options, in the order its help lists them (after <c>--out-dir</c>).</param>
+    /// <param name="prepare">Option values → per-file analysis.</param>
+    public static Command CreateCommand(CliContext context, string name, string description, string extension,
+        IReadOnlyList<Option> options, Func<ParseResult, Func<string, string>> prepare)
     {
-        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
+        var inputs = InputFiles.CreateArgument();
+        var outDir = new Option<string?>("--out-dir")
+        {
+            Description = $"Write one <stem>{extension} file per input into this directory (created if missing) instead of printing; required for several inputs.",
+        };
+        var command = new Command(name, description);
+        command.Arguments.Add(inputs);
+        command.Options.Add(outDir);
+        foreach (var option in options) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var analyse = prepare(parse);
+            return Run(context, InputFiles.ExpandAtLeastOne(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension, analyse);
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="analyse"/> (file path → result text) over <paramref name="files"/>.</summary>
+    private static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<string, string> analyse)
+    {
         if (outDir is null && files.Count > 1)
             throw new CliUsageException($"{files.Count} input files need --out-dir DIR (only a single file's result goes to standard output).");
         if (outDir is not null) Directory.CreateDirectory(outDir);
-        bool failed = false;
+        bool allDone = ForEachFile(context, files, file =>
+        {
+            var text = analyse(file);
+            if (outDir is null) context.Output.Write(text);
+            else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
+        });
+        return allDone ? 0 : CommandLineApp.ExitFailure;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="process"/> on every file in order. A file that fails the way an input file can
+    /// (<see cref="CliErrors.IsFileFailure"/>) gets its error line and the others still run; other exceptions propagate.
+    /// </summary>
+    /// <returns>True when every file was processed.</returns>
+    public static bool ForEachFile(CliContext context, IEnumerable<string> files, Action<string> process)
+    {
+        bool allDone = true;
         foreach (var file in files)
         {
             try
             {
-                var text = analyse(file);
-                if (outDir is null) context.Output.Write(text);
-                else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
+                process(file);
             }
             catch (Exception e) when (CliErrors.IsFileFailure(e))
             {
-                context.Error.WriteLine($"musicml: error: {CliErrors.FileMessage(file, e)}");
-                failed = true;
+                context.FileFailed(file, e);
+                allDone = false;
             }
         }
-        return failed ? CommandLineApp.ExitFailure : 0;
+        return allDone;
     }
 }
