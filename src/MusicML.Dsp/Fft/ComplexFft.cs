@@ -29,7 +29,7 @@ public sealed unsafe class ComplexFft
         }
         var a = new AlignedBuffer(2 * length);
         var b = new AlignedBuffer(2 * length);
-        uint rigour = length <= 16384 ? FftwNative.Measure : FftwNative.Estimate;
+        uint rigour = FftwNative.Rigour;
         lock (FftwNative.PlannerLock)
         {
             _forwardPlan = FftwNative.fftwf_plan_dft_1d(length, a.Pointer, b.Pointer, FftwNative.ForwardSign, rigour | FftwNative.PreserveInput);

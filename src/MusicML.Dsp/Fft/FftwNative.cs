@@ -11,6 +11,14 @@ namespace MusicML.Dsp;
 internal static unsafe class FftwNative
 {
     public const uint Measure = 0;
+
+    /// <summary>
+    /// The planning rigour of every plan: FFTW_ESTIMATE. FFTW_MEASURE times candidate algorithms and keeps the
+    /// fastest, so two processes could get different plans for the same length, which round differently: the same
+    /// file then gave different last digits from run to run (YIN pitch, tempogram, chroma_cqt). Results must be
+    /// reproducible; the frame-batch engine runs the hot STFT paths anyway.
+    /// </summary>
+    public const uint Rigour = Estimate;
     public const uint PreserveInput = 1u << 4;
     public const uint Estimate = 1u << 6;
     public const int ForwardSign = -1;
@@ -36,6 +44,7 @@ internal static unsafe class FftwNative
     [DllImport("fftw")] public static extern void fftwf_execute_dft_r2c(IntPtr plan, float* input, float* output);
     [DllImport("fftw")] public static extern void fftwf_execute_dft_c2r(IntPtr plan, float* input, float* output);
     [DllImport("fftw")] public static extern void fftwf_execute_dft(IntPtr plan, float* input, float* output);
+    [DllImport("fftw")] public static extern void fftwf_forget_wisdom();
 
     /// <summary>Whether <paramref name="pointer"/> meets <see cref="Alignment"/>, so a plan made on aligned buffers may run on it.</summary>
     public static bool IsAligned(float* pointer) => ((nuint)pointer & (Alignment - 1)) == 0;

@@ -33,7 +33,7 @@ public sealed unsafe class RealFft
         }
         var real = new AlignedBuffer(length);
         var complex = new AlignedBuffer(2 * (length / 2 + 1));
-        uint rigour = length <= 16384 ? FftwNative.Measure : FftwNative.Estimate;
+        uint rigour = FftwNative.Rigour;
         lock (FftwNative.PlannerLock)
         {
             _forwardPlan = FftwNative.fftwf_plan_dft_r2c_1d(length, real.Pointer, complex.Pointer, rigour);
@@ -45,6 +45,9 @@ public sealed unsafe class RealFft
         _scratch = new ThreadLocal<(AlignedBuffer, AlignedBuffer)>(
             () => (new AlignedBuffer(length), new AlignedBuffer(2 * (length / 2 + 1))));
     }
+
+    /// <summary>A plan of its own, outside the cache: lets tests plan the same length twice.</summary>
+    internal static RealFft CreateUnshared(int length, FftBackend backend) => new(length, FftEngine.Resolve(backend));
 
     /// <summary>The transform length n (samples).</summary>
     public int Length { get; }
