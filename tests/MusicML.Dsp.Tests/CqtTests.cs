@@ -119,6 +119,52 @@ public class CqtBehaviourTests(ITestOutputHelper output)
         ArrayComparison.AssertRelativeMaxError(single.Magnitude().Data, managed.Magnitude().Data, 1e-5, "managed FFT");
     }
 
+    [Theory]
+    [InlineData(PadMode.Constant)]
+    [InlineData(PadMode.Reflect)]
+    [InlineData(PadMode.Edge)]
+    public void DirectProductEqualsTheFftProduct(PadMode padMode)
+    {
+        // Every octave of the default CQT (12 filters, nFft 256) uses the time-domain taps; the FFT and sparse
+        // product they replace computes the same sums in another order, so only float32 rounding may differ. Both
+        // sum terms far larger than the result where an octave holds little of the signal's energy: on the top octave
+        // here, against the same sum in double, the direct product is 9.2e-6 off and the FFT route 5.1e-6, and they
+        // differ from each other by 1.3e-5 (the largest over the octaves; the full CQT stays 1.7e-7 from librosa).
+        // The signal's length is no multiple of the hop, so the last frames overhang the end, and the first ones
+        // the start.
+        var plan = ConstantQPlan.Get(22050, 512, Filters.C1Hz, 84, 12, 1.0, 1.0, 0.01, WindowType.Hann, true);
+        var y = Reference.Signal22050("librosa_vibe_ace").AsSpan(0, 3 * 22050 + 101);
+        foreach (var basis in plan.Octaves)
+        {
+            Assert.NotNull(basis.Taps);
+            int frames = 1 + y.Length / basis.HopLength;
+            var direct = new ComplexMatrix(84, frames);
+            var viaFft = new ComplexMatrix(84, frames);
+            Spectral.ConstantQFramesDirect(y, basis, padMode, direct, 0, frames);
+            Spectral.ConstantQFrames(y, basis, padMode, viaFft, 0, frames, FftBackend.Auto);
+            double error = ArrayComparison.RelativeMaxError(viaFft.Data, direct.Data);
+            output.WriteLine($"{padMode}, hop {basis.HopLength}: direct vs FFT product {error:E2}");
+            Assert.True(error <= 5e-5, $"{padMode}, hop {basis.HopLength}: {error:E3}");
+
+            // Frames are taken four at a time; chunks that split those blocks anywhere give the same numbers.
+            var chunked = new ComplexMatrix(84, frames);
+            for (int start = 0; start < frames; start += 7)
+                Spectral.ConstantQFramesDirect(y, basis, padMode, chunked, start, Math.Min(frames, start + 7));
+            Assert.Equal(direct.Data, chunked.Data);
+        }
+    }
+
+    [Fact]
+    public void OnlyCheapBasesGetTimeDomainTaps()
+    {
+        // chroma_cqt's 36 filters at nFft 1024 (72 rows of taps) cost more per frame than the FFT route; the default
+        // CQT's 12 filters at nFft 256 cost less (see OctaveBasis.DirectIsCheaper).
+        var chroma = ConstantQPlan.Get(22050, 512, Filters.C1Hz, 252, 36, 1.0, 1.0, 0.01, WindowType.Hann, true);
+        Assert.All(chroma.Octaves, basis => Assert.Null(basis.Taps));
+        var cqt = ConstantQPlan.Get(22050, 512, Filters.C1Hz, 84, 12, 1.0, 1.0, 0.01, WindowType.Hann, true);
+        Assert.All(cqt.Octaves, basis => Assert.Equal(256, basis.NFft));
+    }
+
     [Fact]
     public void EarlyDownsamplingAgreesWithTheFullTransform()
     {
