@@ -51,7 +51,7 @@ public static partial class Spectral
         DspOptions? options = null)
     {
         options ??= DspOptions.Default;
-        Validation.Audio(y);
+        if (y.IsEmpty) Validation.Audio(y);
         Validation.Positive(sampleRate, "sampleRate");
         Validation.Positive(hopLength, "hopLength");
         Validation.Positive(nBins, "nBins");
@@ -64,43 +64,48 @@ public static partial class Spectral
         if (tuning is double t && !double.IsFinite(t)) throw new MusicMLException($"tuning must be finite; got {t}.");
         _ = options.ResolveThreads(1);
 
+        bool validated = tuning is null;
+        if (validated) Validation.Audio(y);
         double tune = tuning ?? Tuning.EstimateTuning(y, sampleRate, binsPerOctave: binsPerOctave, options: options);
         double tunedMin = lowest * Math.Pow(2.0, tune / binsPerOctave);
         var plan = ConstantQPlan.Get(sampleRate, hopLength, tunedMin, nBins, binsPerOctave, filterScale, norm, sparsity, window, scale);
 
-        float[]? signal = null;
-        if (plan.EarlyDownsampleFactor > 1)
-        {
-            if (y.Length < plan.EarlyDownsampleFactor)
-                throw new MusicMLException($"The signal has {y.Length} samples, too short for a {plan.Octaves.Length}-octave CQT.");
-            signal = Decimate(y, plan.EarlyDownsampleFactor);
-            // Without the length scale librosa restores the energy the decimation removed.
-            if (!scale)
-            {
-                float gain = (float)Math.Sqrt(plan.EarlyDownsampleFactor);
-                for (int i = 0; i < signal.Length; i++) signal[i] *= gain;
-            }
-        }
-
+        int earlyFactor = plan.EarlyDownsampleFactor;
+        if (y.Length < earlyFactor)
+            throw new MusicMLException($"The signal has {y.Length} samples, too short for a {plan.Octaves.Length}-octave CQT.");
         var octaves = plan.Octaves;
-        // Every halving yields ⌈n / 2⌉ samples, so the frame count is known before any resampling.
+        // Every halving yields ⌈n / 2⌉ samples (librosa.resample's length), so the frame count is known before any
+        // resampling.
         int frames = int.MaxValue;
-        int length = signal?.Length ?? y.Length;
+        int length = (y.Length + earlyFactor - 1) / earlyFactor;
         for (int i = 0; i < octaves.Length; i++)
         {
             frames = Math.Min(frames, 1 + (length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
             if (octaves[i].HalveAfter) length = (length + 1) / 2;
         }
         var result = new ComplexMatrix(nBins, frames);
+        bool oneThread = options.ResolveThreads(frames / 16) == 1;
 
-        if (options.ResolveThreads(frames / 16) == 1)
+        // The one-pass path checks each block of y as it reads it, while the block is in cache.
+        bool checkInBlocks = oneThread && earlyFactor == 1 && !validated;
+        if (!validated && !checkInBlocks) Validation.Audio(y);
+        float[]? signal = null;
+        if (earlyFactor > 1)
         {
-            ReadOnlySpan<float> current = signal ?? y;
-            for (int i = 0; i < octaves.Length; i++)
+            signal = Decimate(y, earlyFactor);
+            // Without the length scale librosa restores the energy the decimation removed.
+            if (!scale)
             {
-                OctaveFrames(current, octaves[i], padMode, result, 0, frames, options.Backend);
-                if (octaves[i].HalveAfter && i + 1 < octaves.Length) current = Decimate(current, 2);
+                float gain = (float)Math.Sqrt(earlyFactor);
+                for (int i = 0; i < signal.Length; i++) signal[i] *= gain;
             }
+        }
+
+        if (oneThread)
+        {
+            ReadOnlySpan<float> input = signal ?? y;
+            using var stream = new ConstantQStream(input.Length, octaves, padMode, result, frames, options.Backend);
+            stream.Run(input, checkInBlocks);
             return result;
         }
 
@@ -129,7 +134,7 @@ public static partial class Spectral
         {
             var basis = octaves[i];
             var octaveSignal = signals[i].Task.GetAwaiter().GetResult();
-            options.ForChunks(frames, (start, end) => OctaveFrames(octaveSignal, basis, padMode, result, start, end, options.Backend));
+            options.ForChunks(frames, (start, end) => OctaveFrames(new SignalWindow(octaveSignal), basis, padMode, result, start, end, options.Backend));
         }
         chain.GetAwaiter().GetResult();
         return result;
@@ -139,22 +144,28 @@ public static partial class Spectral
     private static float[] Decimate(ReadOnlySpan<float> y, int factor)
     {
         var result = Resampler.Resample(y, factor, 1, ResampleQuality.High);
-        // numpy divides the float32 signal by the float32-rounded √ratio.
-        float divisor = (float)Math.Sqrt(1.0 / factor);
-        var span = result.AsSpan();
+        Divide(result, result, ScaleDivisor(factor));
+        return result;
+    }
+
+    /// <summary>numpy divides the float32 signal by the float32-rounded √(1 / factor) (librosa.resample's scale=True).</summary>
+    private static float ScaleDivisor(int factor) => (float)Math.Sqrt(1.0 / factor);
+
+    /// <summary>destination[i] = source[i] / divisor; a true division, as numpy's, not a multiplication by the inverse.</summary>
+    private static void Divide(ReadOnlySpan<float> source, Span<float> destination, float divisor)
+    {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             var d = new Vector<float>(divisor);
-            for (; i <= span.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(span[i..]) / d).CopyTo(span[i..]);
+            for (; i <= source.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(source[i..]) / d).CopyTo(destination[i..]);
         }
-        for (; i < span.Length; i++) span[i] /= divisor;
-        return result;
+        for (; i < source.Length; i++) destination[i] = source[i] / divisor;
     }
 
     /// <summary>Frames [start, end) of one octave, by whichever of the two equivalent products its basis found cheaper.</summary>
-    internal static void OctaveFrames(ReadOnlySpan<float> signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+    internal static void OctaveFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
         int start, int end, FftBackend backend)
     {
         if (basis.Taps is null) ConstantQFrames(signal, basis, padMode, result, start, end, backend);
@@ -168,7 +179,7 @@ public static partial class Spectral
     /// </summary>
     // AggressiveOptimization: one call covers every frame of an octave, which would otherwise run as OSR code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ConstantQFrames(ReadOnlySpan<float> signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+    internal static void ConstantQFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
         int start, int end, FftBackend backend)
     {
         int nFft = basis.NFft, hop = basis.HopLength, half = nFft / 2, frames = result.Columns;
@@ -184,7 +195,7 @@ public static partial class Spectral
             int first = t * hop - half;
             var frameSpan = frame.Span;
             if (first >= 0 && first + nFft <= signal.Length)
-                signal.Slice(first, nFft).CopyTo(frameSpan);
+                signal.Samples.Slice(first - signal.Start, nFft).CopyTo(frameSpan);
             else
                 for (int i = 0; i < nFft; i++) frameSpan[i] = PaddedSample(signal, first + i, padMode);
             var s = spectrum.Span;
@@ -213,7 +224,7 @@ public static partial class Spectral
     /// and two filters at a time share each load, so the inner loop is 16 independent fused multiply-adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ConstantQFramesDirect(ReadOnlySpan<float> signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+    internal static void ConstantQFramesDirect(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
         int start, int end)
     {
         int nFft = basis.NFft, hop = basis.HopLength, frames = result.Columns, filters = basis.Rows.Length;
@@ -276,10 +287,10 @@ public static partial class Spectral
     }
 
     /// <summary>Where frame <paramref name="t"/>'s nFft samples start: in the signal, or assembled in slot <paramref name="slot"/> of <paramref name="padded"/> when it overhangs an end.</summary>
-    private static ref float FrameStart(ReadOnlySpan<float> signal, int t, int nFft, int hop, PadMode padMode, float[] padded, int slot)
+    private static ref float FrameStart(SignalWindow signal, int t, int nFft, int hop, PadMode padMode, float[] padded, int slot)
     {
         int first = t * hop - nFft / 2;
-        if (first >= 0 && first + nFft <= signal.Length) return ref Unsafe.AsRef(in signal[first]);
+        if (first >= 0 && first + nFft <= signal.Length) return ref Unsafe.AsRef(in signal.Samples[first - signal.Start]);
         var frame = padded.AsSpan(slot * nFft, nFft);
         for (int i = 0; i < nFft; i++) frame[i] = PaddedSample(signal, first + i, padMode);
         return ref frame[0];
@@ -304,20 +315,232 @@ public static partial class Spectral
         destination[7] = Vector.Sum(im3);
     }
 
-    /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal.</summary>
-    private static float PaddedSample(ReadOnlySpan<float> signal, int index, PadMode mode)
+    /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal; the samples it maps to must lie in the window.</summary>
+    private static float PaddedSample(SignalWindow signal, int index, PadMode mode)
     {
         int n = signal.Length;
-        if ((uint)index < (uint)n) return signal[index];
+        if ((uint)index < (uint)n) return signal.Samples[index - signal.Start];
         switch (mode)
         {
             case PadMode.Constant:
                 return 0f;
             case PadMode.Edge:
-                return index < 0 ? signal[0] : signal[n - 1];
+                return signal.Samples[(index < 0 ? 0 : n - 1) - signal.Start];
             default:
                 if (n < 2) throw new MusicMLException($"Reflect padding needs at least 2 samples; the signal has {n}.");
-                return signal[ReflectIndex(index, n)];
+                return signal.Samples[ReflectIndex(index, n) - signal.Start];
         }
     }
+
+    /// <summary>Input samples per block of the one-pass CQT: the chain's buffers for one block fit in L2 together.</summary>
+    internal const int ConstantQBlockLength = 1 << 13;
+
+    /// <summary>
+    /// The single-threaded transform in one pass over the signal: each block goes down the soxr halving chain stage
+    /// by stage while it is in cache, and each octave's frames are computed as soon as its signal covers them, so no
+    /// octave's signal is ever held whole. Every stage receives exactly the samples <see cref="Decimate"/> gives the
+    /// next octave (libsoxr's output trimmed or zero-padded to ⌈n / 2⌉, divided by √½) and libsoxr streams, so the
+    /// result equals the whole-signal chain's bit for bit.
+    /// </summary>
+    private sealed class ConstantQStream : IDisposable
+    {
+
+        private readonly OctaveBasis[] _octaves;
+        private readonly int[] _octaveLevel;
+        private readonly int[] _nextFrame;
+        private readonly Level[] _levels;
+        private readonly PadMode _padMode;
+        private readonly ComplexMatrix _result;
+        private readonly int _frames;
+        private readonly FftBackend _backend;
+        private readonly float _divisor = ScaleDivisor(2);
+
+        /// <summary>One signal of the chain: the input, or a halving of the level above.</summary>
+        private sealed class Level
+        {
+            /// <summary>Samples this level's signal has in all.</summary>
+            public required int Length { get; init; }
+
+            /// <summary>Samples [Start, Start + Count) of the signal: what frames still need, then what just arrived.</summary>
+            public required float[] Window { get; init; }
+
+            public int Start { get; set; }
+
+            public int Count { get; set; }
+
+            public int Delivered => Start + Count;
+
+            /// <summary>The halving to the next level, and the buffer it writes into; null on the last level.</summary>
+            public StreamingResampler? ToNext { get; init; }
+
+            public float[] Halved { get; init; } = [];
+        }
+
+        public ConstantQStream(int signalLength, OctaveBasis[] octaves, PadMode padMode, ComplexMatrix result, int frames,
+            FftBackend backend)
+        {
+            _octaves = octaves;
+            _padMode = padMode;
+            _result = result;
+            _frames = frames;
+            _backend = backend;
+            _nextFrame = new int[octaves.Length];
+            _octaveLevel = new int[octaves.Length];
+            int levels = 1;
+            for (int i = 0; i < octaves.Length; i++)
+            {
+                _octaveLevel[i] = levels - 1;
+                if (octaves[i].HalveAfter && i + 1 < octaves.Length) levels++;
+            }
+            int margin = 0;
+            foreach (var octave in octaves) margin = Math.Max(margin, 4 * octave.NFft + 2 * octave.HopLength);
+            // A window keeps what its unfinished frames need (under 2·nFft + hop samples) plus one block's arrivals.
+            int capacity = 2 * ConstantQBlockLength + margin;
+            _levels = new Level[levels];
+            try
+            {
+                for (int k = 0; k < levels; k++)
+                {
+                    var toNext = k + 1 < levels ? StreamingResampler.Create(2, 1, ResampleQuality.High, ResamplerEngine.Auto) : null;
+                    _levels[k] = new Level
+                    {
+                        // librosa.resample's ⌈n / 2⌉ per halving.
+                        Length = k == 0 ? signalLength : (_levels[k - 1].Length + 1) / 2,
+                        Window = new float[capacity],
+                        ToNext = toNext,
+                        Halved = toNext is null ? [] : new float[toNext.MaxOutputLength(capacity)],
+                    };
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Transforms <paramref name="signal"/>, checking each block for NaN and infinity when asked to.</summary>
+        public void Run(ReadOnlySpan<float> signal, bool checkFinite)
+        {
+            if (signal.Length != _levels[0].Length) throw new ArgumentException($"The stream was set up for {_levels[0].Length} samples.", nameof(signal));
+            for (int offset = 0; offset < signal.Length; offset += ConstantQBlockLength)
+            {
+                var block = signal.Slice(offset, Math.Min(ConstantQBlockLength, signal.Length - offset));
+                if (checkFinite)
+                {
+                    int bad = Validation.FirstNonFinite(block);
+                    if (bad >= 0) throw new MusicMLException($"The audio signal 'y' is not finite: sample {offset + bad} is {block[bad]}.");
+                }
+                Append(0, block);
+            }
+            for (int k = 0; k < _levels.Length; k++)
+            {
+                var level = _levels[k];
+                ComputeReadyFrames(k);
+                if (level.ToNext is null) continue;
+                var next = _levels[k + 1];
+                while (next.Delivered < next.Length)
+                {
+                    int got = level.ToNext.Flush(level.Halved);
+                    if (got == 0) break;
+                    Append(k + 1, level.Halved.AsSpan(0, got));
+                }
+                // librosa's fix_length: what libsoxr did not deliver is zeros, and the next halving reads them too.
+                while (next.Delivered < next.Length)
+                    Append(k + 1, Zeros.AsSpan(0, Math.Min(Zeros.Length, next.Length - next.Delivered)));
+            }
+        }
+
+        private static readonly float[] Zeros = new float[1024];
+
+        /// <summary>Adds samples to level <paramref name="k"/> (dropping any past its length), computes the frames they complete, and halves them into the next level.</summary>
+        private void Append(int k, ReadOnlySpan<float> samples)
+        {
+            var level = _levels[k];
+            samples = samples[..Math.Min(samples.Length, level.Length - level.Delivered)];
+            while (!samples.IsEmpty)
+            {
+                Compact(k);
+                int take = Math.Min(samples.Length, level.Window.Length - level.Count);
+                var arrived = level.Window.AsSpan(level.Count, take);
+                if (k == 0) samples[..take].CopyTo(arrived);
+                else Divide(samples[..take], arrived, _divisor);
+                level.Count += take;
+                samples = samples[take..];
+                ComputeReadyFrames(k);
+                if (level.ToNext is not null)
+                {
+                    int got = level.ToNext.Process(arrived, level.Halved);
+                    Append(k + 1, level.Halved.AsSpan(0, got));
+                }
+            }
+        }
+
+        /// <summary>Computes every frame of level <paramref name="k"/>'s octaves whose samples have all arrived.</summary>
+        private void ComputeReadyFrames(int k)
+        {
+            var level = _levels[k];
+            var window = new SignalWindow(level.Window.AsSpan(0, level.Count), level.Start, level.Length);
+            for (int i = 0; i < _octaves.Length; i++)
+            {
+                if (_octaveLevel[i] != k) continue;
+                var basis = _octaves[i];
+                int ready;
+                if (level.Delivered >= level.Length) ready = _frames;
+                else
+                {
+                    // Frame t reads samples up to t·hop + nFft/2 (exclusive).
+                    int last = level.Delivered - basis.NFft / 2;
+                    ready = last < 0 ? 0 : Math.Min(_frames, last / basis.HopLength + 1);
+                }
+                if (ready <= _nextFrame[i]) continue;
+                OctaveFrames(window, basis, _padMode, _result, _nextFrame[i], ready, _backend);
+                _nextFrame[i] = ready;
+            }
+        }
+
+        /// <summary>Drops samples no unfinished frame of level <paramref name="k"/> can read, padding included.</summary>
+        private void Compact(int k)
+        {
+            var level = _levels[k];
+            int keepFrom = level.Delivered;
+            for (int i = 0; i < _octaves.Length; i++)
+            {
+                if (_octaveLevel[i] != k || _nextFrame[i] >= _frames) continue;
+                var basis = _octaves[i];
+                // Reflection at the end reaches one sample before the frame; a whole nFft of slack covers it.
+                keepFrom = Math.Min(keepFrom, Math.Max(0, _nextFrame[i] * basis.HopLength - basis.NFft / 2 - basis.NFft));
+            }
+            int drop = keepFrom - level.Start;
+            if (drop <= 0) return;
+            level.Window.AsSpan(drop, level.Count - drop).CopyTo(level.Window);
+            level.Start += drop;
+            level.Count -= drop;
+        }
+
+        public void Dispose()
+        {
+            foreach (var level in _levels) level?.ToNext?.Dispose();
+        }
+    }
+}
+
+/// <summary>Samples [<see cref="Start"/>, <see cref="Start"/> + Samples.Length) of a signal of <see cref="Length"/> samples.</summary>
+internal readonly ref struct SignalWindow
+{
+    /// <summary>A whole signal.</summary>
+    public SignalWindow(ReadOnlySpan<float> signal) : this(signal, 0, signal.Length) { }
+
+    public SignalWindow(ReadOnlySpan<float> samples, int start, int length)
+    {
+        Samples = samples;
+        Start = start;
+        Length = length;
+    }
+
+    public ReadOnlySpan<float> Samples { get; }
+
+    public int Start { get; }
+
+    public int Length { get; }
 }

@@ -140,8 +140,8 @@ public class CqtBehaviourTests(ITestOutputHelper output)
             int frames = 1 + y.Length / basis.HopLength;
             var direct = new ComplexMatrix(84, frames);
             var viaFft = new ComplexMatrix(84, frames);
-            Spectral.ConstantQFramesDirect(y, basis, padMode, direct, 0, frames);
-            Spectral.ConstantQFrames(y, basis, padMode, viaFft, 0, frames, FftBackend.Auto);
+            Spectral.ConstantQFramesDirect(new SignalWindow(y), basis, padMode, direct, 0, frames);
+            Spectral.ConstantQFrames(new SignalWindow(y), basis, padMode, viaFft, 0, frames, FftBackend.Auto);
             double error = ArrayComparison.RelativeMaxError(viaFft.Data, direct.Data);
             output.WriteLine($"{padMode}, hop {basis.HopLength}: direct vs FFT product {error:E2}");
             Assert.True(error <= 5e-5, $"{padMode}, hop {basis.HopLength}: {error:E3}");
@@ -149,9 +149,44 @@ public class CqtBehaviourTests(ITestOutputHelper output)
             // Frames are taken four at a time; chunks that split those blocks anywhere give the same numbers.
             var chunked = new ComplexMatrix(84, frames);
             for (int start = 0; start < frames; start += 7)
-                Spectral.ConstantQFramesDirect(y, basis, padMode, chunked, start, Math.Min(frames, start + 7));
+                Spectral.ConstantQFramesDirect(new SignalWindow(y), basis, padMode, chunked, start, Math.Min(frames, start + 7));
             Assert.Equal(direct.Data, chunked.Data);
         }
+    }
+
+    [Theory]
+    [InlineData(PadMode.Constant)]
+    [InlineData(PadMode.Reflect)]
+    public void OnePassEqualsTheWholeSignalChainAroundBlockBoundaries(PadMode padMode)
+    {
+        // One thread streams blocks down the halving chain; two threads halve whole signals (Decimate) and split the
+        // frames. Both feed libsoxr the same samples, so the transforms must be bit-identical, for lengths one short
+        // of, at, and one past block boundaries (the last block 1 sample or full) and for a ragged one. Lengths start
+        // at 2 blocks so that there are enough frames (32) for the second thread to take part.
+        int block = Spectral.ConstantQBlockLength;
+        var twoThreads = new DspOptions { MaxDegreeOfParallelism = 2 };
+        var random = new Random(7);
+        foreach (int length in new[] { 2 * block - 1, 2 * block, 2 * block + 1, 9 * block + 333 })
+        {
+            var y = Tone(261.63, length);
+            for (int i = 0; i < y.Length; i++) y[i] = 0.5f * y[i] + 0.1f * (float)(random.NextDouble() - 0.5);
+            var onePass = Spectral.Cqt(y, padMode: padMode);
+            var wholeSignals = Spectral.Cqt(y, padMode: padMode, options: twoThreads);
+            Assert.Equal(wholeSignals.Data, onePass.Data);
+        }
+    }
+
+    [Fact]
+    public void NonFiniteSampleInALaterBlockIsNamed()
+    {
+        // The one-pass path checks the input block by block; the index reported is still the signal's.
+        int block = Spectral.ConstantQBlockLength;
+        var y = Tone(440, 3 * block);
+        y[2 * block + 5] = float.PositiveInfinity;
+        var e = Assert.Throws<MusicMLException>(() => Spectral.Cqt(y));
+        Assert.Contains($"sample {2 * block + 5} is", e.Message);
+        e = Assert.Throws<MusicMLException>(() => Spectral.Cqt(y, options: new DspOptions { MaxDegreeOfParallelism = 2 }));
+        Assert.Contains($"sample {2 * block + 5} is", e.Message);
     }
 
     [Fact]
