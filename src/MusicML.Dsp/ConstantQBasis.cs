@@ -40,7 +40,7 @@ internal sealed class OctaveBasis
     /// Σ_b rfft(x)[b]·W[b] = Σₙ x[n]·Σ_b W[b]·e^{−2πibn/nFft}. Row-major <c>[TapRows, nFft]</c>; rows past
     /// 2·<see cref="Rows"/>.Length are zero padding to a multiple of <see cref="TapRowsPerGroup"/>.
     /// </summary>
-    public required float[]? Taps { get; init; }
+    public required AlignedBuffer? Taps { get; init; }
 
     /// <summary>Rows of <see cref="Taps"/>, padding included.</summary>
     public required int TapRows { get; init; }
@@ -232,10 +232,11 @@ internal sealed class ConstantQPlan
     }
 
     /// <summary>The inverse-direction DFT of each filter's sparse spectrum, in double: see <see cref="OctaveBasis.Taps"/>.</summary>
-    private static float[] TimeDomainTaps((float Re, float Im)[][] weights, int[] start, int[] stop, int tapRows, int nFft)
+    private static AlignedBuffer TimeDomainTaps((float Re, float Im)[][] weights, int[] start, int[] stop, int tapRows, int nFft)
     {
         int count = weights.Length;
-        var taps = new float[tapRows * nFft];
+        var buffer = new AlignedBuffer(tapRows * nFft);
+        var taps = buffer.Span;
         var sum = new double[2 * nFft];
         var cosine = new double[nFft];
         var sine = new double[nFft];
@@ -265,7 +266,7 @@ internal sealed class ConstantQPlan
                 taps[(2 * j + 1) * nFft + s] = (float)sum[2 * s + 1];
             }
         }
-        return taps;
+        return buffer;
     }
 
     /// <summary>

@@ -230,7 +230,7 @@ public static partial class Spectral
         int nFft = basis.NFft, hop = basis.HopLength, frames = result.Columns, filters = basis.Rows.Length;
         var rows = basis.Rows;
         var output = result.Data;
-        ref float taps = ref MemoryMarshal.GetArrayDataReference(basis.Taps ?? throw new ArgumentException("The basis has no time-domain taps.", nameof(basis)));
+        ref float taps = ref MemoryMarshal.GetReference((basis.Taps ?? throw new ArgumentException("The basis has no time-domain taps.", nameof(basis))).Span);
         var padded = new float[4 * nFft];
         int lanes = Vector<float>.Count;
         for (int t = start; t < end; t += 4)
@@ -362,7 +362,7 @@ public static partial class Spectral
             public required int Length { get; init; }
 
             /// <summary>Samples [Start, Start + Count) of the signal: what frames still need, then what just arrived.</summary>
-            public required float[] Window { get; init; }
+            public required AlignedBuffer Window { get; init; }
 
             public int Start { get; set; }
 
@@ -406,7 +406,7 @@ public static partial class Spectral
                     {
                         // librosa.resample's ⌈n / 2⌉ per halving.
                         Length = k == 0 ? signalLength : (_levels[k - 1].Length + 1) / 2,
-                        Window = new float[capacity],
+                        Window = new AlignedBuffer(capacity),
                         ToNext = toNext,
                         Halved = toNext is null ? [] : new float[toNext.MaxOutputLength(capacity)],
                     };
@@ -462,7 +462,7 @@ public static partial class Spectral
             {
                 Compact(k);
                 int take = Math.Min(samples.Length, level.Window.Length - level.Count);
-                var arrived = level.Window.AsSpan(level.Count, take);
+                var arrived = level.Window.Span.Slice(level.Count, take);
                 if (k == 0) samples[..take].CopyTo(arrived);
                 else Divide(samples[..take], arrived, _divisor);
                 level.Count += take;
@@ -480,7 +480,7 @@ public static partial class Spectral
         private void ComputeReadyFrames(int k)
         {
             var level = _levels[k];
-            var window = new SignalWindow(level.Window.AsSpan(0, level.Count), level.Start, level.Length);
+            var window = new SignalWindow(level.Window.Span[..level.Count], level.Start, level.Length);
             for (int i = 0; i < _octaves.Length; i++)
             {
                 if (_octaveLevel[i] != k) continue;
@@ -511,9 +511,11 @@ public static partial class Spectral
                 // Reflection at the end reaches one sample before the frame; a whole nFft of slack covers it.
                 keepFrom = Math.Min(keepFrom, Math.Max(0, _nextFrame[i] * basis.HopLength - basis.NFft / 2 - basis.NFft));
             }
-            int drop = keepFrom - level.Start;
+            // Whole cache lines only: sample i then sits at the same alignment as i itself, so frames starting on a
+            // multiple of 16 samples are read with aligned loads.
+            int drop = (keepFrom - level.Start) & ~(FftwNative.Alignment / sizeof(float) - 1);
             if (drop <= 0) return;
-            level.Window.AsSpan(drop, level.Count - drop).CopyTo(level.Window);
+            level.Window.Span[drop..level.Count].CopyTo(level.Window.Span);
             level.Start += drop;
             level.Count -= drop;
         }
