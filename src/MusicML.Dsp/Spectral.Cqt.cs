@@ -231,16 +231,16 @@ public static partial class Spectral
         var rows = basis.Rows;
         var output = result.Data;
         ref float taps = ref MemoryMarshal.GetReference((basis.Taps ?? throw new ArgumentException("The basis has no time-domain taps.", nameof(basis))).Span);
-        var padded = new float[4 * nFft];
+        float[]? padded = null; // only the few frames that overhang an end need it
         int lanes = Vector<float>.Count;
         for (int t = start; t < end; t += 4)
         {
             int count = Math.Min(4, end - t);
             // Missing frames of the last block repeat its first; their sums are not stored.
-            ref float x0 = ref FrameStart(signal, t, nFft, hop, padMode, padded, 0);
-            ref float x1 = ref count > 1 ? ref FrameStart(signal, t + 1, nFft, hop, padMode, padded, 1) : ref x0;
-            ref float x2 = ref count > 2 ? ref FrameStart(signal, t + 2, nFft, hop, padMode, padded, 2) : ref x0;
-            ref float x3 = ref count > 3 ? ref FrameStart(signal, t + 3, nFft, hop, padMode, padded, 3) : ref x0;
+            ref float x0 = ref FrameStart(signal, t, nFft, hop, padMode, ref padded, 0);
+            ref float x1 = ref count > 1 ? ref FrameStart(signal, t + 1, nFft, hop, padMode, ref padded, 1) : ref x0;
+            ref float x2 = ref count > 2 ? ref FrameStart(signal, t + 2, nFft, hop, padMode, ref padded, 2) : ref x0;
+            ref float x3 = ref count > 3 ? ref FrameStart(signal, t + 3, nFft, hop, padMode, ref padded, 3) : ref x0;
             for (int r = 0; r < basis.TapRows; r += OctaveBasis.TapRowsPerGroup)
             {
                 ref float w0 = ref Unsafe.Add(ref taps, r * nFft);
@@ -286,11 +286,12 @@ public static partial class Spectral
         }
     }
 
-    /// <summary>Where frame <paramref name="t"/>'s nFft samples start: in the signal, or assembled in slot <paramref name="slot"/> of <paramref name="padded"/> when it overhangs an end.</summary>
-    private static ref float FrameStart(SignalWindow signal, int t, int nFft, int hop, PadMode padMode, float[] padded, int slot)
+    /// <summary>Where frame <paramref name="t"/>'s nFft samples start: in the signal, or assembled in slot <paramref name="slot"/> of <paramref name="padded"/> (allocated on first need) when it overhangs an end.</summary>
+    private static ref float FrameStart(SignalWindow signal, int t, int nFft, int hop, PadMode padMode, ref float[]? padded, int slot)
     {
         int first = t * hop - nFft / 2;
         if (first >= 0 && first + nFft <= signal.Length) return ref Unsafe.AsRef(in signal.Samples[first - signal.Start]);
+        padded ??= new float[4 * nFft];
         var frame = padded.AsSpan(slot * nFft, nFft);
         for (int i = 0; i < nFft; i++) frame[i] = PaddedSample(signal, first + i, padMode);
         return ref frame[0];
@@ -333,7 +334,7 @@ public static partial class Spectral
     }
 
     /// <summary>Input samples per block of the one-pass CQT: the chain's buffers for one block fit in L2 together.</summary>
-    internal const int ConstantQBlockLength = 1 << 13;
+    internal const int ConstantQBlockLength = 1 << 15;
 
     /// <summary>
     /// The single-threaded transform in one pass over the signal: each block goes down the soxr halving chain stage
