@@ -83,7 +83,9 @@ public static partial class Spectral
             frames = Math.Min(frames, 1 + (length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
             if (octaves[i].HalveAfter) length = (length + 1) / 2;
         }
-        var result = new ComplexMatrix(nBins, frames);
+        // Every octave writes all frames of its rows and the octaves' rows tile [0, nBins), so zeroing the result
+        // first would only add a pass over it.
+        var result = new ComplexMatrix(nBins, frames, GC.AllocateUninitializedArray<float>(checked(2 * nBins * frames)));
         bool oneThread = options.ResolveThreads(frames / 16) == 1;
 
         // The one-pass path checks each block of y as it reads it, while the block is in cache.
