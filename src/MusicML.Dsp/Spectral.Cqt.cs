@@ -172,11 +172,14 @@ public static partial class Spectral
         for (; i < source.Length; i++) destination[i] = source[i] / divisor;
     }
 
-    /// <summary>Frames [start, end) of one octave, by whichever of the two equivalent products its basis found cheaper.</summary>
+    /// <summary>
+    /// Frames [start, end) of one octave, by whichever of the two equivalent products its basis found cheaper;
+    /// <paramref name="scratch"/> (see <see cref="FftRouteScratch"/>) spares the FFT route its buffers on repeated calls.
+    /// </summary>
     internal static void OctaveFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
-        int start, int end, FftBackend backend)
+        int start, int end, FftBackend backend, FftRouteScratch? scratch = null)
     {
-        if (basis.Taps is null) ConstantQFrames(signal, basis, padMode, result, start, end, backend);
+        if (basis.Taps is null) ConstantQFrames(signal, basis, padMode, result, start, end, backend, scratch);
         else ConstantQFramesDirect(signal, basis, padMode, result, start, end);
     }
 
@@ -188,12 +191,13 @@ public static partial class Spectral
     // AggressiveOptimization: one call covers every frame of an octave, which would otherwise run as OSR code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ConstantQFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
-        int start, int end, FftBackend backend)
+        int start, int end, FftBackend backend, FftRouteScratch? scratch = null)
     {
         int nFft = basis.NFft, hop = basis.HopLength, half = nFft / 2, frames = result.Columns;
         var fft = RealFft.Create(nFft, backend);
-        var spectrum = new AlignedBuffer(2 * fft.Bins);
-        var frame = new AlignedBuffer(nFft);
+        scratch ??= new FftRouteScratch(nFft);
+        var spectrum = scratch.Spectrum;
+        var frame = scratch.Frame;
         var output = result.Data;
         var rows = basis.Rows;
         var weights = basis.Weights;
@@ -379,6 +383,7 @@ public static partial class Spectral
         private readonly OctaveBasis[] _octaves;
         private readonly int[] _octaveLevel;
         private readonly int[] _nextFrame;
+        private readonly FftRouteScratch?[] _scratch;
         private readonly Level[] _levels;
         private readonly PadMode _padMode;
         private readonly ComplexMatrix _result;
@@ -416,6 +421,7 @@ public static partial class Spectral
             _frames = frames;
             _backend = backend;
             _nextFrame = new int[octaves.Length];
+            _scratch = new FftRouteScratch?[octaves.Length];
             _octaveLevel = new int[octaves.Length];
             int levels = 1;
             for (int i = 0; i < octaves.Length; i++)
@@ -525,7 +531,8 @@ public static partial class Spectral
                     ready = last < 0 ? 0 : Math.Min(_frames, last / basis.HopLength + 1);
                 }
                 if (ready <= _nextFrame[i]) continue;
-                OctaveFrames(window, basis, _padMode, _result, _nextFrame[i], ready, _backend);
+                if (basis.Taps is null) _scratch[i] ??= new FftRouteScratch(basis.NFft);
+                OctaveFrames(window, basis, _padMode, _result, _nextFrame[i], ready, _backend, _scratch[i]);
                 _nextFrame[i] = ready;
             }
         }
@@ -576,4 +583,15 @@ internal readonly ref struct SignalWindow
     public int Start { get; }
 
     public int Length { get; }
+}
+
+/// <summary>
+/// One frame and its spectrum for the CQT's FFT route, 64-byte aligned as FFTW's plans want: pinned buffers, kept
+/// across calls by the one-pass transform, which calls once per block and octave.
+/// </summary>
+internal sealed class FftRouteScratch(int nFft)
+{
+    public AlignedBuffer Frame { get; } = new(nFft);
+
+    public AlignedBuffer Spectrum { get; } = new(2 * (nFft / 2 + 1));
 }
