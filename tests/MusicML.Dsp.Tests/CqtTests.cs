@@ -157,6 +157,7 @@ public class CqtBehaviourTests(ITestOutputHelper output)
     [Theory]
     [InlineData(PadMode.Constant)]
     [InlineData(PadMode.Reflect)]
+    [InlineData(PadMode.Edge)]
     public void OnePassEqualsTheWholeSignalChainAroundBlockBoundaries(PadMode padMode)
     {
         // One thread streams blocks down the halving chain; two threads halve whole signals (Decimate) and split the
