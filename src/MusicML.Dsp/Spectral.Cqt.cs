@@ -431,18 +431,20 @@ public static partial class Spectral
             }
             int margin = 0;
             foreach (var octave in octaves) margin = Math.Max(margin, 4 * octave.NFft + 2 * octave.HopLength);
-            // A window keeps what its unfinished frames need (under 2·nFft + hop samples) plus one block's arrivals.
-            int capacity = 2 * ConstantQBlockLength + margin;
             _levels = new Level[levels];
             try
             {
                 for (int k = 0; k < levels; k++)
                 {
+                    // librosa.resample's ⌈n / 2⌉ per halving.
+                    int length = k == 0 ? signalLength : (_levels[k - 1].Length + 1) / 2;
+                    // A window keeps what its unfinished frames need (under 2·nFft + hop samples) plus one block's
+                    // arrivals; a short signal fits whole, so a clip of a second does not get a block-sized window.
+                    int capacity = Math.Min(2 * ConstantQBlockLength, length) + margin;
                     var toNext = k + 1 < levels ? StreamingResampler.Create(2, 1, ResampleQuality.High, ResamplerEngine.Auto) : null;
                     _levels[k] = new Level
                     {
-                        // librosa.resample's ⌈n / 2⌉ per halving.
-                        Length = k == 0 ? signalLength : (_levels[k - 1].Length + 1) / 2,
+                        Length = length,
                         Window = new AlignedBuffer(capacity),
                         ToNext = toNext,
                         Halved = toNext is null ? [] : new float[toNext.MaxOutputLength(capacity)],
