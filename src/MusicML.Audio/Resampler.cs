@@ -20,6 +20,10 @@ namespace MusicML.Audio;
 /// </remarks>
 public static class Resampler
 {
+    // Input samples per libsoxr call: small enough for its FIFO and filter state to stay in L2, large enough that
+    // the per-call overhead does not show.
+    internal const int BlockLength = 1 << 14;
+
     /// <summary>Resamples a mono signal from <paramref name="originalRate"/> to <paramref name="targetRate"/> (Hz).</summary>
     /// <param name="y">The signal.</param>
     /// <param name="originalRate">Its sampling rate in Hz.</param>
@@ -38,7 +42,11 @@ public static class Resampler
         var result = new float[length];
         if (y.IsEmpty) return result;
         using var resampler = StreamingResampler.Create(originalRate, targetRate, quality, engine);
-        int done = resampler.Process(y, result);
+        // Fed whole, libsoxr copies the signal into a FIFO that grows (realloc, memmove) to its full length; fed in
+        // blocks that stay in cache, its FIFO stays small. Streaming resamplers give the same samples either way.
+        int done = 0;
+        for (int offset = 0; offset < y.Length && done < result.Length; offset += BlockLength)
+            done += resampler.Process(y.Slice(offset, Math.Min(BlockLength, y.Length - offset)), result.AsSpan(done));
         while (done < result.Length)
         {
             int got = resampler.Flush(result.AsSpan(done));

@@ -1,4 +1,8 @@
+using System.Runtime.CompilerServices;
 using MusicML.Core;
+
+// The CQT's halving chain streams its octaves block by block through this class instead of holding each whole.
+[assembly: InternalsVisibleTo("MusicML.Dsp")]
 
 namespace MusicML.Audio;
 

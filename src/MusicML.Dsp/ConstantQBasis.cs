@@ -34,6 +34,30 @@ internal sealed class OctaveBasis
     /// <summary>The weight vectors of every group, <c>Vector&lt;float&gt;.Count</c> floats per spectrum float.</summary>
     public required float[] Weights { get; init; }
 
+    /// <summary>
+    /// The same filters as time-domain taps over a frame's nFft samples, or null where the FFT and sparse product
+    /// is cheaper: the response of filter m to frame x is Σₙ x[n]·(Taps[2m, n] + i·Taps[2m + 1, n]), because
+    /// Σ_b rfft(x)[b]·W[b] = Σₙ x[n]·Σ_b W[b]·e^{−2πibn/nFft}. Row-major <c>[TapRows, nFft]</c>; rows past
+    /// 2·<see cref="Rows"/>.Length are zero padding to a multiple of <see cref="TapRowsPerGroup"/>.
+    /// </summary>
+    public required AlignedBuffer? Taps { get; init; }
+
+    /// <summary>Rows of <see cref="Taps"/>, padding included.</summary>
+    public required int TapRows { get; init; }
+
+    /// <summary>Tap rows the direct product computes together (two filters: their real and imaginary rows).</summary>
+    public const int TapRowsPerGroup = 4;
+
+    /// <summary>
+    /// Whether the direct product (2·filters·nFft multiply-adds a frame) beats an nFft-point FFT plus the sparse
+    /// product. Measured per frame on an AVX-512 Xeon: direct ≈ 0.032 ns per tap·row, FFT path ≈ 0.19 ns per
+    /// nFft·log₂ nFft, so the break-even is about 6·log₂ nFft rows; 5 leaves the margin to the FFT. The default CQT
+    /// (12 filters, 24 rows, nFft 256: 0.2 against 0.39 µs) goes direct, chroma_cqt's 36 filters at nFft 1024
+    /// (72 rows: 2.2 against 1.8 µs) keep the FFT.
+    /// </summary>
+    public static bool DirectIsCheaper(int tapRows, int nFft) =>
+        nFft % System.Numerics.Vector<float>.Count == 0 && tapRows <= 5 * System.Numerics.BitOperations.Log2((uint)nFft);
+
     /// <summary>Whether the signal is halved (librosa.resample 2 → 1, scale=True) before the next octave.</summary>
     public required bool HalveAfter { get; init; }
 }
@@ -191,8 +215,11 @@ internal sealed class ConstantQPlan
             }
             packed.AddRange(block);
         }
+        int tapRows = (2 * count + OctaveBasis.TapRowsPerGroup - 1) / OctaveBasis.TapRowsPerGroup * OctaveBasis.TapRowsPerGroup;
         return new OctaveBasis
         {
+            Taps = OctaveBasis.DirectIsCheaper(tapRows, nFft) ? TimeDomainTaps(weights, start, stop, tapRows, nFft) : null,
+            TapRows = tapRows,
             NFft = nFft,
             HopLength = hop,
             Rows = rows,
@@ -202,6 +229,44 @@ internal sealed class ConstantQPlan
             Weights = packed.ToArray(),
             HalveAfter = halve,
         };
+    }
+
+    /// <summary>The inverse-direction DFT of each filter's sparse spectrum, in double: see <see cref="OctaveBasis.Taps"/>.</summary>
+    private static AlignedBuffer TimeDomainTaps((float Re, float Im)[][] weights, int[] start, int[] stop, int tapRows, int nFft)
+    {
+        int count = weights.Length;
+        var buffer = new AlignedBuffer(tapRows * nFft);
+        var taps = buffer.Span;
+        var sum = new double[2 * nFft];
+        var cosine = new double[nFft];
+        var sine = new double[nFft];
+        for (int s = 0; s < nFft; s++)
+        {
+            cosine[s] = Math.Cos(2 * Math.PI * s / nFft);
+            sine[s] = Math.Sin(2 * Math.PI * s / nFft);
+        }
+        for (int j = 0; j < count; j++)
+        {
+            Array.Clear(sum);
+            for (int b = start[j]; b < stop[j]; b++)
+            {
+                var (wr, wi) = weights[j][b - start[j]];
+                if (wr == 0 && wi == 0) continue;
+                // e^{−2πibs/nFft} from a table indexed by b·s mod nFft (nFft is a power of two).
+                for (int s = 0, phase = 0; s < nFft; s++, phase = (phase + b) & (nFft - 1))
+                {
+                    double cos = cosine[phase], sin = sine[phase];
+                    sum[2 * s] += wr * cos + wi * sin;
+                    sum[2 * s + 1] += wi * cos - wr * sin;
+                }
+            }
+            for (int s = 0; s < nFft; s++)
+            {
+                taps[2 * j * nFft + s] = (float)sum[2 * s];
+                taps[(2 * j + 1) * nFft + s] = (float)sum[2 * s + 1];
+            }
+        }
+        return buffer;
     }
 
     /// <summary>

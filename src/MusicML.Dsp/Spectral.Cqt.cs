@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MusicML.Audio;
 using MusicML.Core;
 
@@ -11,7 +14,8 @@ public static partial class Spectral
     /// Constant-Q transform (librosa.cqt, i.e. librosa 0.10.1's vqt with γ = 0) by recursive sub-sampling
     /// (Schörkhuber &amp; Klapuri, "Constant-Q transform toolbox for music processing", SMC 2010; Brown, "Calculation of a
     /// constant Q spectral transform", JASA 89(1), 1991): the top octave's Hann-windowed wavelets are applied as a
-    /// sparse frequency-domain basis to an STFT (window of ones, frames centred) of the signal; the signal is then
+    /// sparse frequency-domain basis to an STFT (window of ones, frames centred) of the signal, or, where it is
+    /// cheaper, as the equivalent time-domain taps to the same frames; the signal is then
     /// halved with soxr_hq (librosa.resample 2 → 1, scale=True) and the same relative filters give the next octave
     /// down, until <paramref name="nBins"/> are covered. With <paramref name="scale"/>, bin k is divided by the square
     /// root of its wavelet length, so a full-scale sinusoid has roughly the same response at every frequency.
@@ -38,8 +42,12 @@ public static partial class Spectral
     /// Parity with librosa 0.10.1 (max|ours − ref| / max|ref| of the magnitude) is about 2e-7 on the reference
     /// recordings with libsoxr and FFTW, and below 3e-5 with the managed resampler and FFT. The bases are built once
     /// per parameter set (sample rate, hop, tuned fMin, bins, filter settings) and cached; after that the cost is
-    /// the soxr halving chain (about half) and one nFft-point FFT per frame and octave. With more than one thread the
-    /// halving chain runs beside the octave responses; results are identical for every thread count.
+    /// the soxr halving chain (about half) and, per frame and octave, either the 2·filters·nFft multiply-adds of the
+    /// time-domain taps (the default 12 bins per octave) or one nFft-point FFT and the sparse product (chroma_cqt's
+    /// 36, where that is cheaper), the FFT engine in <paramref name="options"/> only mattering then. On one thread
+    /// the signal makes a single pass in blocks down the whole halving chain, each octave's frames computed while its
+    /// block is in cache, so no octave's signal is held whole; with more than one thread the chain halves whole
+    /// signals beside the octave responses. Results are identical for every thread count.
     /// </remarks>
     public static ComplexMatrix Cqt(ReadOnlySpan<float> y, int sampleRate = 22050, int hopLength = 512, double? fMin = null,
         int nBins = 84, int binsPerOctave = 12, double? tuning = 0.0, double filterScale = 1.0, double? norm = 1.0,
@@ -47,7 +55,7 @@ public static partial class Spectral
         DspOptions? options = null)
     {
         options ??= DspOptions.Default;
-        Validation.Audio(y);
+        if (y.IsEmpty) Validation.Audio(y);
         Validation.Positive(sampleRate, "sampleRate");
         Validation.Positive(hopLength, "hopLength");
         Validation.Positive(nBins, "nBins");
@@ -60,43 +68,50 @@ public static partial class Spectral
         if (tuning is double t && !double.IsFinite(t)) throw new MusicMLException($"tuning must be finite; got {t}.");
         _ = options.ResolveThreads(1);
 
+        bool validated = tuning is null;
+        if (validated) Validation.Audio(y);
         double tune = tuning ?? Tuning.EstimateTuning(y, sampleRate, binsPerOctave: binsPerOctave, options: options);
         double tunedMin = lowest * Math.Pow(2.0, tune / binsPerOctave);
         var plan = ConstantQPlan.Get(sampleRate, hopLength, tunedMin, nBins, binsPerOctave, filterScale, norm, sparsity, window, scale);
 
-        float[]? signal = null;
-        if (plan.EarlyDownsampleFactor > 1)
-        {
-            if (y.Length < plan.EarlyDownsampleFactor)
-                throw new MusicMLException($"The signal has {y.Length} samples, too short for a {plan.Octaves.Length}-octave CQT.");
-            signal = Decimate(y, plan.EarlyDownsampleFactor);
-            // Without the length scale librosa restores the energy the decimation removed.
-            if (!scale)
-            {
-                float gain = (float)Math.Sqrt(plan.EarlyDownsampleFactor);
-                for (int i = 0; i < signal.Length; i++) signal[i] *= gain;
-            }
-        }
-
+        int earlyFactor = plan.EarlyDownsampleFactor;
+        if (y.Length < earlyFactor)
+            throw new MusicMLException($"The signal has {y.Length} samples, too short for a {plan.Octaves.Length}-octave CQT.");
         var octaves = plan.Octaves;
-        // Every halving yields ⌈n / 2⌉ samples, so the frame count is known before any resampling.
+        // Every halving yields ⌈n / 2⌉ samples (librosa.resample's length), so the frame count is known before any
+        // resampling.
         int frames = int.MaxValue;
-        int length = signal?.Length ?? y.Length;
+        int length = (y.Length + earlyFactor - 1) / earlyFactor;
         for (int i = 0; i < octaves.Length; i++)
         {
             frames = Math.Min(frames, 1 + (length + 2 * (octaves[i].NFft / 2) - octaves[i].NFft) / octaves[i].HopLength);
             if (octaves[i].HalveAfter) length = (length + 1) / 2;
         }
-        var result = new ComplexMatrix(nBins, frames);
+        // Every octave writes all frames of its rows and the octaves' rows tile [0, nBins), so zeroing the result
+        // first would only add a pass over it.
+        var result = new ComplexMatrix(nBins, frames, GC.AllocateUninitializedArray<float>(checked(2 * nBins * frames)));
+        bool oneThread = options.ResolveThreads(frames / 16) == 1;
 
-        if (options.ResolveThreads(frames / 16) == 1)
+        // The one-pass path checks each block of y as it reads it, while the block is in cache.
+        bool checkInBlocks = oneThread && earlyFactor == 1 && !validated;
+        if (!validated && !checkInBlocks) Validation.Audio(y);
+        float[]? signal = null;
+        if (earlyFactor > 1)
         {
-            ReadOnlySpan<float> current = signal ?? y;
-            for (int i = 0; i < octaves.Length; i++)
+            signal = Decimate(y, earlyFactor);
+            // Without the length scale librosa restores the energy the decimation removed.
+            if (!scale)
             {
-                ConstantQFrames(current, octaves[i], padMode, result, 0, frames, options.Backend);
-                if (octaves[i].HalveAfter && i + 1 < octaves.Length) current = Decimate(current, 2);
+                float gain = (float)Math.Sqrt(earlyFactor);
+                for (int i = 0; i < signal.Length; i++) signal[i] *= gain;
             }
+        }
+
+        if (oneThread)
+        {
+            ReadOnlySpan<float> input = signal ?? y;
+            using var stream = new ConstantQStream(input.Length, octaves, padMode, result, frames, options.Backend);
+            stream.Run(input, checkInBlocks);
             return result;
         }
 
@@ -125,7 +140,7 @@ public static partial class Spectral
         {
             var basis = octaves[i];
             var octaveSignal = signals[i].Task.GetAwaiter().GetResult();
-            options.ForChunks(frames, (start, end) => ConstantQFrames(octaveSignal, basis, padMode, result, start, end, options.Backend));
+            options.ForChunks(frames, (start, end) => OctaveFrames(new SignalWindow(octaveSignal), basis, padMode, result, start, end, options.Backend));
         }
         chain.GetAwaiter().GetResult();
         return result;
@@ -135,18 +150,37 @@ public static partial class Spectral
     private static float[] Decimate(ReadOnlySpan<float> y, int factor)
     {
         var result = Resampler.Resample(y, factor, 1, ResampleQuality.High);
-        // numpy divides the float32 signal by the float32-rounded √ratio.
-        float divisor = (float)Math.Sqrt(1.0 / factor);
-        var span = result.AsSpan();
+        Divide(result, result, ScaleDivisor(factor));
+        return result;
+    }
+
+    /// <summary>numpy divides the float32 signal by the float32-rounded √(1 / factor) (librosa.resample's scale=True).</summary>
+    private static float ScaleDivisor(int factor) => (float)Math.Sqrt(1.0 / factor);
+
+    /// <summary>destination[i] = source[i] / divisor; a true division, as numpy's, not a multiplication by the inverse.</summary>
+    // AggressiveOptimization: called for every block of every octave, it would otherwise start as unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Divide(ReadOnlySpan<float> source, Span<float> destination, float divisor)
+    {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             var d = new Vector<float>(divisor);
-            for (; i <= span.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (new Vector<float>(span[i..]) / d).CopyTo(span[i..]);
+            for (; i <= source.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(source[i..]) / d).CopyTo(destination[i..]);
         }
-        for (; i < span.Length; i++) span[i] /= divisor;
-        return result;
+        for (; i < source.Length; i++) destination[i] = source[i] / divisor;
+    }
+
+    /// <summary>
+    /// Frames [start, end) of one octave, by whichever of the two equivalent products its basis found cheaper;
+    /// <paramref name="scratch"/> (see <see cref="FftRouteScratch"/>) spares the FFT route its buffers on repeated calls.
+    /// </summary>
+    internal static void OctaveFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+        int start, int end, FftBackend backend, FftRouteScratch? scratch = null)
+    {
+        if (basis.Taps is null) ConstantQFrames(signal, basis, padMode, result, start, end, backend, scratch);
+        else ConstantQFramesDirect(signal, basis, padMode, result, start, end);
     }
 
     /// <summary>
@@ -156,13 +190,14 @@ public static partial class Spectral
     /// </summary>
     // AggressiveOptimization: one call covers every frame of an octave, which would otherwise run as OSR code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ConstantQFrames(ReadOnlySpan<float> signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
-        int start, int end, FftBackend backend)
+    internal static void ConstantQFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+        int start, int end, FftBackend backend, FftRouteScratch? scratch = null)
     {
         int nFft = basis.NFft, hop = basis.HopLength, half = nFft / 2, frames = result.Columns;
         var fft = RealFft.Create(nFft, backend);
-        var spectrum = new AlignedBuffer(2 * fft.Bins);
-        var frame = new AlignedBuffer(nFft);
+        scratch ??= new FftRouteScratch(nFft);
+        var spectrum = scratch.Spectrum;
+        var frame = scratch.Frame;
         var output = result.Data;
         var rows = basis.Rows;
         var weights = basis.Weights;
@@ -172,7 +207,7 @@ public static partial class Spectral
             int first = t * hop - half;
             var frameSpan = frame.Span;
             if (first >= 0 && first + nFft <= signal.Length)
-                signal.Slice(first, nFft).CopyTo(frameSpan);
+                signal.Samples.Slice(first - signal.Start, nFft).CopyTo(frameSpan);
             else
                 for (int i = 0; i < nFft; i++) frameSpan[i] = PaddedSample(signal, first + i, padMode);
             var s = spectrum.Span;
@@ -195,20 +230,370 @@ public static partial class Spectral
         }
     }
 
-    /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal.</summary>
-    private static float PaddedSample(ReadOnlySpan<float> signal, int index, PadMode mode)
+    /// <summary>
+    /// Frames [start, end) of one octave by the direct product with the basis's time-domain taps: for a dozen
+    /// filters of a 256-sample frame, 24 rows of 256 multiply-adds cost less than the FFT they replace. Four frames
+    /// and two filters at a time share each load, so the inner loop is 16 independent fused multiply-adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ConstantQFramesDirect(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+        int start, int end)
+    {
+        int nFft = basis.NFft, hop = basis.HopLength, frames = result.Columns, filters = basis.Rows.Length;
+        var rows = basis.Rows;
+        var output = result.Data;
+        ref float taps = ref MemoryMarshal.GetReference((basis.Taps ?? throw new ArgumentException("The basis has no time-domain taps.", nameof(basis))).Span);
+        float[]? padded = null; // only the few frames that overhang an end need it
+        int lanes = Vector<float>.Count;
+        for (int t = start; t < end; t += 4)
+        {
+            int count = Math.Min(4, end - t);
+            // Missing frames of the last block repeat its first; their sums are not stored.
+            ref float x0 = ref FrameStart(signal, t, nFft, hop, padMode, ref padded, 0);
+            ref float x1 = ref count > 1 ? ref FrameStart(signal, t + 1, nFft, hop, padMode, ref padded, 1) : ref x0;
+            ref float x2 = ref count > 2 ? ref FrameStart(signal, t + 2, nFft, hop, padMode, ref padded, 2) : ref x0;
+            ref float x3 = ref count > 3 ? ref FrameStart(signal, t + 3, nFft, hop, padMode, ref padded, 3) : ref x0;
+            for (int r = 0; r < basis.TapRows; r += OctaveBasis.TapRowsPerGroup)
+            {
+                ref float w0 = ref Unsafe.Add(ref taps, r * nFft);
+                ref float w1 = ref Unsafe.Add(ref w0, nFft);
+                ref float w2 = ref Unsafe.Add(ref w1, nFft);
+                ref float w3 = ref Unsafe.Add(ref w2, nFft);
+                Vector<float> a00 = default, a01 = default, a02 = default, a03 = default;
+                Vector<float> a10 = default, a11 = default, a12 = default, a13 = default;
+                Vector<float> a20 = default, a21 = default, a22 = default, a23 = default;
+                Vector<float> a30 = default, a31 = default, a32 = default, a33 = default;
+                for (nuint n = 0; n < (nuint)nFft; n += (nuint)lanes)
+                {
+                    var v0 = Vector.LoadUnsafe(ref x0, n);
+                    var v1 = Vector.LoadUnsafe(ref x1, n);
+                    var v2 = Vector.LoadUnsafe(ref x2, n);
+                    var v3 = Vector.LoadUnsafe(ref x3, n);
+                    var c = Vector.LoadUnsafe(ref w0, n);
+                    a00 = Vector.FusedMultiplyAdd(v0, c, a00);
+                    a01 = Vector.FusedMultiplyAdd(v1, c, a01);
+                    a02 = Vector.FusedMultiplyAdd(v2, c, a02);
+                    a03 = Vector.FusedMultiplyAdd(v3, c, a03);
+                    c = Vector.LoadUnsafe(ref w1, n);
+                    a10 = Vector.FusedMultiplyAdd(v0, c, a10);
+                    a11 = Vector.FusedMultiplyAdd(v1, c, a11);
+                    a12 = Vector.FusedMultiplyAdd(v2, c, a12);
+                    a13 = Vector.FusedMultiplyAdd(v3, c, a13);
+                    c = Vector.LoadUnsafe(ref w2, n);
+                    a20 = Vector.FusedMultiplyAdd(v0, c, a20);
+                    a21 = Vector.FusedMultiplyAdd(v1, c, a21);
+                    a22 = Vector.FusedMultiplyAdd(v2, c, a22);
+                    a23 = Vector.FusedMultiplyAdd(v3, c, a23);
+                    c = Vector.LoadUnsafe(ref w3, n);
+                    a30 = Vector.FusedMultiplyAdd(v0, c, a30);
+                    a31 = Vector.FusedMultiplyAdd(v1, c, a31);
+                    a32 = Vector.FusedMultiplyAdd(v2, c, a32);
+                    a33 = Vector.FusedMultiplyAdd(v3, c, a33);
+                }
+                int filter = r / 2;
+                StoreResponse(output, rows[filter] * frames + t, count, a00, a10, a01, a11, a02, a12, a03, a13);
+                if (filter + 1 < filters)
+                    StoreResponse(output, rows[filter + 1] * frames + t, count, a20, a30, a21, a31, a22, a32, a23, a33);
+            }
+        }
+    }
+
+    /// <summary>Where frame <paramref name="t"/>'s nFft samples start: in the signal, or assembled in slot <paramref name="slot"/> of <paramref name="padded"/> (allocated on first need) when it overhangs an end.</summary>
+    private static ref float FrameStart(SignalWindow signal, int t, int nFft, int hop, PadMode padMode, ref float[]? padded, int slot)
+    {
+        int first = t * hop - nFft / 2;
+        if (first >= 0 && first + nFft <= signal.Length) return ref Unsafe.AsRef(in signal.Samples[first - signal.Start]);
+        padded ??= new float[4 * nFft];
+        var frame = padded.AsSpan(slot * nFft, nFft);
+        for (int i = 0; i < nFft; i++) frame[i] = PaddedSample(signal, first + i, padMode);
+        return ref frame[0];
+    }
+
+    /// <summary>Stores the summed real and imaginary accumulators of up to four consecutive frames of one filter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreResponse(float[] output, int cell, int count, Vector<float> re0, Vector<float> im0,
+        Vector<float> re1, Vector<float> im1, Vector<float> re2, Vector<float> im2, Vector<float> re3, Vector<float> im3)
+    {
+        var destination = output.AsSpan(2 * cell, 2 * count);
+        if (Avx.IsSupported && Vector<float>.Count == 8)
+        {
+            // Transposing sums: the eight totals land in one vector in the output's (re, im) order, 6 horizontal
+            // adds instead of 8 separate reductions. A short last block sums the same way, so a frame's value does
+            // not depend on how the frames were split into blocks or chunks.
+            var pairs0 = Avx.HorizontalAdd(re0.AsVector256(), im0.AsVector256());
+            var pairs1 = Avx.HorizontalAdd(re1.AsVector256(), im1.AsVector256());
+            var pairs2 = Avx.HorizontalAdd(re2.AsVector256(), im2.AsVector256());
+            var pairs3 = Avx.HorizontalAdd(re3.AsVector256(), im3.AsVector256());
+            var quads01 = Avx.HorizontalAdd(pairs0, pairs1);
+            var quads23 = Avx.HorizontalAdd(pairs2, pairs3);
+            var sums = Vector256.Create(quads01.GetLower() + quads01.GetUpper(), quads23.GetLower() + quads23.GetUpper());
+            if (count == 4)
+            {
+                sums.StoreUnsafe(ref MemoryMarshal.GetReference(destination));
+                return;
+            }
+            for (int i = 0; i < destination.Length; i++) destination[i] = sums.GetElement(i);
+            return;
+        }
+        destination[0] = Vector.Sum(re0);
+        destination[1] = Vector.Sum(im0);
+        if (count < 2) return;
+        destination[2] = Vector.Sum(re1);
+        destination[3] = Vector.Sum(im1);
+        if (count < 3) return;
+        destination[4] = Vector.Sum(re2);
+        destination[5] = Vector.Sum(im2);
+        if (count < 4) return;
+        destination[6] = Vector.Sum(re3);
+        destination[7] = Vector.Sum(im3);
+    }
+
+    /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal; the samples it maps to must lie in the window.</summary>
+    private static float PaddedSample(SignalWindow signal, int index, PadMode mode)
     {
         int n = signal.Length;
-        if ((uint)index < (uint)n) return signal[index];
+        if ((uint)index < (uint)n) return signal.Samples[index - signal.Start];
         switch (mode)
         {
             case PadMode.Constant:
                 return 0f;
             case PadMode.Edge:
-                return index < 0 ? signal[0] : signal[n - 1];
+                return signal.Samples[(index < 0 ? 0 : n - 1) - signal.Start];
             default:
                 if (n < 2) throw new MusicMLException($"Reflect padding needs at least 2 samples; the signal has {n}.");
-                return signal[ReflectIndex(index, n)];
+                return signal.Samples[ReflectIndex(index, n) - signal.Start];
         }
     }
+
+    /// <summary>
+    /// Input samples per block of the one-pass CQT: the fastest of 8K–64K measured, few enough that one block's
+    /// buffers down the whole chain stay in L2, many enough that libsoxr's per-call work does not show.
+    /// </summary>
+    internal const int ConstantQBlockLength = 1 << 15;
+
+    /// <summary>
+    /// The single-threaded transform in one pass over the signal: each block goes down the soxr halving chain stage
+    /// by stage while it is in cache, and each octave's frames are computed as soon as its signal covers them, so no
+    /// octave's signal is ever held whole. Every stage receives exactly the samples <see cref="Decimate"/> gives the
+    /// next octave (libsoxr's output trimmed or zero-padded to ⌈n / 2⌉, divided by √½) and libsoxr streams, so the
+    /// result equals the whole-signal chain's bit for bit.
+    /// </summary>
+    private sealed class ConstantQStream : IDisposable
+    {
+        private readonly OctaveBasis[] _octaves;
+        private readonly int[] _octaveLevel;
+        private readonly int[] _nextFrame;
+        private readonly FftRouteScratch?[] _scratch;
+        private readonly Level[] _levels;
+        private readonly PadMode _padMode;
+        private readonly ComplexMatrix _result;
+        private readonly int _frames;
+        private readonly FftBackend _backend;
+        private readonly float _divisor = ScaleDivisor(2);
+
+        /// <summary>One signal of the chain: the input, or a halving of the level above.</summary>
+        private sealed class Level
+        {
+            /// <summary>Samples this level's signal has in all.</summary>
+            public required int Length { get; init; }
+
+            /// <summary>Samples [Start, Start + Count) of the signal: what frames still need, then what just arrived.</summary>
+            public required AlignedBuffer Window { get; init; }
+
+            public int Start { get; set; }
+
+            public int Count { get; set; }
+
+            public int Delivered => Start + Count;
+
+            /// <summary>The halving to the next level, and the buffer it writes into; null on the last level.</summary>
+            public StreamingResampler? ToNext { get; init; }
+
+            public float[] Halved { get; init; } = [];
+        }
+
+        public ConstantQStream(int signalLength, OctaveBasis[] octaves, PadMode padMode, ComplexMatrix result, int frames,
+            FftBackend backend)
+        {
+            _octaves = octaves;
+            _padMode = padMode;
+            _result = result;
+            _frames = frames;
+            _backend = backend;
+            _nextFrame = new int[octaves.Length];
+            _scratch = new FftRouteScratch?[octaves.Length];
+            _octaveLevel = new int[octaves.Length];
+            int levels = 1;
+            for (int i = 0; i < octaves.Length; i++)
+            {
+                _octaveLevel[i] = levels - 1;
+                if (octaves[i].HalveAfter && i + 1 < octaves.Length) levels++;
+            }
+            int margin = 0;
+            foreach (var octave in octaves) margin = Math.Max(margin, 4 * octave.NFft + 2 * octave.HopLength);
+            _levels = new Level[levels];
+            try
+            {
+                for (int k = 0; k < levels; k++)
+                {
+                    // librosa.resample's ⌈n / 2⌉ per halving.
+                    int length = k == 0 ? signalLength : (_levels[k - 1].Length + 1) / 2;
+                    // A window keeps what its unfinished frames need (under 2·nFft + hop samples) plus one block's
+                    // arrivals; a short signal fits whole, so a clip of a second does not get a block-sized window.
+                    int capacity = Math.Min(2 * ConstantQBlockLength, length) + margin;
+                    var toNext = k + 1 < levels ? StreamingResampler.Create(2, 1, ResampleQuality.High, ResamplerEngine.Auto) : null;
+                    _levels[k] = new Level
+                    {
+                        Length = length,
+                        Window = new AlignedBuffer(capacity),
+                        ToNext = toNext,
+                        Halved = toNext is null ? [] : new float[toNext.MaxOutputLength(capacity)],
+                    };
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Transforms <paramref name="signal"/>, checking each block for NaN and infinity when asked to.</summary>
+        public void Run(ReadOnlySpan<float> signal, bool checkFinite)
+        {
+            if (signal.Length != _levels[0].Length) throw new ArgumentException($"The stream was set up for {_levels[0].Length} samples.", nameof(signal));
+            for (int offset = 0; offset < signal.Length; offset += ConstantQBlockLength)
+            {
+                var block = signal.Slice(offset, Math.Min(ConstantQBlockLength, signal.Length - offset));
+                if (checkFinite)
+                {
+                    int bad = Validation.FirstNonFinite(block);
+                    if (bad >= 0) throw new MusicMLException($"The audio signal 'y' is not finite: sample {offset + bad} is {block[bad]}.");
+                }
+                Append(0, block);
+            }
+            for (int k = 0; k < _levels.Length; k++)
+            {
+                var level = _levels[k];
+                ComputeReadyFrames(k);
+                if (level.ToNext is null) continue;
+                var next = _levels[k + 1];
+                while (next.Delivered < next.Length)
+                {
+                    int got = level.ToNext.Flush(level.Halved);
+                    if (got == 0) break;
+                    Append(k + 1, level.Halved.AsSpan(0, got));
+                }
+                // librosa's fix_length: what libsoxr did not deliver is zeros, and the next halving reads them too.
+                while (next.Delivered < next.Length)
+                    Append(k + 1, Zeros.AsSpan(0, Math.Min(Zeros.Length, next.Length - next.Delivered)));
+            }
+        }
+
+        private static readonly float[] Zeros = new float[1024];
+
+        /// <summary>Adds samples to level <paramref name="k"/> (dropping any past its length), computes the frames they complete, and halves them into the next level.</summary>
+        private void Append(int k, ReadOnlySpan<float> samples)
+        {
+            var level = _levels[k];
+            samples = samples[..Math.Min(samples.Length, level.Length - level.Delivered)];
+            while (!samples.IsEmpty)
+            {
+                Compact(k);
+                int take = Math.Min(samples.Length, level.Window.Length - level.Count);
+                var arrived = level.Window.Span.Slice(level.Count, take);
+                if (k == 0) samples[..take].CopyTo(arrived);
+                else Divide(samples[..take], arrived, _divisor);
+                level.Count += take;
+                samples = samples[take..];
+                ComputeReadyFrames(k);
+                if (level.ToNext is not null)
+                {
+                    int got = level.ToNext.Process(arrived, level.Halved);
+                    Append(k + 1, level.Halved.AsSpan(0, got));
+                }
+            }
+        }
+
+        /// <summary>Computes every frame of level <paramref name="k"/>'s octaves whose samples have all arrived.</summary>
+        private void ComputeReadyFrames(int k)
+        {
+            var level = _levels[k];
+            var window = new SignalWindow(level.Window.Span[..level.Count], level.Start, level.Length);
+            for (int i = 0; i < _octaves.Length; i++)
+            {
+                if (_octaveLevel[i] != k) continue;
+                var basis = _octaves[i];
+                int ready;
+                if (level.Delivered >= level.Length) ready = _frames;
+                else
+                {
+                    // Frame t reads samples up to t·hop + nFft/2 (exclusive).
+                    int last = level.Delivered - basis.NFft / 2;
+                    ready = last < 0 ? 0 : Math.Min(_frames, last / basis.HopLength + 1);
+                }
+                if (ready <= _nextFrame[i]) continue;
+                if (basis.Taps is null) _scratch[i] ??= new FftRouteScratch(basis.NFft);
+                OctaveFrames(window, basis, _padMode, _result, _nextFrame[i], ready, _backend, _scratch[i]);
+                _nextFrame[i] = ready;
+            }
+        }
+
+        /// <summary>Drops samples no unfinished frame of level <paramref name="k"/> can read, padding included.</summary>
+        private void Compact(int k)
+        {
+            var level = _levels[k];
+            int keepFrom = level.Delivered;
+            for (int i = 0; i < _octaves.Length; i++)
+            {
+                if (_octaveLevel[i] != k || _nextFrame[i] >= _frames) continue;
+                var basis = _octaves[i];
+                // Reflection at the end reaches one sample before the frame; a whole nFft of slack covers it.
+                keepFrom = Math.Min(keepFrom, Math.Max(0, _nextFrame[i] * basis.HopLength - basis.NFft / 2 - basis.NFft));
+            }
+            // Whole cache lines only: sample i then sits at the same alignment as i itself, so frames starting on a
+            // multiple of 16 samples are read with aligned loads.
+            int drop = (keepFrom - level.Start) & ~(FftwNative.Alignment / sizeof(float) - 1);
+            if (drop <= 0) return;
+            level.Window.Span[drop..level.Count].CopyTo(level.Window.Span);
+            level.Start += drop;
+            level.Count -= drop;
+        }
+
+        public void Dispose()
+        {
+            foreach (var level in _levels) level?.ToNext?.Dispose();
+        }
+    }
+}
+
+/// <summary>Samples [<see cref="Start"/>, <see cref="Start"/> + Samples.Length) of a signal of <see cref="Length"/> samples.</summary>
+internal readonly ref struct SignalWindow
+{
+    /// <summary>A whole signal.</summary>
+    public SignalWindow(ReadOnlySpan<float> signal) : this(signal, 0, signal.Length) { }
+
+    public SignalWindow(ReadOnlySpan<float> samples, int start, int length)
+    {
+        Samples = samples;
+        Start = start;
+        Length = length;
+    }
+
+    public ReadOnlySpan<float> Samples { get; }
+
+    public int Start { get; }
+
+    public int Length { get; }
+}
+
+/// <summary>
+/// One frame and its spectrum for the CQT's FFT route, 64-byte aligned as FFTW's plans want: pinned buffers, kept
+/// across calls by the one-pass transform, which calls once per block and octave.
+/// </summary>
+internal sealed class FftRouteScratch(int nFft)
+{
+    public AlignedBuffer Frame { get; } = new(nFft);
+
+    public AlignedBuffer Spectrum { get; } = new(2 * (nFft / 2 + 1));
 }

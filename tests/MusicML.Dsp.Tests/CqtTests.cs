@@ -119,6 +119,88 @@ public class CqtBehaviourTests(ITestOutputHelper output)
         ArrayComparison.AssertRelativeMaxError(single.Magnitude().Data, managed.Magnitude().Data, 1e-5, "managed FFT");
     }
 
+    [Theory]
+    [InlineData(PadMode.Constant)]
+    [InlineData(PadMode.Reflect)]
+    [InlineData(PadMode.Edge)]
+    public void DirectProductEqualsTheFftProduct(PadMode padMode)
+    {
+        // Every octave of the default CQT (12 filters, nFft 256) uses the time-domain taps; the FFT and sparse
+        // product they replace computes the same sums in another order, so only float32 rounding may differ. Both
+        // sum terms far larger than the result where an octave holds little of the signal's energy: on the top octave
+        // here, against the same sum in double, the direct product is 9.2e-6 off and the FFT route 5.1e-6, and they
+        // differ from each other by 1.3e-5 (the largest over the octaves; the full CQT stays 1.7e-7 from librosa).
+        // The signal's length is no multiple of the hop, so the last frames overhang the end, and the first ones
+        // the start.
+        var plan = ConstantQPlan.Get(22050, 512, Filters.C1Hz, 84, 12, 1.0, 1.0, 0.01, WindowType.Hann, true);
+        var y = Reference.Signal22050("librosa_vibe_ace").AsSpan(0, 3 * 22050 + 101);
+        foreach (var basis in plan.Octaves)
+        {
+            Assert.NotNull(basis.Taps);
+            int frames = 1 + y.Length / basis.HopLength;
+            var direct = new ComplexMatrix(84, frames);
+            var viaFft = new ComplexMatrix(84, frames);
+            Spectral.ConstantQFramesDirect(new SignalWindow(y), basis, padMode, direct, 0, frames);
+            Spectral.ConstantQFrames(new SignalWindow(y), basis, padMode, viaFft, 0, frames, FftBackend.Auto);
+            double error = ArrayComparison.RelativeMaxError(viaFft.Data, direct.Data);
+            output.WriteLine($"{padMode}, hop {basis.HopLength}: direct vs FFT product {error:E2}");
+            Assert.True(error <= 5e-5, $"{padMode}, hop {basis.HopLength}: {error:E3}");
+
+            // Frames are taken four at a time; chunks that split those blocks anywhere give the same numbers.
+            var chunked = new ComplexMatrix(84, frames);
+            for (int start = 0; start < frames; start += 7)
+                Spectral.ConstantQFramesDirect(new SignalWindow(y), basis, padMode, chunked, start, Math.Min(frames, start + 7));
+            Assert.Equal(direct.Data, chunked.Data);
+        }
+    }
+
+    [Theory]
+    [InlineData(PadMode.Constant)]
+    [InlineData(PadMode.Reflect)]
+    [InlineData(PadMode.Edge)]
+    public void OnePassEqualsTheWholeSignalChainAroundBlockBoundaries(PadMode padMode)
+    {
+        // One thread streams blocks down the halving chain; two threads halve whole signals (Decimate) and split the
+        // frames. Both feed libsoxr the same samples, so the transforms must be bit-identical, for lengths one short
+        // of, at, and one past block boundaries (the last block 1 sample or full) and for a ragged one. Lengths start
+        // at 2 blocks so that there are enough frames (32) for the second thread to take part.
+        int block = Spectral.ConstantQBlockLength;
+        var twoThreads = new DspOptions { MaxDegreeOfParallelism = 2 };
+        var random = new Random(7);
+        foreach (int length in new[] { 2 * block - 1, 2 * block, 2 * block + 1, 9 * block + 333 })
+        {
+            var y = Tone(261.63, length);
+            for (int i = 0; i < y.Length; i++) y[i] = 0.5f * y[i] + 0.1f * (float)(random.NextDouble() - 0.5);
+            var onePass = Spectral.Cqt(y, padMode: padMode);
+            var wholeSignals = Spectral.Cqt(y, padMode: padMode, options: twoThreads);
+            Assert.Equal(wholeSignals.Data, onePass.Data);
+        }
+    }
+
+    [Fact]
+    public void NonFiniteSampleInALaterBlockIsNamed()
+    {
+        // The one-pass path checks the input block by block; the index reported is still the signal's.
+        int block = Spectral.ConstantQBlockLength;
+        var y = Tone(440, 3 * block);
+        y[2 * block + 5] = float.PositiveInfinity;
+        var e = Assert.Throws<MusicMLException>(() => Spectral.Cqt(y));
+        Assert.Contains($"sample {2 * block + 5} is", e.Message);
+        e = Assert.Throws<MusicMLException>(() => Spectral.Cqt(y, options: new DspOptions { MaxDegreeOfParallelism = 2 }));
+        Assert.Contains($"sample {2 * block + 5} is", e.Message);
+    }
+
+    [Fact]
+    public void OnlyCheapBasesGetTimeDomainTaps()
+    {
+        // chroma_cqt's 36 filters at nFft 1024 (72 rows of taps) cost more per frame than the FFT route; the default
+        // CQT's 12 filters at nFft 256 cost less (see OctaveBasis.DirectIsCheaper).
+        var chroma = ConstantQPlan.Get(22050, 512, Filters.C1Hz, 252, 36, 1.0, 1.0, 0.01, WindowType.Hann, true);
+        Assert.All(chroma.Octaves, basis => Assert.Null(basis.Taps));
+        var cqt = ConstantQPlan.Get(22050, 512, Filters.C1Hz, 84, 12, 1.0, 1.0, 0.01, WindowType.Hann, true);
+        Assert.All(cqt.Octaves, basis => Assert.Equal(256, basis.NFft));
+    }
+
     [Fact]
     public void EarlyDownsamplingAgreesWithTheFullTransform()
     {
