@@ -1,8 +1,4 @@
-using System.Runtime.CompilerServices;
 using MusicML.Core;
-
-// The CQT's halving chain streams its octaves block by block through this class instead of holding each whole.
-[assembly: InternalsVisibleTo("MusicML.Dsp")]
 
 namespace MusicML.Audio;
 
@@ -10,9 +6,13 @@ namespace MusicML.Audio;
 /// Resamples one channel block by block, so a long stream is converted in bounded memory. Feed blocks with
 /// <see cref="Process"/>, then call <see cref="Flush"/> until it returns 0; the output is the same as one call to
 /// <see cref="Resampler.Resample"/> on the whole signal, before that method trims it to ⌈n · target / original⌉.
+/// The CQT's halving chain streams its octaves through it block by block instead of holding each whole.
 /// </summary>
-internal abstract class StreamingResampler : IDisposable
+public abstract class StreamingResampler : IDisposable
 {
+    // Only this assembly's engines derive from it.
+    private protected StreamingResampler() { }
+
     /// <summary>Creates the resampler for <paramref name="engine"/> (Auto: libsoxr when it loads).</summary>
     public static StreamingResampler Create(int originalRate, int targetRate, ResampleQuality quality, ResamplerEngine engine)
     {
