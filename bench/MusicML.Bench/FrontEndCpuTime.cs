@@ -9,7 +9,8 @@ namespace MusicML.Bench;
 /// is shared; run it on a quiet machine all the same (shared caches and hyper-threads inflate CPU time too).
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project bench/MusicML.Bench -- cpu-time [rounds]</c>. Each feature runs once to warm
+/// <c>dotnet run -c Release --project bench/MusicML.Bench -- cpu-time [rounds] [feature]</c> (feature: a name
+/// from the table, e.g. CQT, to time only that one). Each feature runs once to warm
 /// up, then <c>rounds</c> rounds (default 5) of three calls on 10 minutes of <see cref="FeatureBenchmarks.SyntheticMusic"/>;
 /// the best round is reported, divided by 3 calls and by 10 (600 s → 60 s). librosa 0.10.1's figures are the
 /// issue's, measured on this machine class with OpenBLAS.
@@ -31,8 +32,10 @@ internal static class FrontEndCpuTime
         int rounds = args.Length > 1 && int.TryParse(args[1], out int r) ? r : 5;
         var audio = FeatureBenchmarks.SyntheticMusic(600);
         Console.WriteLine($"{"feature",-16} {"librosa",8} {"ours",8} {"ratio",7} {"target",8}  met");
+        string? only = args.Length > 2 ? args[2] : null;
         foreach (var (name, librosa, targetRatio, run) in Features)
         {
+            if (only is not null && !name.Equals(only, StringComparison.OrdinalIgnoreCase)) continue;
             run(audio);
             double best = double.MaxValue;
             for (int round = 0; round < rounds; round++)
