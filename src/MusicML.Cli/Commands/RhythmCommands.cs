@@ -65,7 +65,7 @@ internal static class RhythmCommands
             picker.Validate();
             bool back = parse.GetValue(backtrack);
             return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".onsets",
-                spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
+                keepStft: onsetMethod == OnsetMethod.ComplexDomain, spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
         });
         return command;
     }
@@ -87,7 +87,7 @@ internal static class RhythmCommands
                 TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm),
                 BeatMethod = parse.GetValue(method) == "dp" ? BeatMethod.DynamicProgramming : BeatMethod.BarPointer,
             };
-            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), downbeats ? ".downbeats" : ".beats", spectrogram =>
+            return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), downbeats ? ".downbeats" : ".beats", keepStft: false, spectrogram =>
             {
                 var analysis = analyzer.Analyze(spectrogram);
                 return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
@@ -108,7 +108,7 @@ internal static class RhythmCommands
             var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
             bool asMirex = parse.GetValue(mirex);
             return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".tempo",
-                spectrogram => EstimateText.Tempo(analyzer.EstimateTempo(spectrogram), asMirex));
+                keepStft: false, spectrogram => EstimateText.Tempo(analyzer.EstimateTempo(spectrogram), asMirex));
         });
         return command;
     }
@@ -149,14 +149,15 @@ internal static class RhythmCommands
     /// <summary>
     /// Decodes each input once at 22050 Hz mono, computes the shared rhythm spectrogram and writes
     /// <paramref name="analyse"/>'s text to DIR/&lt;stem&gt;<paramref name="extension"/> or to standard output.
+    /// The spectrogram keeps its complex STFT only if <paramref name="keepStft"/> (complex-domain onsets).
     /// </summary>
     private static int RunPerFile(CliContext context, IReadOnlyList<string> inputs, string? outDir, string extension,
-        Func<RhythmSpectrogram, string> analyse) =>
+        bool keepStft, Func<RhythmSpectrogram, string> analyse) =>
         PerFileOutput.Run(context, InputFiles.Expand(inputs), outDir, extension, file =>
         {
             var audio = AudioFile.Load(file);
             var y = audio.ToMono();
             if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
-            return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate));
+            return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate, keepStft: keepStft));
         });
 }
