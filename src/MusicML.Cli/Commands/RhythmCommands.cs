@@ -65,7 +65,8 @@ internal static class RhythmCommands
             picker.Validate();
             bool back = parse.GetValue(backtrack);
             return RunPerFile(context, parse.GetValue(inputs) ?? [], parse.GetValue(outDir), ".onsets",
-                keepStft: onsetMethod == OnsetMethod.ComplexDomain, spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
+                keepStft: onsetMethod == OnsetMethod.ComplexDomain,
+                spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
         });
         return command;
     }

@@ -82,7 +82,8 @@ internal static class ExperimentAlgorithms
             };
             tuned.Validate();
             bool backtrack = values.Flag("backtrack");
-            return audio => EstimateText.Times(OnsetDetector.Detect(RhythmSpectrogramOf(audio, method == OnsetMethod.ComplexDomain), method, tuned, backtrack));
+            bool keepStft = method == OnsetMethod.ComplexDomain;
+            return audio => EstimateText.Times(OnsetDetector.Detect(RhythmSpectrogramOf(audio, keepStft), method, tuned, backtrack));
         });
     }
 

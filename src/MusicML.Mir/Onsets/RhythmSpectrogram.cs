@@ -118,10 +118,13 @@ public sealed class RhythmSpectrogram
             int length = (count - 1) * hop + nFft;
             // Frame t of the centred STFT starts at sample t·hop − nFft/2 of the signal.
             long start = (long)first * hop - nFft / 2;
-            int from = (int)Math.Max(0, start), to = (int)Math.Min(y.Length, start + length);
+            int from = (int)Math.Max(0, start), to = (int)Math.Max(from, Math.Min(y.Length, start + length));
             var block = stretch.AsSpan(0, length);
-            block.Clear();
-            if (to > from) y[from..to].CopyTo(block[(int)(from - start)..]);
+            // Only the stretches before the signal's start and after its end are zeros, the centred STFT's padding.
+            int head = (int)(from - start), body = to - from;
+            block[..head].Clear();
+            y[from..to].CopyTo(block[head..]);
+            block[(head + body)..].Clear();
             var magnitude = Spectral.Spectrogram(block, nFft, hop, center: false);
             filterbank.ApplyInto(magnitude, result, first, 1f);
         }
