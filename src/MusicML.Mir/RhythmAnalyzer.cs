@@ -70,7 +70,15 @@ public sealed record RhythmAnalyzer
 
     /// <summary>Analyses mono audio.</summary>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or invalid settings.</exception>
-    public RhythmAnalysis Analyze(ReadOnlySpan<float> y, int sampleRate) => Analyze(RhythmSpectrogram.Compute(y, sampleRate));
+    public RhythmAnalysis Analyze(ReadOnlySpan<float> y, int sampleRate) => Analyze(ComputeSpectrogram(y, sampleRate));
+
+    /// <summary>
+    /// The <see cref="RhythmSpectrogram"/> this analyzer needs: with the complex STFT only when
+    /// <see cref="ActivationMethod"/> is <see cref="OnsetMethod.ComplexDomain"/>.
+    /// </summary>
+    /// <exception cref="MusicMLException">Empty or non-finite audio.</exception>
+    public RhythmSpectrogram ComputeSpectrogram(ReadOnlySpan<float> y, int sampleRate)
+        => RhythmSpectrogram.Compute(y, sampleRate, keepStft: ActivationMethod == OnsetMethod.ComplexDomain);
 
     /// <summary>
     /// The tempo alone: <see cref="TempoEstimator"/> on the SuperFlux of the bands up to <see cref="TempoMaxHz"/>, halved

@@ -46,7 +46,8 @@ internal static class RhythmCommands
                 picker = picker with { Threshold = parse.GetValue(threshold) ?? picker.Threshold, Combine = parse.GetValue(combine) };
                 picker.Validate();
                 bool back = parse.GetValue(backtrack);
-                return OnSpectrogram(spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)));
+                return OnSpectrogram(spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)),
+                    keepStft: onsetMethod == OnsetMethod.ComplexDomain);
             });
     }
 
@@ -122,11 +123,12 @@ internal static class RhythmCommands
     /// The per-file analysis of a rhythm command: decodes the file at 22050 Hz mono, computes the shared rhythm
     /// spectrogram and returns <paramref name="analyse"/>'s text.
     /// </summary>
-    private static Func<string, string> OnSpectrogram(Func<RhythmSpectrogram, string> analyse) => file =>
+    /// <summary>Decodes each file and runs <paramref name="analyse"/> on its rhythm spectrogram; the complex STFT is kept only when <paramref name="keepStft"/> (complex-domain onsets).</summary>
+    private static Func<string, string> OnSpectrogram(Func<RhythmSpectrogram, string> analyse, bool keepStft = false) => file =>
     {
         var audio = AudioFile.Load(file);
         var y = audio.ToMono();
         if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
-        return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate));
+        return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate, keepStft: keepStft));
     };
 }

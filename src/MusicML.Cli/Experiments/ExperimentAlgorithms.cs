@@ -82,7 +82,8 @@ internal static class ExperimentAlgorithms
             };
             tuned.Validate();
             bool backtrack = values.Flag("backtrack");
-            return audio => EstimateText.Times(OnsetDetector.Detect(RhythmSpectrogramOf(audio), method, tuned, backtrack));
+            bool keepStft = method == OnsetMethod.ComplexDomain;
+            return audio => EstimateText.Times(OnsetDetector.Detect(RhythmSpectrogramOf(audio, keepStft), method, tuned, backtrack));
         });
     }
 
@@ -128,7 +129,7 @@ internal static class ExperimentAlgorithms
             if (method == BeatMethod.BarPointer) analyzer = analyzer with { TempoSpreadOctaves = values.Positive("tempoSpreadOctaves") };
             return audio =>
             {
-                var analysis = analyzer.Analyze(RhythmSpectrogramOf(audio));
+                var analysis = analyzer.Analyze(RhythmSpectrogramOf(audio, keepStft: false));
                 return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
             };
         });
@@ -139,7 +140,7 @@ internal static class ExperimentAlgorithms
         new("comb", "comb filter over the onset autocorrelation with a log-normal prior; writes 'T1 T2 S'", TempoParameters(), values =>
         {
             var analyzer = TempoAnalyzer(values);
-            return audio => EstimateText.Tempo(analyzer.EstimateTempo(RhythmSpectrogramOf(audio)), mirex: true);
+            return audio => EstimateText.Tempo(analyzer.EstimateTempo(RhythmSpectrogramOf(audio, keepStft: false)), mirex: true);
         });
 
     private static ExperimentAlgorithm Key(KeyProfile profile) =>
@@ -242,5 +243,6 @@ internal static class ExperimentAlgorithms
         return y;
     }
 
-    private static RhythmSpectrogram RhythmSpectrogramOf(AudioBuffer audio) => RhythmSpectrogram.Compute(NonEmptyMono(audio), audio.SampleRate);
+    private static RhythmSpectrogram RhythmSpectrogramOf(AudioBuffer audio, bool keepStft) =>
+        RhythmSpectrogram.Compute(NonEmptyMono(audio), audio.SampleRate, keepStft: keepStft);
 }

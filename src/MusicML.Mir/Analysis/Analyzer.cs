@@ -117,7 +117,7 @@ public sealed record Analyzer
 
     private AnalysisResult AnalyzeRhythm(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
     {
-        var spectrogram = RhythmSpectrogram.Compute(y, sampleRate);
+        var spectrogram = Rhythm.ComputeSpectrogram(y, sampleRate);
         OnsetEnvelope? activation = null;
         if (tasks.HasFlag(AnalysisTasks.Beats))
         {
@@ -154,11 +154,7 @@ public sealed record Analyzer
 
     private AnalysisResult AnalyzeTonality(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
     {
-        // The segment features' STFT has CqtChroma's tuning window at 22050 Hz, so it gives the tuning too.
-        var magnitude = tasks.HasFlag(AnalysisTasks.Segments) ? Spectral.Stft(y, SegmentFft, SegmentHop).Magnitude() : null;
-        double tuning = magnitude is not null && CqtChroma.TuningFftLength(sampleRate) == SegmentFft
-            ? Dsp.Tuning.EstimateTuning(magnitude, sampleRate)
-            : CqtChroma.EstimateTuning(y, sampleRate);
+        var (tuning, segmentFeatures) = TuningAndSegmentFeatures(y, sampleRate, tasks.HasFlag(AnalysisTasks.Segments));
         result = result with { TuningCents = tasks.HasFlag(AnalysisTasks.Tuning) ? 100 * tuning : null };
 
         ChromaFrames? chroma = null;
@@ -199,42 +195,30 @@ public sealed record Analyzer
                 result = result with { Chords = chords };
             }
         }
-        if (magnitude is not null)
-        {
-            // Segmentation keeps its own STFT chroma (as FooteSegmenter computes it), corrected by the shared tuning.
-            var segmentChroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, SegmentHop, tuning);
+        if (segmentFeatures is not null)
             result = result with
             {
-                Segments = FooteSegmenter.Segment(SegmentFeatures(magnitude, segmentChroma, sampleRate), (double)SegmentHop / sampleRate, result.Duration, Segmentation),
+                Segments = FooteSegmenter.Segment(segmentFeatures, (double)FooteSegmenter.FrameHop / sampleRate, result.Duration, Segmentation),
             };
-        }
         return result;
     }
 
-    // FooteSegmenter's frames (4096 / 1024 samples at 22050 Hz).
-    private const int SegmentFft = 4096, SegmentHop = 1024;
-
     /// <summary>
-    /// The features <see cref="FooteSegmenter.Segment(ReadOnlySpan{float}, int, SegmentationOptions?)"/> builds from
-    /// audio — MFCC 1–13 of the 128-band mel power spectrogram in dB, treble and bass chroma — made here from the
-    /// STFT that also gives the tuning, so the pass needs no further STFT.
+    /// The tuning (fractions of a semitone) and, if <paramref name="segments"/>, the segmentation features: the segment
+    /// features' STFT has CqtChroma's tuning window at 22050 Hz, so it gives the tuning too. Its 2049-bin magnitude
+    /// (106 MB per 10 minutes) lives only in this method, so it is garbage before the CQT and the chord decoders
+    /// allocate theirs, even in unoptimised (tier-0) code, which keeps every local of a method alive to its end.
     /// </summary>
-    private static FloatMatrix SegmentFeatures(FloatMatrix magnitude, ChromaFrames chroma, int sampleRate)
+    private static (double Tuning, FloatMatrix? SegmentFeatures) TuningAndSegmentFeatures(ReadOnlySpan<float> y, int sampleRate, bool segments)
     {
-        var power = magnitude.Clone();
-        var data = power.Data;
-        for (int i = 0; i < data.Length; i++) data[i] *= data[i];
-        var mel = Features.MelSpectrogram(power, sampleRate);
-        Spectral.PowerToDb(mel.Data, mel.Data, 1.0);
-        var mfcc = Features.Mfcc(mel, 14);
-        var features = new FloatMatrix(13 + 24, chroma.FrameCount);
-        for (int c = 1; c < 14; c++) mfcc.Row(c).CopyTo(features.Row(c - 1));
-        for (int pc = 0; pc < 12; pc++)
-        {
-            chroma.Treble.Row(pc).CopyTo(features.Row(13 + pc));
-            chroma.Bass.Row(pc).CopyTo(features.Row(25 + pc));
-        }
-        return features;
+        if (!segments) return (CqtChroma.EstimateTuning(y, sampleRate), null);
+        var magnitude = Spectral.Spectrogram(y, FooteSegmenter.FrameFft, FooteSegmenter.FrameHop);
+        double tuning = CqtChroma.TuningFftLength(sampleRate) == FooteSegmenter.FrameFft
+            ? Dsp.Tuning.EstimateTuning(magnitude, sampleRate)
+            : CqtChroma.EstimateTuning(y, sampleRate);
+        // Segmentation keeps its own STFT chroma (as FooteSegmenter computes it), corrected by the shared tuning.
+        var segmentChroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, FooteSegmenter.FrameHop, tuning);
+        return (tuning, FooteSegmenter.FeaturesConsumingMagnitude(magnitude, segmentChroma, sampleRate));
     }
 
     private static void ValidateAudio(ReadOnlySpan<float> y, int sampleRate)

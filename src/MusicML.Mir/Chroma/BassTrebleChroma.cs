@@ -64,7 +64,7 @@ public static class BassTrebleChroma
         if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (nFft < 256) throw new MusicMLException($"nFft must be at least 256 samples; got {nFft}.");
-        var magnitude = Spectral.Stft(y, nFft, hopLength).Magnitude();
+        var magnitude = Spectral.Spectrogram(y, nFft, hopLength);
         return FromMagnitude(magnitude, sampleRate, hopLength, tuning);
     }
 

@@ -89,17 +89,27 @@ public sealed class LogFilterbank
         if (magnitude.Rows != Bins)
             throw new MusicMLException($"The spectrogram has {magnitude.Rows} bins; this filterbank expects {Bins} (nFft / 2 + 1).");
         MirValidation.Positive(multiplier, nameof(multiplier));
+        var result = new FloatMatrix(Bands, magnitude.Columns);
+        ApplyInto(magnitude, result, 0, (float)multiplier);
+        return result;
+    }
+
+    /// <summary>
+    /// Filters and compresses every frame of <paramref name="magnitude"/> into frames <paramref name="firstFrame"/>
+    /// onwards of <paramref name="destination"/>, so a long spectrogram can be filtered block by block; each value is
+    /// computed exactly as <see cref="Apply"/> computes it.
+    /// </summary>
+    internal void ApplyInto(FloatMatrix magnitude, FloatMatrix destination, int firstFrame, float multiplier)
+    {
         int frames = magnitude.Columns;
-        var result = new FloatMatrix(Bands, frames);
         for (int b = 0; b < Bands; b++)
         {
-            var row = result.Row(b);
+            var row = destination.Row(b).Slice(firstFrame, frames);
             var w = _weights[b];
             // Rows of the [bins, frames] layout are contiguous in time, so each band is a weighted sum of whole rows.
             for (int k = 0; k < w.Length; k++)
-                VectorMath.AddScaled(row, magnitude.Row(_start[b] + k), w[k] * (float)multiplier);
+                VectorMath.AddScaled(row, magnitude.Row(_start[b] + k), w[k] * multiplier);
             for (int t = 0; t < row.Length; t++) row[t] = MathF.Log10(1f + row[t]);
         }
-        return result;
     }
 }

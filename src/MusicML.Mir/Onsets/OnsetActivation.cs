@@ -23,6 +23,7 @@ public enum OnsetMethod
 public static class OnsetActivation
 {
     /// <summary>Computes the activation <paramref name="method"/> of a precomputed spectrogram.</summary>
+    /// <exception cref="MusicMLException"><see cref="OnsetMethod.ComplexDomain"/> on a spectrogram computed without <c>keepStft</c>.</exception>
     public static OnsetEnvelope Compute(RhythmSpectrogram spectrogram, OnsetMethod method = OnsetMethod.SuperFlux)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
@@ -30,7 +31,8 @@ public static class OnsetActivation
         {
             OnsetMethod.SuperFlux => SuperFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames),
             OnsetMethod.SpectralFlux => SpectralFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames),
-            OnsetMethod.ComplexDomain => ComplexDomain(spectrogram.Stft),
+            OnsetMethod.ComplexDomain => ComplexDomain(spectrogram.Stft ?? throw new MusicMLException(
+                "Complex-domain onsets need the complex STFT: compute the RhythmSpectrogram with keepStft: true.")),
             _ => throw new MusicMLException($"Unknown onset method {method}."),
         };
         return new OnsetEnvelope(values, spectrogram.FrameRate);

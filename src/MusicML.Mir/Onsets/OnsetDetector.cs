@@ -19,9 +19,12 @@ public static class OnsetDetector
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid setting.</exception>
     public static double[] Detect(ReadOnlySpan<float> y, int sampleRate, OnsetMethod method = OnsetMethod.SuperFlux,
         OnsetPeakPicker? peakPicker = null, bool backtrack = false)
-        => Detect(RhythmSpectrogram.Compute(y, sampleRate), method, peakPicker, backtrack);
+        => Detect(RhythmSpectrogram.Compute(y, sampleRate, keepStft: method == OnsetMethod.ComplexDomain), method, peakPicker, backtrack);
 
-    /// <summary>Detects onsets from a precomputed <see cref="RhythmSpectrogram"/>.</summary>
+    /// <summary>
+    /// Detects onsets from a precomputed <see cref="RhythmSpectrogram"/> (computed with <c>keepStft: true</c> for
+    /// <see cref="OnsetMethod.ComplexDomain"/>).
+    /// </summary>
     public static double[] Detect(RhythmSpectrogram spectrogram, OnsetMethod method = OnsetMethod.SuperFlux,
         OnsetPeakPicker? peakPicker = null, bool backtrack = false)
     {

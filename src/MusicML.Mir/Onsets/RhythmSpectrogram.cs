@@ -4,20 +4,26 @@ using MusicML.Dsp;
 namespace MusicML.Mir.Onsets;
 
 /// <summary>
-/// The shared front end of onset detection, tempo and beat tracking: one STFT of about 93 ms frames every 10 ms,
-/// its magnitude, and the log-filtered, log-compressed spectrogram of SuperFlux (Böck &amp; Widmer, DAFx 2013).
-/// Compute it once per file and hand it to every rhythm processor. The frame is twice SuperFlux's 46 ms and the bands
-/// are 72 per octave instead of 24, so that up to about 1 kHz every FFT bin is its own band: on the synthetic set
-/// (polyphonic, slow-attack pads, organs and strings) this resolution lifted onset F from 0.90 to 0.97, because a
-/// new note beside sustained ones then changes its own bin instead of being averaged into a band that is already loud.
+/// The shared front end of onset detection, tempo and beat tracking: the log-filtered, log-compressed magnitude
+/// spectrogram of SuperFlux (Böck &amp; Widmer, DAFx 2013) from an STFT of about 93 ms frames every 10 ms, and, only
+/// when asked for (complex-domain onsets), that complex STFT itself. Compute it once per file and hand it to every
+/// rhythm processor. The linear magnitude is filtered block by block and never held whole: at 100 frames/s it would be
+/// 1025 bins × 4 bytes × 100 per second of audio (246 MB per 10 minutes), the complex STFT twice that, while the
+/// log-filtered bands that every processor reads take a third of that (337 bands at 22050 Hz). The frame is twice
+/// SuperFlux's 46 ms and the bands are 72 per octave instead of 24, so that up to about 1 kHz every FFT bin is its own
+/// band: on the synthetic set (polyphonic, slow-attack pads, organs and strings) this resolution lifted onset F from
+/// 0.90 to 0.97, because a new note beside sustained ones then changes its own bin instead of being averaged into a
+/// band that is already loud.
 /// </summary>
 public sealed class RhythmSpectrogram
 {
-    private RhythmSpectrogram(ComplexMatrix stft, FloatMatrix magnitude, FloatMatrix logSpectrogram, LogFilterbank filterbank,
+    /// <summary>Frames per block of the linear magnitude (1025 bins × 1024 frames × 4 bytes = 4 MB at nFft 2048).</summary>
+    private const int BlockFrames = 1024;
+
+    private RhythmSpectrogram(ComplexMatrix? stft, FloatMatrix logSpectrogram, LogFilterbank filterbank,
         int sampleRate, int nFft, int hopLength, int duration)
     {
         Stft = stft;
-        Magnitude = magnitude;
         LogSpectrogram = logSpectrogram;
         Filterbank = filterbank;
         SampleRate = sampleRate;
@@ -30,11 +36,11 @@ public sealed class RhythmSpectrogram
         DiffFrames = Math.Max(1, (int)Math.Round(nFft / 4.0 / hopLength));
     }
 
-    /// <summary>The complex STFT <c>[1 + nFft/2, frames]</c> (centred frames, Hann window).</summary>
-    public ComplexMatrix Stft { get; }
-
-    /// <summary>Its magnitude <c>[1 + nFft/2, frames]</c>.</summary>
-    public FloatMatrix Magnitude { get; }
+    /// <summary>
+    /// The complex STFT <c>[1 + nFft/2, frames]</c> (centred frames, Hann window) when computed with
+    /// <c>keepStft: true</c> (what <see cref="OnsetMethod.ComplexDomain"/> needs); otherwise null.
+    /// </summary>
+    public ComplexMatrix? Stft { get; }
 
     /// <summary>log10(1 + filtered magnitude) on logarithmic bands (72 per octave by default), 30 Hz–17 kHz: <c>[bands, frames]</c>.</summary>
     public FloatMatrix LogSpectrogram { get; }
@@ -58,13 +64,13 @@ public sealed class RhythmSpectrogram
     public double FrameRate => (double)SampleRate / HopLength;
 
     /// <summary>Number of frames.</summary>
-    public int Frames => Stft.Columns;
+    public int Frames => LogSpectrogram.Columns;
 
     /// <summary>Frames between the spectra that flux-based activations compare (madmom's diff_frames, at least 1).</summary>
     public int DiffFrames { get; }
 
     /// <summary>
-    /// Analyses <paramref name="y"/>: STFT, magnitude and log-filtered spectrogram.
+    /// Analyses <paramref name="y"/>: the log-filtered spectrogram and, if <paramref name="keepStft"/>, the complex STFT.
     /// </summary>
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz.</param>
@@ -73,19 +79,55 @@ public sealed class RhythmSpectrogram
     /// <param name="bandsPerOctave">Bands per octave of the logarithmic filterbank.</param>
     /// <param name="fMin">Lowest band centre in Hz.</param>
     /// <param name="fMax">Highest band centre in Hz.</param>
+    /// <param name="keepStft">
+    /// Keep the complex STFT in <see cref="Stft"/> (default false): only <see cref="OnsetMethod.ComplexDomain"/> reads it,
+    /// and it costs 2 × (1 + nFft/2) × 4 bytes per frame (490 MB per 10 minutes at the defaults).
+    /// </param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or invalid sizes.</exception>
     public static RhythmSpectrogram Compute(ReadOnlySpan<float> y, int sampleRate, int? nFft = null, int? hopLength = null,
-        int bandsPerOctave = 72, double fMin = 30.0, double fMax = 17000.0)
+        int bandsPerOctave = 72, double fMin = 30.0, double fMax = 17000.0, bool keepStft = false)
     {
         MirValidation.Audio(y, sampleRate);
         int n = nFft ?? (int)Math.Pow(2, Math.Round(Math.Log2(0.0929 * sampleRate)));
         int hop = hopLength ?? Math.Max(1, (int)Math.Round(sampleRate / 100.0));
         if (n < 16) throw new MusicMLException($"nFft must be at least 16 samples; got {n}.");
         if (hop <= 0) throw new MusicMLException($"hopLength must be positive; got {hop}.");
-        var stft = Spectral.Stft(y, nFft: n, hopLength: hop);
-        var magnitude = stft.Magnitude();
         var filterbank = new LogFilterbank(sampleRate, n, bandsPerOctave, fMin, fMax);
-        var logSpectrogram = filterbank.Apply(magnitude);
-        return new RhythmSpectrogram(stft, magnitude, logSpectrogram, filterbank, sampleRate, n, hop, y.Length);
+        if (keepStft)
+        {
+            var stft = Spectral.Stft(y, nFft: n, hopLength: hop);
+            return new RhythmSpectrogram(stft, filterbank.Apply(stft.Magnitude()), filterbank, sampleRate, n, hop, y.Length);
+        }
+        return new RhythmSpectrogram(null, FilterBlockwise(y, n, hop, filterbank), filterbank, sampleRate, n, hop, y.Length);
+    }
+
+    /// <summary>
+    /// <see cref="LogFilterbank.Apply"/> of the centred STFT magnitude, <see cref="BlockFrames"/> frames at a time. Each
+    /// block is the uncentred spectrogram of its own stretch of the signal, zero-padded by nFft/2 where it runs past
+    /// either end exactly as the centred STFT pads (constant, zeros), so every frame sees the same samples and the result
+    /// is bit-identical to filtering the whole magnitude (tested).
+    /// </summary>
+    private static FloatMatrix FilterBlockwise(ReadOnlySpan<float> y, int nFft, int hop, LogFilterbank filterbank)
+    {
+        int frames = 1 + (y.Length + 2 * (nFft / 2) - nFft) / hop; // the centred STFT's frame count, as librosa's
+        var result = new FloatMatrix(filterbank.Bands, frames);
+        var stretch = new float[(Math.Min(BlockFrames, frames) - 1) * hop + nFft];
+        for (int first = 0; first < frames; first += BlockFrames)
+        {
+            int count = Math.Min(BlockFrames, frames - first);
+            int length = (count - 1) * hop + nFft;
+            // Frame t of the centred STFT starts at sample t·hop − nFft/2 of the signal.
+            long start = (long)first * hop - nFft / 2;
+            int from = (int)Math.Max(0, start), to = (int)Math.Max(from, Math.Min(y.Length, start + length));
+            var block = stretch.AsSpan(0, length);
+            // Only the stretches before the signal's start and after its end are zeros, the centred STFT's padding.
+            int head = (int)(from - start), body = to - from;
+            block[..head].Clear();
+            y[from..to].CopyTo(block[head..]);
+            block[(head + body)..].Clear();
+            var magnitude = Spectral.Spectrogram(block, nFft, hop, center: false);
+            filterbank.ApplyInto(magnitude, result, first, 1f);
+        }
+        return result;
     }
 }
