@@ -31,22 +31,24 @@ internal static class FrontEndCpuTime
     {
         int rounds = args.Length > 1 && int.TryParse(args[1], out int r) ? r : 5;
         var audio = FeatureBenchmarks.SyntheticMusic(600);
-        Console.WriteLine($"{"feature",-16} {"librosa",8} {"ours",8} {"ratio",7} {"target",8}  met");
+        Console.WriteLine($"{"feature",-16} {"librosa",8} {"ours",8} {"ratio",7} {"target",8}  met  {"wall",8}");
         string? only = args.Length > 2 ? args[2] : null;
         foreach (var (name, librosa, targetRatio, run) in Features)
         {
             if (only is not null && !name.Equals(only, StringComparison.OrdinalIgnoreCase)) continue;
             run(audio);
-            double best = double.MaxValue;
+            double best = double.MaxValue, bestWall = double.MaxValue;
             for (int round = 0; round < rounds; round++)
             {
                 var before = Process.GetCurrentProcess().TotalProcessorTime;
+                long started = Stopwatch.GetTimestamp();
                 for (int call = 0; call < 3; call++) GC.KeepAlive(run(audio));
                 var spent = Process.GetCurrentProcess().TotalProcessorTime - before;
                 best = Math.Min(best, spent.TotalMilliseconds / 3 / 10);
+                bestWall = Math.Min(bestWall, Stopwatch.GetElapsedTime(started).TotalMilliseconds / 3 / 10);
             }
             double target = librosa / targetRatio;
-            Console.WriteLine($"{name,-16} {librosa,6:F0} ms {best,5:F1} ms {librosa / best,6:F1}x {target,5:F1} ms  {(best <= target ? "yes" : "no")}");
+            Console.WriteLine($"{name,-16} {librosa,6:F0} ms {best,5:F1} ms {librosa / best,6:F1}x {target,5:F1} ms  {(best <= target ? "yes" : "no "),-4} {bestWall,5:F1} ms");
         }
     }
 }
