@@ -228,6 +228,7 @@ internal static unsafe class FramePipeline
         int bins = nFft / 2 + 1;
         // Every frame's row is written below, so the array (106 MB for 10 minutes) need not be zeroed first.
         var data = GC.AllocateUninitializedArray<float>(checked(FrameCount(y.Length, nFft, hop, center) * bins));
+        HugePages.Advise(data);
         if (FrameBatches.Use(nFft, options ?? DspOptions.Default))
         {
             // The batch engine emits bins across frames; 8 × 8 transposes turn each block back into frame rows.

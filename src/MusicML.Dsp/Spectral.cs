@@ -82,6 +82,7 @@ public static unsafe partial class Spectral
         int bins = nFft / 2 + 1;
         // Every element is written below, so the 21 MB (10 minutes) output need not be zeroed first.
         var result = new ComplexMatrix(bins, frames, GC.AllocateUninitializedArray<float>(checked(2 * bins * frames)));
+        HugePages.Advise(result.Data);
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
@@ -119,6 +120,7 @@ public static unsafe partial class Spectral
         int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
         var result = new FloatMatrix(nFft / 2 + 1, frames);
         var data = result.Data;
+        HugePages.Advise(data);
         FramePipeline.ForEachSpectrumBlock(y, nFft, hopLength, winLength, window, center, padMode, power, options,
             (first, count, block, width) =>
             {
