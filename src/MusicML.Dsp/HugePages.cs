@@ -4,9 +4,9 @@ namespace MusicML.Dsp;
 
 /// <summary>
 /// Asks Linux to back a large, freshly allocated output array with transparent huge pages (madvise MADV_HUGEPAGE on
-/// its 2 MB-aligned interior). A 10-minute STFT is 21 MB: in 4 KB pages its first write takes 5 200 page faults and
+/// its 2 MB-aligned interior). A 10-minute STFT is 212 MB: in 4 KB pages its first write takes 52 000 page faults and
 /// its 1025 rows, a page or more apart, miss the TLB on every 16-frame batch; with 2 MB pages both nearly vanish (STFT
-/// 8.3 → 5.7 ms per 60 s when every call gets fresh memory, 5.9 → 5.5 ms when memory is reused; bench/README.md). The
+/// 8.3 → 5.7–7.0 ms per 60 s when every call gets fresh memory, 5.9 → 5.4 ms when memory is reused; bench/README.md). The
 /// same advice is what a JVM's -XX:+UseTransparentHugePages gives its heap. It only applies where the system's
 /// transparent_hugepage setting is "madvise" or "always"; elsewhere, and on other systems, nothing happens.
 /// </summary>

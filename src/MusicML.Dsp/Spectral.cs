@@ -80,7 +80,7 @@ public static unsafe partial class Spectral
         var windowValues = Windows.GetPadded(window, win, nFft);
         var fft = RealFft.Create(nFft, options.Backend);
         int bins = nFft / 2 + 1;
-        // Every element is written below, so the 21 MB (10 minutes) output need not be zeroed first.
+        // Every element is written below, so the output (212 MB for 10 minutes) need not be zeroed first.
         var result = new ComplexMatrix(bins, frames, GC.AllocateUninitializedArray<float>(checked(2 * bins * frames)));
         HugePages.Advise(result.Data);
         fixed (float* signal = y)
@@ -158,7 +158,7 @@ public static unsafe partial class Spectral
     }
 
     /// <summary>
-    /// Copies <paramref name="count"/> floats with non-temporal stores: the 21 MB (10 minutes) of output is not read
+    /// Copies <paramref name="count"/> floats with non-temporal stores: the output (212 MB for 10 minutes) is not read
     /// again here, so bypassing the cache saves the read-for-ownership of every line it would otherwise fetch.
     /// </summary>
     private static void CopyStreaming(float* source, float* destination, int count)
