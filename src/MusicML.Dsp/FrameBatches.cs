@@ -100,6 +100,8 @@ internal sealed unsafe class FrameBatches
             fixed (float* window = _window)
             fixed (int* offsets = _sampleOffsets)
                 _fft.ForwardHopMajor(_columns!.Pointer + (first - _stageFirst), offsets, window, _workspace.Pointer, ref sink);
+            // The transform reads the stage and workspace through raw pointers only: keep their pinned buffers alive.
+            GC.KeepAlive(this);
             return;
         }
         // _zeros is pinned, as are the edge buffers and the caller's signal that interior frames point into.
@@ -117,6 +119,7 @@ internal sealed unsafe class FrameBatches
         fixed (nint* frames = _frames)
         fixed (float* window = _window)
             _fft.Forward((float**)frames, window, _workspace.Pointer, ref sink);
+        GC.KeepAlive(this);
     }
 
     /// <summary>Transposes the rows that frames first … first + count − 1 cover into the hop-major stage.</summary>

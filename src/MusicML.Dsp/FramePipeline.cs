@@ -202,6 +202,8 @@ internal static unsafe class FramePipeline
             }
             handler(first, count, block, width);
         }
+        // The scatter above reads the spectrum through its raw pointer only.
+        GC.KeepAlive(spectrum);
     }
 
     /// <summary>destination = frame · window, element by element (nFft samples), with AVX where available.</summary>

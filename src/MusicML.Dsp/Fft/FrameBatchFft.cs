@@ -117,7 +117,7 @@ internal sealed unsafe class FrameBatchFft
     /// <param name="frames">Lanes pointers to n readable samples each (point unused lanes at zeros).</param>
     /// <param name="window">n window values.</param>
     /// <param name="workspace"><see cref="WorkspaceLength"/> floats, 64-byte aligned, private to the calling thread.</param>
-    /// <param name="sink">Receives the bins; bins 0 … n/2 each arrive once, except n/4, which may arrive twice with the same value.</param>
+    /// <param name="sink">Receives the bins; each of bins 0 … n/2 arrives exactly once (sinks may keep state per bin).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward<TSink>(float** frames, float* window, float* workspace, ref TSink sink) where TSink : struct, IBatchBinSink
     {
@@ -338,7 +338,7 @@ internal sealed unsafe class FrameBatchFft
                 var tr = Avx512F.FusedMultiplyAdd(or, c, oi * s);
                 var ti = Avx512F.FusedMultiplySubtract(oi, c, or * s);
                 sink.Put(k, er + tr, ei + ti);
-                sink.Put(n - k, er - tr, ti - ei);
+                if (n - k != k) sink.Put(n - k, er - tr, ti - ei);
             }
         }
     }
@@ -387,16 +387,22 @@ internal readonly unsafe struct ComplexColumnsSink(float* matrix, int columns, i
     public void Put(int bin, Vector512<float> re, Vector512<float> im)
     {
         float* row = matrix + 2 * ((long)bin * columns + first);
-        var low = Avx512F.UnpackLow(re, im).AsDouble();
-        var high = Avx512F.UnpackHigh(re, im).AsDouble();
-        var frames0To7 = Avx512F.PermuteVar8x64x2(low, LowHalf, high).AsSingle();
-        var frames8To15 = Avx512F.PermuteVar8x64x2(low, HighHalf, high).AsSingle();
+        var (frames0To7, frames8To15) = Interleave(re, im);
         if (count == FrameBatchFft.Lanes)
         {
             Vector512.Store(frames0To7, row);
             Vector512.Store(frames8To15, row + Vector512<float>.Count);
         }
         else StorePartial(frames0To7, frames8To15, row, count);
+    }
+
+    /// <summary>(re, im) pairs of the 16 lanes in lane order: lanes 0–7, then lanes 8–15, 16 floats each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector512<float>, Vector512<float>) Interleave(Vector512<float> re, Vector512<float> im)
+    {
+        var low = Avx512F.UnpackLow(re, im).AsDouble();
+        var high = Avx512F.UnpackHigh(re, im).AsDouble();
+        return (Avx512F.PermuteVar8x64x2(low, LowHalf, high).AsSingle(), Avx512F.PermuteVar8x64x2(low, HighHalf, high).AsSingle());
     }
 
     // Kept out of Put so the full-batch path stays inlinable (a stackalloc blocks inlining).
