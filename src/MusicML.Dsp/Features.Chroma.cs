@@ -79,16 +79,15 @@ public static partial class Features
         {
             var spectrum = power.AsSpan(t * bins, bins);
             // Two frames at a time halve the passes over the 49 KB filter matrix, which does not fit in L1 with a spectrum.
+            // A last, unpaired frame goes through the same kernel paired with itself; the twin's sums are dropped.
             bool pair = t + 1 < end;
+            var nextSpectrum = pair ? power.AsSpan((t + 1) * bins, bins) : spectrum;
             int c = 0;
-            if (pair)
-                for (; c <= nChroma - 4; c += 4) Dot4x2(bank, c, spectrum, power.AsSpan((t + 1) * bins, bins), column, next);
-            else
-                for (; c <= nChroma - 4; c += 4) Dot4(bank, c, spectrum, column);
+            for (; c <= nChroma - 4; c += 4) Dot4x2(bank, c, spectrum, nextSpectrum, column, next);
             for (int c1 = c; c1 < nChroma; c1++)
             {
                 column[c1] = FramePipeline.Dot(bank.Row(c1), spectrum);
-                if (pair) next[c1] = FramePipeline.Dot(bank.Row(c1), power.AsSpan((t + 1) * bins, bins));
+                if (pair) next[c1] = FramePipeline.Dot(bank.Row(c1), nextSpectrum);
             }
             Normalize(column, output, frames, t);
             if (!pair) continue;
@@ -107,7 +106,10 @@ public static partial class Features
         for (int c = 0; c < column.Length; c++) output[c * frames + t] = column[c] / scale;
     }
 
-    /// <summary><see cref="Dot4"/> for two spectra at once, each result bit-identical to <see cref="FramePipeline.Dot"/>.</summary>
+    /// <summary>
+    /// <see cref="FramePipeline.Dot"/> of filter rows c .. c + 3 with two spectra, each result bit for bit (same lanes,
+    /// same order), loading each filter vector once for both spectra and each spectrum vector once for four filters.
+    /// </summary>
     private static void Dot4x2(FloatMatrix bank, int c, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> toX, Span<float> toY)
     {
         int n = x.Length, width = Vector<float>.Count, i = 0;
@@ -172,54 +174,5 @@ public static partial class Features
         toY[c + 1] = y1;
         toY[c + 2] = y2;
         toY[c + 3] = y3;
-    }
-
-    /// <summary>
-    /// <see cref="FramePipeline.Dot"/> of filter rows c .. c + 3 with one spectrum, bit for bit (same lanes, same
-    /// order), but loading each spectrum vector once for four filters instead of once per filter.
-    /// </summary>
-    private static void Dot4(FloatMatrix bank, int c, ReadOnlySpan<float> spectrum, Span<float> destination)
-    {
-        int n = spectrum.Length, width = Vector<float>.Count, i = 0;
-        var r0 = bank.Row(c)[..n];
-        var r1 = bank.Row(c + 1)[..n];
-        var r2 = bank.Row(c + 2)[..n];
-        var r3 = bank.Row(c + 3)[..n];
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        if (Vector.IsHardwareAccelerated && n >= width)
-        {
-            var a0 = Vector<float>.Zero;
-            var a1 = Vector<float>.Zero;
-            var a2 = Vector<float>.Zero;
-            var a3 = Vector<float>.Zero;
-            ref float x = ref MemoryMarshal.GetReference(spectrum);
-            ref float w0 = ref MemoryMarshal.GetReference(r0);
-            ref float w1 = ref MemoryMarshal.GetReference(r1);
-            ref float w2 = ref MemoryMarshal.GetReference(r2);
-            ref float w3 = ref MemoryMarshal.GetReference(r3);
-            for (; i <= n - width; i += width)
-            {
-                var v = Vector.LoadUnsafe(ref x, (nuint)i);
-                a0 += Vector.LoadUnsafe(ref w0, (nuint)i) * v;
-                a1 += Vector.LoadUnsafe(ref w1, (nuint)i) * v;
-                a2 += Vector.LoadUnsafe(ref w2, (nuint)i) * v;
-                a3 += Vector.LoadUnsafe(ref w3, (nuint)i) * v;
-            }
-            s0 = Vector.Sum(a0);
-            s1 = Vector.Sum(a1);
-            s2 = Vector.Sum(a2);
-            s3 = Vector.Sum(a3);
-        }
-        for (; i < n; i++)
-        {
-            s0 += r0[i] * spectrum[i];
-            s1 += r1[i] * spectrum[i];
-            s2 += r2[i] * spectrum[i];
-            s3 += r3[i] * spectrum[i];
-        }
-        destination[c] = s0;
-        destination[c + 1] = s1;
-        destination[c + 2] = s2;
-        destination[c + 3] = s3;
     }
 }
