@@ -145,21 +145,16 @@ internal sealed unsafe class FrameBatches
                 row[j] = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(samples));
             }
             for (int c = 0; c < hop; c += 8)
-            {
-                float* destination = columns + (long)c * stride + r0;
-                var v0 = Avx.LoadVector256(row[0] + c); var v1 = Avx.LoadVector256(row[1] + c);
-                var v2 = Avx.LoadVector256(row[2] + c); var v3 = Avx.LoadVector256(row[3] + c);
-                var v4 = Avx.LoadVector256(row[4] + c); var v5 = Avx.LoadVector256(row[5] + c);
-                var v6 = Avx.LoadVector256(row[6] + c); var v7 = Avx.LoadVector256(row[7] + c);
-                nonFinite += (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4) + (v5 - v5) + (v6 - v6) + (v7 - v7);
-                SimdTranspose.Transpose8x8(v0, v1, v2, v3, v4, v5, v6, v7, destination, stride);
-                v0 = Avx.LoadVector256(row[8] + c); v1 = Avx.LoadVector256(row[9] + c);
-                v2 = Avx.LoadVector256(row[10] + c); v3 = Avx.LoadVector256(row[11] + c);
-                v4 = Avx.LoadVector256(row[12] + c); v5 = Avx.LoadVector256(row[13] + c);
-                v6 = Avx.LoadVector256(row[14] + c); v7 = Avx.LoadVector256(row[15] + c);
-                nonFinite += (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4) + (v5 - v5) + (v6 - v6) + (v7 - v7);
-                SimdTranspose.Transpose8x8(v0, v1, v2, v3, v4, v5, v6, v7, destination + 8, stride);
-            }
+                for (int half = 0; half < 16; half += 8)
+                {
+                    float** source = row + half;
+                    var v0 = Avx.LoadVector256(source[0] + c); var v1 = Avx.LoadVector256(source[1] + c);
+                    var v2 = Avx.LoadVector256(source[2] + c); var v3 = Avx.LoadVector256(source[3] + c);
+                    var v4 = Avx.LoadVector256(source[4] + c); var v5 = Avx.LoadVector256(source[5] + c);
+                    var v6 = Avx.LoadVector256(source[6] + c); var v7 = Avx.LoadVector256(source[7] + c);
+                    nonFinite += (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4) + (v5 - v5) + (v6 - v6) + (v7 - v7);
+                    SimdTranspose.Transpose8x8(v0, v1, v2, v3, v4, v5, v6, v7, columns + (long)c * stride + r0 + half, stride);
+                }
         }
         // The full scan names the first bad sample, as the up-front check would have.
         if (!Vector256.EqualsAll(nonFinite, Vector256<float>.Zero)) Validation.Audio(_reader.Signal);

@@ -166,18 +166,6 @@ public static unsafe partial class Spectral
         Sse.StoreFence();
     }
 
-    /// <summary>
-    /// Copies <paramref name="count"/> floats with non-temporal stores: the output (212 MB for 10 minutes) is not read
-    /// again here, so bypassing the cache saves the read-for-ownership of every line it would otherwise fetch.
-    /// </summary>
-    private static void CopyStreaming(float* source, float* destination, int count)
-    {
-        int i = 0;
-        for (; i < count && ((nuint)(destination + i) & 63) != 0; i++) destination[i] = source[i];
-        for (; i <= count - 16; i += 16) Avx512F.StoreAlignedNonTemporal(destination + i, Vector512.Load(source + i));
-        for (; i < count; i++) destination[i] = source[i];
-    }
-
     // AggressiveOptimization: this loop covers the whole signal in one call, which would otherwise run as OSR code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StftFrames(FrameReader reader, float[] window, RealFft fft, ComplexMatrix result, int start, int end)
