@@ -14,7 +14,8 @@ public unsafe class FftKernelBenchmarks
     private const int Length = 2048;
     private FrameBatchFft? _batch;
     private RealFft? _fftw;
-    private AlignedBuffer _signal = null!, _window = null!, _workspace = null!, _frame = null!, _spectrum = null!, _power = null!;
+    private float[] _window = [];
+    private AlignedBuffer _signal = null!, _workspace = null!, _frame = null!, _spectrum = null!, _power = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -22,8 +23,7 @@ public unsafe class FftKernelBenchmarks
         var random = new Random(1);
         _signal = new AlignedBuffer(Length * FrameBatchFft.Lanes);
         for (int i = 0; i < _signal.Length; i++) _signal.Span[i] = (float)(random.NextDouble() * 2 - 1);
-        _window = new AlignedBuffer(Length);
-        Windows.GetPadded(WindowType.Hann, Length, Length).CopyTo(_window.Span);
+        _window = Windows.GetPadded(WindowType.Hann, Length, Length);
         if (FrameBatchFft.IsSupported(Length))
         {
             _batch = FrameBatchFft.Create(Length);
@@ -40,13 +40,10 @@ public unsafe class FftKernelBenchmarks
     {
         for (int j = 0; j < FrameBatchFft.Lanes; j++)
         {
-            FramePipeline.ApplyWindow(_signal.Span.Slice(j * Length, Length), WindowArray, _frame.Pointer);
+            FramePipeline.ApplyWindow(_signal.Span.Slice(j * Length, Length), _window, _frame.Pointer);
             _fftw!.Forward(_frame.Span, _spectrum.Span);
         }
     }
-
-    private float[] WindowArray => _windowArray ??= _window.Span.ToArray();
-    private float[]? _windowArray;
 
     [Benchmark]
     public void FrameBatch16()
@@ -55,26 +52,7 @@ public unsafe class FftKernelBenchmarks
         var frames = stackalloc float*[FrameBatchFft.Lanes];
         for (int j = 0; j < FrameBatchFft.Lanes; j++) frames[j] = _signal.Pointer + j * Length;
         var sink = new PowerSink(_power.Pointer, FrameBatchFft.Lanes);
-        _batch.Forward(frames, _window.Pointer, _workspace.Pointer, ref sink);
-    }
-
-    /// <summary>CPU microseconds per 2048-point frame for both engines, for quick checks without BenchmarkDotNet.</summary>
-    public static void Report()
-    {
-        var b = new FftKernelBenchmarks();
-        b.Setup();
-        foreach (var (name, action) in new (string, Action)[] { ("FFTW per frame", b.PerFrameFftw16), ("frame batch", b.FrameBatch16) })
-        {
-            for (int i = 0; i < 2000; i++) action();
-            double best = double.MaxValue;
-            for (int round = 0; round < 5; round++)
-            {
-                var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-                for (int i = 0; i < 5000; i++) action();
-                var spent = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before;
-                best = Math.Min(best, spent.TotalMicroseconds / 5000 / FrameBatchFft.Lanes);
-            }
-            Console.WriteLine($"{name,-16} {best:F3} us per frame");
-        }
+        fixed (float* window = _window)
+            _batch.Forward(frames, window, _workspace.Pointer, ref sink);
     }
 }

@@ -5,5 +5,4 @@ using MusicML.Bench;
 // discovers every benchmark class in this assembly; pick with --filter, e.g.
 //   dotnet run -c Release --project bench/MusicML.Bench -- --filter '*Feature*'
 if (args.Length > 0 && args[0] == "cpu-time") FrontEndCpuTime.Run(args);
-else if (args.Length > 0 && args[0] == "fft-kernel") FftKernelBenchmarks.Report();
 else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
