@@ -20,10 +20,8 @@ public class AnalyzeCommandTests
 
     private static (int Code, string Out, string[] Err) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var (code, output, error) = CliRun.Run(args);
+        return (code, output, CliRun.Lines(error));
     }
 
     private static string TempDir() => Directory.CreateTempSubdirectory("musicml-analyze-").FullName;

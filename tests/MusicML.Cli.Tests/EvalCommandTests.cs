@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MusicML.Cli.Infrastructure;
 using MusicML.TestSupport;
+using static MusicML.Cli.Tests.CliRun;
 
 namespace MusicML.Cli.Tests;
 
@@ -16,13 +17,6 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string Write(string relative, string text)
     {

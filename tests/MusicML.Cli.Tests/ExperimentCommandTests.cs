@@ -3,6 +3,7 @@ using System.Text.Json;
 using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.TestSupport;
+using static MusicML.Cli.Tests.CliRun;
 
 namespace MusicML.Cli.Tests;
 
@@ -36,13 +37,6 @@ public sealed class ExperimentCommandTests : IDisposable
             File.Copy(SharedData.Path("eval", "synth", id + extension), Path.Combine(destination, id + extension));
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static double Number(string field) => double.Parse(field, CultureInfo.InvariantCulture);
 

@@ -2,6 +2,7 @@ using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
 using MusicML.TestSupport;
+using static MusicML.Cli.Tests.CliRun;
 
 namespace MusicML.Cli.Tests;
 
@@ -14,13 +15,6 @@ public class FeaturesCommandTests
 {
     private static readonly string Temp = Directory.CreateTempSubdirectory("musicml-features-").FullName;
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static string Input => SharedData.Path("eval", "librosa_reference", "vocadito_1.44k.input.wav");
 

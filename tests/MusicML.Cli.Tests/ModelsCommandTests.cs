@@ -2,6 +2,7 @@ using System.Text.Json;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
 using MusicML.TestSupport;
+using static MusicML.Cli.Tests.CliRun;
 
 namespace MusicML.Cli.Tests;
 
@@ -13,13 +14,6 @@ public class ModelsCommandTests
 
     private static string Model(string name) => SharedData.Path("models", name + ".safetensors");
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void InfoShowsArchitectureParametersAndTags()

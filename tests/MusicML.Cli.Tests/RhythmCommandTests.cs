@@ -45,11 +45,8 @@ public class RhythmCommandTests
 
     private static (int Code, string[] Out, string[] Err) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        string[] Lines(StringWriter w) => w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return (code, Lines(output), Lines(error));
+        var (code, output, error) = CliRun.Run(args);
+        return (code, CliRun.Lines(output), CliRun.Lines(error));
     }
 
     private static double[] Parse(IEnumerable<string> lines) => lines.Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray();

@@ -1,6 +1,7 @@
 using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.TestSupport;
+using static MusicML.Cli.Tests.CliRun;
 
 namespace MusicML.Cli.Tests;
 
@@ -10,13 +11,6 @@ public sealed class TonalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CommandLineApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     // C major then G major then C major, 1.5 s each: harmonic tones (5 partials) with the root an octave below.
     private string WriteCadence(string name, double detuneCents = 0)
