@@ -11,6 +11,12 @@ public class MusicMLException : Exception
 
     /// <summary>Creates the exception wrapping the lower-level cause.</summary>
     public MusicMLException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>
+    /// The file the error is about (as the caller named it), or null when it concerns no file. Code that adds file
+    /// context to an error checks this instead of parsing the message.
+    /// </summary>
+    public string? FilePath { get; init; }
 }
 
 /// <summary>A native engine (libsndfile, FFTW, libsoxr, libtorch) that an operation needs could not be loaded.</summary>
