@@ -90,10 +90,8 @@ public sealed class AtomicFile : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(TemporaryPath);
-            throw new MusicMLException($"{Path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e)
-            {
-                FilePath = Path,
-            };
+            throw e is IOException io ? WriteFailed(Path, io)
+                : new MusicMLException($"{Path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e) { FilePath = Path };
         }
         finally
         {
@@ -115,7 +113,35 @@ public sealed class AtomicFile : IDisposable
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         using var file = Create(path);
-        file.Stream.Write(bytes);
+        try
+        {
+            file.Stream.Write(bytes);
+        }
+        catch (IOException e)
+        {
+            throw WriteFailed(file.Path, e);
+        }
+        file.Commit();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically through the stream handed to <paramref name="write"/>; the file is
+    /// committed when it returns, and untouched if it throws. An <see cref="IOException"/> while writing (a full disk)
+    /// becomes a <see cref="MusicMLException"/> naming <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="MusicMLException">The path cannot be written; nothing at it changed.</exception>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        using var file = Create(path);
+        try
+        {
+            write(file.Stream);
+        }
+        catch (IOException e)
+        {
+            throw WriteFailed(file.Path, e);
+        }
         file.Commit();
     }
 
@@ -131,13 +157,15 @@ public sealed class AtomicFile : IDisposable
     public static void WriteText(string path, Action<TextWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        using var file = Create(path);
-        using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             write(writer);
-        }
-        file.Commit();
+        });
     }
+
+    private static MusicMLException WriteFailed(string path, IOException e) =>
+        new($"{path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e) { FilePath = path };
 
     private static void TryDelete(string path)
     {

@@ -78,4 +78,45 @@ public class AtomicFileTests
         }
         finally { Directory.Delete(folder, true); }
     }
+
+    [Fact]
+    public void IOExceptionMidWriteIsAMusicMLExceptionAndTheOldFileStays()
+    {
+        // What a full disk looks like from inside the write: the stream throws IOException (ENOSPC) half-way. The
+        // caller gets one MusicMLException naming the destination, the old bytes stay, the temporary file goes.
+        var folder = NewFolder();
+        try
+        {
+            var path = Path.Combine(folder, "features.npy");
+            File.WriteAllText(path, "old");
+            var error = Assert.Throws<MusicMLException>(() => AtomicFile.Write(path, stream =>
+            {
+                stream.Write(new byte[300_000]);
+                throw new IOException("No space left on device");
+            }));
+            Assert.Equal($"{path}: could not be written (No space left on device); the previous file, if any, is unchanged.", error.Message);
+            Assert.Equal(path, error.FilePath);
+            Assert.Equal("old", File.ReadAllText(path));
+            Assert.Single(Directory.GetFiles(folder));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void NpyWriteIsAtomicToo()
+    {
+        // NpyFile.Write goes through AtomicFile: a directory in the way is refused with the path, and a replaced
+        // array reads back whole with no temporary file left beside it.
+        var folder = NewFolder();
+        try
+        {
+            Assert.Contains("is a directory", Assert.Throws<MusicMLException>(() => NpyFile.WriteFloat32(folder, [1f], 1)).Message);
+            var path = Path.Combine(folder, "a.npy");
+            NpyFile.WriteFloat32(path, [1f, 2f], 2);
+            NpyFile.WriteFloat32(path, [3f, 4f, 5f], 3);
+            Assert.Equal([3f, 4f, 5f], NpyFile.Read(path).ToFloat32());
+            Assert.Single(Directory.GetFiles(folder));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
 }

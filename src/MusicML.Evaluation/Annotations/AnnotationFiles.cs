@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MusicML.Core;
 
 namespace MusicML.Evaluation.Annotations;
 
@@ -8,7 +9,8 @@ namespace MusicML.Evaluation.Annotations;
 /// line; <c>start end label</c>; <c>time value</c>), .lab files and CSV. Columns are separated by whitespace, or by
 /// commas when a line contains one (so CSV and tab-separated files read alike); lines starting with <c>#</c> and blank
 /// lines are skipped, as mir_eval's <c>io.load_delimited</c> does. A malformed line raises an
-/// <see cref="AnnotationException"/> naming the file and its 1-based line number.
+/// <see cref="AnnotationException"/> naming the file and its 1-based line number. Writers replace a file atomically
+/// (<see cref="AtomicFile"/>), so a crash or a full disk never leaves half an annotation.
 /// </summary>
 public static class AnnotationFiles
 {
@@ -175,7 +177,7 @@ public static class AnnotationFiles
     {
         var text = new StringBuilder();
         foreach (var t in times) text.Append(Format(t)).Append('\n');
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Writes <c>start end label</c> rows: tab-separated (.lab, .txt), or comma-separated with quoting when the path ends in .csv.</summary>
@@ -192,7 +194,7 @@ public static class AnnotationFiles
             if (csv) text.Append(Format(start)).Append(',').Append(Format(end)).Append(',').Append(CsvQuote(annotation.Labels[i])).Append('\n');
             else text.Append(Format(start)).Append('\t').Append(Format(end)).Append('\t').Append(annotation.Labels[i]).Append('\n');
         }
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Writes <c>time value</c> rows (a melody's f0 in Hz per frame time in seconds), tab- or, for .csv, comma-separated.</summary>
@@ -204,21 +206,21 @@ public static class AnnotationFiles
         var text = new StringBuilder();
         for (int i = 0; i < series.Times.Length; i++)
             text.Append(Format(series.Times[i])).Append(Separator(path)).Append(Format(series.Values[i])).Append('\n');
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Writes a key as <c>tonic mode</c> (e.g. <c>Eb major</c>), after checking it.</summary>
     public static void WriteKey(string path, string key)
     {
         KeyEvaluation.Validate(key);
-        File.WriteAllText(path, key + "\n");
+        AtomicFile.WriteAllText(path, key + "\n");
     }
 
     /// <summary>Writes a tempo annotation as one <c>t1 t2 weight</c> row, tab- or, for .csv, comma-separated.</summary>
     public static void WriteTempo(string path, TempoAnnotation tempo)
     {
         var separator = Separator(path);
-        File.WriteAllText(path, $"{Format(tempo.Tempo1)}{separator}{Format(tempo.Tempo2)}{separator}{Format(tempo.Weight)}\n");
+        AtomicFile.WriteAllText(path, $"{Format(tempo.Tempo1)}{separator}{Format(tempo.Tempo2)}{separator}{Format(tempo.Weight)}\n");
     }
 
     /// <summary>Writes tags, one per line, each followed by its score (tab-separated, or comma-separated with quoting for .csv).</summary>
@@ -229,7 +231,7 @@ public static class AnnotationFiles
         bool csv = IsCsv(path);
         for (int i = 0; i < tags.Tags.Length; i++)
             text.Append(csv ? CsvQuote(tags.Tags[i]) : tags.Tags[i]).Append(Separator(path)).Append(Format(tags.Values[i])).Append('\n');
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     // "R" keeps every bit so that a written file reads back to the same doubles.
