@@ -116,6 +116,8 @@ internal static class ExperimentCommand
         var set = new SetEvaluation(task, results, [], []);
         var scored = results.Where(r => r.Scores is not null).ToArray();
         var failed = results.Where(r => r.Error is not null).ToArray();
+        foreach (var file in scored)
+            foreach (var warning in file.Scores!.Warnings) context.Warn($"{file.EstimatedPath}: {warning}");
         foreach (var file in failed) context.Error.WriteLine($"musicml: error: {CliErrors.OneLine(file.Error!)}");
 
         AtomicFile.WriteText(Path.Combine(settings.Out, "scores.csv"), csv => EvalCommand.WriteCsv(csv, task, scored, set.Mean));

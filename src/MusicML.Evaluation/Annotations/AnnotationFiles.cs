@@ -16,13 +16,15 @@ public static class AnnotationFiles
 {
     /// <summary>
     /// Event times in seconds (onsets, beats) from the first column of each row, as mir_eval's <c>io.load_events</c>;
-    /// extra columns (e.g. a beat's position in the bar) are ignored. Times must be finite and non-negative.
+    /// extra columns (e.g. a beat's position in the bar) are ignored. Times must be finite; like mir_eval's
+    /// <c>validate_events</c>, a negative time is accepted (an onset at −0.01 s is matched like any other; beats before
+    /// 5 s are trimmed anyway), and the order is checked when the events are scored.
     /// </summary>
     public static double[] ReadEvents(string path)
     {
         var times = new List<double>();
         foreach (var row in ReadRows(path))
-            times.Add(row.Time(0));
+            times.Add(row.Number(0));
         return [.. times];
     }
 
@@ -34,13 +36,15 @@ public static class AnnotationFiles
     {
         var rows = ReadRows(path).ToList();
         if (rows.Count > 0 && rows.All(r => r.Fields.Length >= 2))
-            return rows.Where(r => r.Number(1) == 1).Select(r => r.Time(0)).ToArray();
-        return rows.Select(r => r.Time(0)).ToArray();
+            return rows.Where(r => r.Number(1) == 1).Select(r => r.Number(0)).ToArray();
+        return rows.Select(r => r.Number(0)).ToArray();
     }
 
     /// <summary>
     /// <c>start end label</c> rows (chords, segments; .lab files), as mir_eval's <c>io.load_labeled_intervals</c>.
-    /// The label is the rest of the row. Every interval must have start ≤ end, both finite and non-negative.
+    /// The label is the rest of the row. Every interval must have finite times and start ≤ end. A negative time is read
+    /// as given: mir_eval clips an estimate to the reference's span (and a segment reference to 0 s) before scoring, and
+    /// refuses a negative time only where nothing clips it (a chord reference), which the scoring then reports.
     /// </summary>
     public static LabeledIntervals ReadLabeledIntervals(string path)
     {
@@ -49,7 +53,7 @@ public static class AnnotationFiles
         foreach (var row in ReadRows(path))
         {
             if (row.Fields.Length < 3) throw row.Error($"expected 'start end label', got {row.Fields.Length} column(s)");
-            double start = row.Time(0), end = row.Time(1);
+            double start = row.Number(0), end = row.Number(1);
             if (end < start) throw row.Error($"interval ends ({end.ToString(CultureInfo.InvariantCulture)} s) before it starts ({start.ToString(CultureInfo.InvariantCulture)} s)");
             intervals.Add(new TimeInterval(start, end));
             labels.Add(string.Join(' ', row.Fields[2..]));
