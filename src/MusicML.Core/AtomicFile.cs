@@ -7,8 +7,8 @@ namespace MusicML.Core;
 /// file in the same folder (same file system, so the rename is atomic), which is flushed to disk and renamed over the
 /// destination by <see cref="Commit"/>. Disposing without committing deletes the temporary file, so an exception, a
 /// full disk or a killed process never leaves a truncated destination; a killed process leaves at most a hidden
-/// <c>.NAME.*.tmp</c> file beside it. Two processes writing the same path each rename a complete file; the last
-/// rename wins.
+/// <c>.NAME.PID.*.tmp</c> file beside it, which the next write of the same destination removes once no process with
+/// that id is running. Two processes writing the same path each rename a complete file; the last rename wins.
 /// </summary>
 /// <example>
 /// <code>
@@ -61,8 +61,9 @@ public sealed class AtomicFile : IDisposable
         string folder = System.IO.Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(folder))
             throw new MusicMLException($"{path}: the folder '{folder}' does not exist.") { FilePath = path };
-        string temporary = System.IO.Path.Combine(folder,
-            $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string name = System.IO.Path.GetFileName(full);
+        RemoveAbandoned(folder, name);
+        string temporary = System.IO.Path.Combine(folder, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
@@ -166,6 +167,49 @@ public sealed class AtomicFile : IDisposable
 
     private static MusicMLException WriteFailed(string path, IOException e) =>
         new($"{path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e) { FilePath = path };
+
+    /// <summary>
+    /// Deletes the temporary files a killed writer of <paramref name="name"/> left in <paramref name="folder"/>: those
+    /// whose process id names no running process. A live writer's file (this process's or another's) is left alone.
+    /// </summary>
+    private static void RemoveAbandoned(string folder, string name)
+    {
+        string prefix = $".{name}.";
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, $".{name}.*.tmp").ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var candidate in candidates)
+        {
+            var rest = System.IO.Path.GetFileName(candidate)[prefix.Length..];
+            int dot = rest.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || !int.TryParse(rest.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            TryDelete(candidate);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return true; // cannot tell: keep the file
+        }
+    }
 
     private static void TryDelete(string path)
     {

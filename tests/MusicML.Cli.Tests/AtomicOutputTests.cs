@@ -95,7 +95,12 @@ public class AtomicOutputTests : IDisposable
         child.Kill(); // SIGKILL on Unix: no finally block, no Dispose, no cleanup runs in the child
         child.WaitForExit();
         Assert.Equal("old contents\n", File.ReadAllText(output));
-        Assert.Single(TemporaryFiles()); // the partial bytes went to the temporary file only
+        var abandoned = Assert.Single(TemporaryFiles()); // the partial bytes went to the temporary file only
+        Assert.True(new FileInfo(abandoned).Length > 1 << 20);
+        // The next write of the same destination removes what the killed process (no longer running) left behind.
+        AtomicFile.WriteAllText(output, "new contents\n");
+        Assert.Equal("new contents\n", File.ReadAllText(output));
+        Assert.Empty(TemporaryFiles());
     }
 
     [RootTmpfsFact]

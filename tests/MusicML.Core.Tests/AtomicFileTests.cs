@@ -119,4 +119,27 @@ public class AtomicFileTests
         }
         finally { Directory.Delete(folder, true); }
     }
+
+    [Fact]
+    public void AbandonedTemporaryFilesOfDeadWritersAreRemovedAndLiveOnesKept()
+    {
+        // A killed writer leaves .NAME.PID.GUID.tmp. The next write of NAME removes it when no process PID runs
+        // (2147483647 cannot be a process id here) but keeps one whose process lives (this test's own, and pid 1) and
+        // never touches another destination's temporaries.
+        var folder = NewFolder();
+        try
+        {
+            var dead = Path.Combine(folder, $".out.csv.{int.MaxValue}.{Guid.NewGuid():N}.tmp");
+            var mine = Path.Combine(folder, $".out.csv.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            var init = Path.Combine(folder, $".out.csv.1.{Guid.NewGuid():N}.tmp");
+            var other = Path.Combine(folder, $".other.csv.{int.MaxValue}.{Guid.NewGuid():N}.tmp");
+            foreach (var f in new[] { dead, mine, init, other }) File.WriteAllText(f, "partial");
+            AtomicFile.WriteAllText(Path.Combine(folder, "out.csv"), "done\n");
+            Assert.False(File.Exists(dead));
+            Assert.True(File.Exists(mine));
+            Assert.True(File.Exists(init));
+            Assert.True(File.Exists(other));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
 }
