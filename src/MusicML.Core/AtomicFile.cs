@@ -32,7 +32,7 @@ public sealed class AtomicFile : IDisposable
         _stream = stream;
     }
 
-    /// <summary>The destination path (full path).</summary>
+    /// <summary>The destination path (full path; for a symbolic link, the file it points to).</summary>
     public string Path { get; }
 
     /// <summary>The temporary file the bytes are written to until <see cref="Commit"/>.</summary>
@@ -56,6 +56,19 @@ public sealed class AtomicFile : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = System.IO.Path.GetFullPath(path);
+        // A symbolic link is written through, as a plain write would: the rename replaces the file it points to and
+        // the link stays (renaming over the link itself would silently turn it into a regular file).
+        if (new FileInfo(full).LinkTarget is not null && !Directory.Exists(full))
+        {
+            try
+            {
+                full = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            }
+            catch (IOException e)
+            {
+                throw new MusicMLException($"{path}: the symbolic link cannot be followed ({e.Message}).", e) { FilePath = path };
+            }
+        }
         if (Directory.Exists(full))
             throw new MusicMLException($"{path}: is a directory; give a file name to write to.") { FilePath = path };
         string folder = System.IO.Path.GetDirectoryName(full) ?? ".";

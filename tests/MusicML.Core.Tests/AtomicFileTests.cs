@@ -142,4 +142,25 @@ public class AtomicFileTests
         }
         finally { Directory.Delete(folder, true); }
     }
+
+    [Fact]
+    public void SymbolicLinkDestinationIsWrittenThrough()
+    {
+        // out.json -> real/data.json: the new bytes land in data.json and out.json stays a link, as File.WriteAllText
+        // would leave it; the temporary file lives (and is renamed) beside the target.
+        var folder = NewFolder();
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "real"));
+            var target = Path.Combine(folder, "real", "data.json");
+            File.WriteAllText(target, "old");
+            var link = Path.Combine(folder, "out.json");
+            File.CreateSymbolicLink(link, target);
+            AtomicFile.WriteAllText(link, "new");
+            Assert.Equal("new", File.ReadAllText(target));
+            Assert.NotNull(new FileInfo(link).LinkTarget);
+            Assert.Single(Directory.GetFiles(Path.Combine(folder, "real")));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
 }
