@@ -171,6 +171,13 @@ public class AtomicOutputTests : IDisposable
         Assert.Equal($"musicml: error: --out {directory}: is an existing directory; give the name of a file to write (e.g. {Path.Combine(directory, "NAME")}).",
             Assert.Single(CliRun.Lines(err)));
         Assert.Empty(Directory.GetFileSystemEntries(directory));
+        // And the converse: an existing file where a directory is expected.
+        var file = Path.Combine(_folder, "not-a-dir");
+        File.WriteAllText(file, "keep");
+        var perFile = Run("onsets", input, "--out-dir", file);
+        Assert.Equal(CommandLineApp.ExitUsage, perFile.Code);
+        Assert.Equal($"musicml: error: --out-dir {file}: is an existing file; give a directory.", Assert.Single(CliRun.Lines(perFile.Err)));
+        Assert.Equal("keep", File.ReadAllText(file));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ internal static class AnalyzeCommand
         var files = InputFiles.ExpandAtLeastOne(inputs);
         bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));
         if (output is not null && !outputIsDir) OutputPaths.CheckFile("--out", output, files);
-        if (reportDir is not null && File.Exists(reportDir)) throw new CliUsageException($"--report {reportDir}: is an existing file; give a directory.");
+        if (reportDir is not null) OutputPaths.CheckDirectory("--report", reportDir);
         var stems = UniqueStems(files);
         // Every file this run will write, checked before any analysis so that an input is never overwritten.
         for (int i = 0; i < files.Count; i++)

@@ -100,7 +100,7 @@ internal static class ExperimentCommand
         if (items.Count == 0)
             throw new CliUsageException($"--data {settings.Data}: no audio file has a {task.Name} reference beside it (looked for {string.Join(", ", task.FileExtensions)}).");
 
-        if (File.Exists(settings.Out)) throw new CliUsageException($"--out {settings.Out}: is an existing file; give a directory for the results.");
+        OutputPaths.CheckDirectory("--out", settings.Out);
         foreach (var item in items) OutputPaths.CheckNotInput("--out", item.EstimatePath, [item.AudioPath, item.ReferencePath]);
         Directory.CreateDirectory(estimatesDir);
         var results = new FileEvaluation[items.Count];

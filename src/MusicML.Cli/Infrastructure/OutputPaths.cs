@@ -25,6 +25,13 @@ internal static class OutputPaths
         CheckNotInput(option, output, inputs);
     }
 
+    /// <summary>Refuses an output directory (given as <paramref name="option"/>) that is an existing file.</summary>
+    /// <exception cref="CliUsageException">The path is a file.</exception>
+    public static void CheckDirectory(string option, string directory)
+    {
+        if (File.Exists(directory)) throw new CliUsageException($"{option} {directory}: is an existing file; give a directory.");
+    }
+
     /// <summary>Refuses <paramref name="output"/> when it names the same file as any of <paramref name="inputs"/>.</summary>
     /// <exception cref="CliUsageException">The output would overwrite an input.</exception>
     public static void CheckNotInput(string option, string output, IEnumerable<string> inputs)

@@ -49,7 +49,7 @@ internal static class PerFileOutput
             throw new CliUsageException($"{files.Count} input files need --out-dir DIR (only a single file's result goes to standard output).");
         if (outDir is not null)
         {
-            if (File.Exists(outDir)) throw new CliUsageException($"--out-dir {outDir}: is an existing file; give a directory.");
+            OutputPaths.CheckDirectory("--out-dir", outDir);
             Directory.CreateDirectory(outDir);
         }
         string? OutputPath(string file) => outDir is null ? null : Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension);
