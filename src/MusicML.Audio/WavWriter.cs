@@ -8,11 +8,14 @@ namespace MusicML.Audio;
 /// <summary>Writes <see cref="AudioBuffer"/>s as canonical RIFF/WAVE files (fmt + data, no other chunks).</summary>
 public static class WavWriter
 {
-    /// <summary>Writes <paramref name="buffer"/> to <paramref name="path"/>, replacing any existing file.</summary>
+    /// <summary>
+    /// Writes <paramref name="buffer"/> to <paramref name="path"/>, replacing any existing file atomically
+    /// (<see cref="AtomicFile"/>: never a truncated WAV, even on a full disk or a killed process).
+    /// </summary>
     /// <param name="path">Destination file; its directory is created if missing.</param>
     /// <param name="buffer">The audio; integer formats clip samples to [-1, 1) and round to the nearest step.</param>
     /// <param name="format">Sample encoding: 16-bit PCM (default), 24-bit PCM or 32-bit float.</param>
-    /// <exception cref="MusicMLException">The data would exceed the 4 GiB a RIFF file can hold, or a NaN sample in an integer format.</exception>
+    /// <exception cref="MusicMLException">The data would exceed the 4 GiB a RIFF file can hold, a NaN sample in an integer format, or the path cannot be written.</exception>
     public static void Write(string path, AudioBuffer buffer, WavSampleFormat format = WavSampleFormat.Pcm16)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -32,8 +35,13 @@ public static class WavWriter
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1);
+        AtomicFile.Write(path, stream => WriteData(stream, path, buffer, format, bytesPerSample, dataBytes));
+    }
 
+    private static void WriteData(Stream stream, string path, AudioBuffer buffer, WavSampleFormat format, int bytesPerSample, long dataBytes)
+    {
+        int channels = buffer.ChannelCount;
+        int blockAlign = channels * bytesPerSample;
         Span<byte> header = stackalloc byte[44];
         Encoding.ASCII.GetBytes("RIFF", header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)(36 + dataBytes + (dataBytes & 1)));

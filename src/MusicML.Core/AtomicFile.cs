@@ -7,8 +7,8 @@ namespace MusicML.Core;
 /// file in the same folder (same file system, so the rename is atomic), which is flushed to disk and renamed over the
 /// destination by <see cref="Commit"/>. Disposing without committing deletes the temporary file, so an exception, a
 /// full disk or a killed process never leaves a truncated destination; a killed process leaves at most a hidden
-/// <c>.NAME.*.tmp</c> file beside it. Two processes writing the same path each rename a complete file; the last
-/// rename wins.
+/// <c>.NAME.PID.*.tmp</c> file beside it, which the next write of the same destination removes once no process with
+/// that id is running. Two processes writing the same path each rename a complete file; the last rename wins.
 /// </summary>
 /// <example>
 /// <code>
@@ -32,7 +32,7 @@ public sealed class AtomicFile : IDisposable
         _stream = stream;
     }
 
-    /// <summary>The destination path (full path).</summary>
+    /// <summary>The destination path (full path; for a symbolic link, the file it points to).</summary>
     public string Path { get; }
 
     /// <summary>The temporary file the bytes are written to until <see cref="Commit"/>.</summary>
@@ -56,13 +56,27 @@ public sealed class AtomicFile : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = System.IO.Path.GetFullPath(path);
+        // A symbolic link is written through, as a plain write would: the rename replaces the file it points to and
+        // the link stays (renaming over the link itself would silently turn it into a regular file).
+        if (new FileInfo(full).LinkTarget is not null && !Directory.Exists(full))
+        {
+            try
+            {
+                full = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            }
+            catch (IOException e)
+            {
+                throw new MusicMLException($"{path}: the symbolic link cannot be followed ({e.Message}).", e) { FilePath = path };
+            }
+        }
         if (Directory.Exists(full))
             throw new MusicMLException($"{path}: is a directory; give a file name to write to.") { FilePath = path };
         string folder = System.IO.Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(folder))
             throw new MusicMLException($"{path}: the folder '{folder}' does not exist.") { FilePath = path };
-        string temporary = System.IO.Path.Combine(folder,
-            $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string name = System.IO.Path.GetFileName(full);
+        RemoveAbandoned(folder, name);
+        string temporary = System.IO.Path.Combine(folder, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
@@ -90,10 +104,8 @@ public sealed class AtomicFile : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(TemporaryPath);
-            throw new MusicMLException($"{Path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e)
-            {
-                FilePath = Path,
-            };
+            throw e is IOException io ? WriteFailed(Path, io)
+                : new MusicMLException($"{Path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e) { FilePath = Path };
         }
         finally
         {
@@ -115,7 +127,35 @@ public sealed class AtomicFile : IDisposable
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         using var file = Create(path);
-        file.Stream.Write(bytes);
+        try
+        {
+            file.Stream.Write(bytes);
+        }
+        catch (IOException e)
+        {
+            throw WriteFailed(file.Path, e);
+        }
+        file.Commit();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically through the stream handed to <paramref name="write"/>; the file is
+    /// committed when it returns, and untouched if it throws. An <see cref="IOException"/> while writing (a full disk)
+    /// becomes a <see cref="MusicMLException"/> naming <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="MusicMLException">The path cannot be written; nothing at it changed.</exception>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        using var file = Create(path);
+        try
+        {
+            write(file.Stream);
+        }
+        catch (IOException e)
+        {
+            throw WriteFailed(file.Path, e);
+        }
         file.Commit();
     }
 
@@ -131,12 +171,57 @@ public sealed class AtomicFile : IDisposable
     public static void WriteText(string path, Action<TextWriter> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        using var file = Create(path);
-        using (var writer = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+        Write(path, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             write(writer);
+        });
+    }
+
+    private static MusicMLException WriteFailed(string path, IOException e) =>
+        new($"{path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e) { FilePath = path };
+
+    /// <summary>
+    /// Deletes the temporary files a killed writer of <paramref name="name"/> left in <paramref name="folder"/>: those
+    /// whose process id names no running process. A live writer's file (this process's or another's) is left alone.
+    /// </summary>
+    private static void RemoveAbandoned(string folder, string name)
+    {
+        string prefix = $".{name}.";
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, $".{name}.*.tmp").ToArray();
         }
-        file.Commit();
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var candidate in candidates)
+        {
+            var rest = System.IO.Path.GetFileName(candidate)[prefix.Length..];
+            int dot = rest.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0 || !int.TryParse(rest.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) continue;
+            if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            TryDelete(candidate);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return true; // cannot tell: keep the file
+        }
     }
 
     private static void TryDelete(string path)

@@ -71,13 +71,16 @@ public static partial class NpyFile
         return new NpyArray(type, shape, data);
     }
 
-    /// <summary>Writes <paramref name="array"/> as a version 1.0 <c>.npy</c> file, replacing any existing file.</summary>
+    /// <summary>
+    /// Writes <paramref name="array"/> as a version 1.0 <c>.npy</c> file, replacing any existing file atomically
+    /// (<see cref="AtomicFile"/>: a reader, a second writer or a crash never sees a half-written array).
+    /// </summary>
+    /// <exception cref="MusicMLException">The path is a directory or cannot be written; any previous file is unchanged.</exception>
     public static void Write(string path, NpyArray array)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        using var stream = File.Create(path);
-        Write(stream, array);
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(path)) Directory.CreateDirectory(directory);
+        AtomicFile.Write(path, stream => Write(stream, array));
     }
 
     /// <summary>Writes <paramref name="array"/> in <c>.npy</c> format to a stream.</summary>

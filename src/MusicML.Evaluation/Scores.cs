@@ -15,6 +15,20 @@ public readonly record struct MetricScore(string Name, string MirEvalName, doubl
 public sealed class Scores : IReadOnlyList<MetricScore>
 {
     private readonly List<MetricScore> _items = [];
+    private readonly List<string> _warnings = [];
+
+    /// <summary>
+    /// What the evaluation accepted but adjusted the way mir_eval does (intervals padded or trimmed to the reference's
+    /// span, gaps and overlaps between intervals, empty annotations), one sentence each; empty when the input needed
+    /// nothing. <c>musicml eval</c> prints them as warnings naming the file.
+    /// </summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Records a warning (see <see cref="Warnings"/>); a repeated sentence is kept once.</summary>
+    public void Warn(string warning)
+    {
+        if (!_warnings.Contains(warning)) _warnings.Add(warning);
+    }
 
     /// <summary>Appends a score; names must be unique within one result.</summary>
     public void Add(string name, string mirEvalName, double value)

@@ -197,7 +197,9 @@ public static class SafeTensors
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         try
         {
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            // Atomically (temporary file + rename): a model is never left half-saved for Load to choke on.
+            using var atomic = AtomicFile.Create(path);
+            var file = atomic.Stream;
             Span<byte> size = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
             file.Write(size);
@@ -211,14 +213,15 @@ public static class SafeTensors
                 items[i].Value.CopyToBytes(span, items[i].Value.DType);
                 file.Write(span);
             }
+            atomic.Commit();
         }
         catch (IOException e)
         {
-            throw new MusicMLException($"{path}: cannot write safetensors file: {e.Message}", e);
+            throw new MusicMLException($"{path}: cannot write safetensors file: {e.Message}; the previous file, if any, is unchanged.", e) { FilePath = path };
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new MusicMLException($"{path}: cannot write safetensors file: {e.Message}", e);
+            throw new MusicMLException($"{path}: cannot write safetensors file: {e.Message}; the previous file, if any, is unchanged.", e) { FilePath = path };
         }
     }
 

@@ -108,6 +108,30 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ChordGapIsScoredWithAWarningAndOverlappingChordsAreRefusedAsInMirEval()
+    {
+        // Reference C [0, 2], G [2, 4]. An estimate with a 0.5 s gap is accepted (mir_eval scores the gap with the chord
+        // before it: majmin 1, overseg 1 − 0.5/4 = 0.875) and the adjustment is named on stderr; an estimate whose C runs
+        // into the G is refused, because mir_eval's underseg raises "Chord Intervals must not overlap".
+        var reference = Write("c/ref.lab", "0\t2\tC:maj\n2\t4\tG:maj\n");
+        var gap = Write("c/gap.lab", "0\t1.5\tC:maj\n2\t4\tG:maj\n");
+        var (code, output, error) = Run("eval", "--task", "chords", "--ref", reference, "--est", gap, "--format", "csv");
+        Assert.Equal(0, code);
+        var header = Lines(output)[0].Split(',');
+        var row = Lines(output)[1].Split(',');
+        Assert.Equal("1", row[Array.IndexOf(header, "majmin")]);
+        Assert.Equal("0.875", row[Array.IndexOf(header, "overseg")]);
+        Assert.Equal($"musicml: warning: {gap}: The estimate leaves 1 gap(s) between consecutive chords (0.5 s in all); as in mir_eval, each gap is scored with the chord before it.",
+            Assert.Single(Lines(error)));
+
+        var overlap = Write("c/overlap.lab", "0\t2.5\tC:maj\n2\t4\tG:maj\n");
+        (code, output, error) = Run("eval", "--task", "chords", "--ref", reference, "--est", overlap);
+        Assert.Equal(CommandLineApp.ExitFailure, code);
+        Assert.Contains($"{overlap}: against {reference}: Estimated chord intervals overlap", error);
+        Assert.Contains("Chord Intervals must not overlap", error);
+    }
+
+    [Fact]
     public void InvalidTempoIsAnErrorNamingTheFile()
     {
         var reference = Write("t/ref.tempo", "60\t120\t0.25\n");

@@ -70,7 +70,7 @@ public sealed class AnnotationIoTests : IDisposable
 
     [Theory]
     [InlineData("1.0\n2.0\nabc\n", 3, "'abc'")]
-    [InlineData("1.0\n\n# comment\n-2.0\n", 4, "negative")]
+    [InlineData("1.0\n\n# comment\n2.0 x y\n3..0\n", 5, "'3..0'")]
     [InlineData("1.0\nNaN\n", 2, "finite")]
     public void MalformedEventLinesNameFileAndLine(string text, int line, string detail)
     {

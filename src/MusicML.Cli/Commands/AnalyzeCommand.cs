@@ -86,11 +86,21 @@ internal static class AnalyzeCommand
         bool csv = format == "csv";
         var files = InputFiles.ExpandAtLeastOne(inputs);
         bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));
+        if (output is not null && !outputIsDir) OutputPaths.CheckFile("--out", output, files);
+        if (reportDir is not null) OutputPaths.CheckDirectory("--report", reportDir);
+        var stems = UniqueStems(files);
+        // Every file this run will write, checked before any analysis so that an input is never overwritten.
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (reportDir is not null) OutputPaths.CheckNotInput("--report", Path.Combine(reportDir, stems[i] + ".html"), files);
+            if (outputIsDir && !csv) OutputPaths.CheckNotInput("--out", Path.Combine(output!, stems[i] + ".json"), files);
+        }
+        if (outputIsDir && csv) OutputPaths.CheckNotInput("--out", Path.Combine(output!, "analysis.csv"), files);
+        if (reportDir is not null) OutputPaths.CheckNotInput("--report", Path.Combine(reportDir, "index.html"), files);
         if (output is not null)
             Directory.CreateDirectory(outputIsDir ? output : Path.GetDirectoryName(Path.GetFullPath(output))!);
         if (reportDir is not null) Directory.CreateDirectory(reportDir);
 
-        var stems = UniqueStems(files);
         var analyzer = new Analyzer { Tasks = tasks, KeepSpectrogram = reportDir is not null };
         var results = new AnalysisResult?[files.Count];
         var gate = new object();
@@ -104,10 +114,10 @@ internal static class AnalyzeCommand
                     var result = analyzer.Analyze(file);
                     if (reportDir is not null)
                     {
-                        File.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(file, result)));
+                        AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(file, result)));
                         result = result with { Spectrogram = null }; // the picture is drawn; do not hold 60 MB per file until the end
                     }
-                    if (outputIsDir && !csv) File.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([(file, result)]));
+                    if (outputIsDir && !csv) AtomicFile.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([(file, result)]));
                     results[i] = result;
                     progress.Advance();
                 }
@@ -124,16 +134,16 @@ internal static class AnalyzeCommand
         {
             var text = ToCsv(done);
             if (output is null) context.Output.Write(text);
-            else File.WriteAllText(outputIsDir ? Path.Combine(output, "analysis.csv") : output, text);
+            else AtomicFile.WriteAllText(outputIsDir ? Path.Combine(output, "analysis.csv") : output, text);
         }
         else if (!outputIsDir)
         {
             var text = ToJson(done, asArray: files.Count > 1) + "\n";
             if (output is null) context.Output.Write(text);
-            else File.WriteAllText(output, text);
+            else AtomicFile.WriteAllText(output, text);
         }
         if (reportDir is not null)
-            File.WriteAllText(Path.Combine(reportDir, "index.html"),
+            AtomicFile.WriteAllText(Path.Combine(reportDir, "index.html"),
                 HtmlReport.RenderIndex(Enumerable.Range(0, files.Count).Where(i => results[i] is not null)
                     .Select(i => new ReportIndexEntry(stems[i] + ".html", files[i], Facts(results[i]!))).ToList()));
         return done.Count == files.Count ? 0 : CommandLineApp.ExitFailure;

@@ -53,6 +53,8 @@ internal static class EvalCommand
 
         foreach (var file in result.UnmatchedReferences) context.Warn($"{file}: reference has no estimate with the same stem; not scored.");
         foreach (var file in result.UnmatchedEstimates) context.Warn($"{file}: estimate has no reference with the same stem; not scored.");
+        foreach (var file in scored)
+            foreach (var warning in file.Scores!.Warnings) context.Warn($"{file.EstimatedPath}: {warning}");
         foreach (var file in failed) context.Error.WriteLine($"musicml: error: {CliErrors.OneLine(file.Error!)}");
 
         if (result.Files.Count == 0)

@@ -100,6 +100,8 @@ internal static class ExperimentCommand
         if (items.Count == 0)
             throw new CliUsageException($"--data {settings.Data}: no audio file has a {task.Name} reference beside it (looked for {string.Join(", ", task.FileExtensions)}).");
 
+        OutputPaths.CheckDirectory("--out", settings.Out);
+        foreach (var item in items) OutputPaths.CheckNotInput("--out", item.EstimatePath, [item.AudioPath, item.ReferencePath]);
         Directory.CreateDirectory(estimatesDir);
         var results = new FileEvaluation[items.Count];
         using (var progress = new ProgressReporter(context, items.Count))
@@ -114,12 +116,13 @@ internal static class ExperimentCommand
         var set = new SetEvaluation(task, results, [], []);
         var scored = results.Where(r => r.Scores is not null).ToArray();
         var failed = results.Where(r => r.Error is not null).ToArray();
+        foreach (var file in scored)
+            foreach (var warning in file.Scores!.Warnings) context.Warn($"{file.EstimatedPath}: {warning}");
         foreach (var file in failed) context.Error.WriteLine($"musicml: error: {CliErrors.OneLine(file.Error!)}");
 
-        using (var csv = new StreamWriter(Path.Combine(settings.Out, "scores.csv")))
-            EvalCommand.WriteCsv(csv, task, scored, set.Mean);
+        AtomicFile.WriteText(Path.Combine(settings.Out, "scores.csv"), csv => EvalCommand.WriteCsv(csv, task, scored, set.Mean));
         var summary = Summary(settings, task, algorithm, given, started, clock.Elapsed, set, withoutReference, referencesWithoutAudio);
-        File.WriteAllText(Path.Combine(settings.Out, "summary.json"), summary + "\n");
+        AtomicFile.WriteAllText(Path.Combine(settings.Out, "summary.json"), summary + "\n");
 
         if (scored.Length > 0 || settings.Format == "json")
         {
@@ -171,7 +174,7 @@ internal static class ExperimentCommand
             if (File.Exists(item.EstimatePath)) File.Delete(item.EstimatePath);
             var text = estimate(AudioFile.Load(item.AudioPath));
             Directory.CreateDirectory(Path.GetDirectoryName(item.EstimatePath)!);
-            File.WriteAllText(item.EstimatePath, text);
+            AtomicFile.WriteAllText(item.EstimatePath, text);
             return new FileEvaluation(item.Stem, item.ReferencePath, item.EstimatePath, task.Evaluate(item.ReferencePath, item.EstimatePath), null);
         }
         // The exception kinds CliErrors reports as the user's problem rather than an internal error; any of them on one

@@ -61,6 +61,7 @@ internal static class FeaturesCommand
         if (extension is not (".npy" or ".csv"))
             throw new CliUsageException($"--out {outputPath}: the output must end in .npy or .csv.");
         if (!File.Exists(inputPath)) throw new CliUsageException($"{inputPath}: no such file.");
+        OutputPaths.CheckFile("--out", outputPath, [inputPath]);
 
         var audio = AudioFile.Load(inputPath, parameters.SampleRate, mono: true);
         if (audio.FrameCount == 0) throw new MusicMLException($"{inputPath}: the file holds no audio samples.");
@@ -79,7 +80,11 @@ internal static class FeaturesCommand
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        AtomicFile.WriteText(path, writer => WriteCsv(writer, kind, feature, parameters));
+    }
+
+    private static void WriteCsv(TextWriter writer, FeatureKind kind, FloatMatrix feature, FeatureParameters parameters)
+    {
         var header = new StringBuilder("time");
         for (int r = 0; r < feature.Rows; r++) header.Append(',').Append(kind.Name).Append('_').Append(r);
         writer.WriteLine(header.ToString());

@@ -80,6 +80,7 @@ internal static class ModelsCommand
     {
         RequireFile(modelPath, "--model");
         RequireFile(inputPath, "--input");
+        OutputPaths.CheckFile("--out", outputPath, [inputPath, modelPath, Path.ChangeExtension(modelPath, ".json")]);
         var device = deviceName == "cuda" ? Device.Cuda : Device.Cpu;
         var array = NpyFile.Read(inputPath);
         if (array.Length == 0) throw new MusicMLException($"{inputPath}: the array is empty (shape [{string.Join(", ", array.Shape)}])");

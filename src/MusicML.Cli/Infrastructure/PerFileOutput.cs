@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicML.Core;
 
 namespace MusicML.Cli.Infrastructure;
 
@@ -46,12 +47,21 @@ internal static class PerFileOutput
     {
         if (outDir is null && files.Count > 1)
             throw new CliUsageException($"{files.Count} input files need --out-dir DIR (only a single file's result goes to standard output).");
-        if (outDir is not null) Directory.CreateDirectory(outDir);
+        if (outDir is not null)
+        {
+            OutputPaths.CheckDirectory("--out-dir", outDir);
+            Directory.CreateDirectory(outDir);
+        }
+        string? OutputPath(string file) => outDir is null ? null : Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension);
+        // Checked before any work, so an input named like an output is refused rather than overwritten half-way through a batch.
+        foreach (var file in files)
+            if (OutputPath(file) is { } path) OutputPaths.CheckFile("--out-dir", path, files);
         bool allDone = ForEachFile(context, files, file =>
         {
+            var outputPath = OutputPath(file);
             var text = analyse(file);
-            if (outDir is null) context.Output.Write(text);
-            else File.WriteAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension), text);
+            if (outputPath is null) context.Output.Write(text);
+            else AtomicFile.WriteAllText(outputPath, text);
         });
         return allDone ? 0 : CommandLineApp.ExitFailure;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MusicML.Core;
 
 namespace MusicML.Evaluation.Annotations;
 
@@ -8,19 +9,22 @@ namespace MusicML.Evaluation.Annotations;
 /// line; <c>start end label</c>; <c>time value</c>), .lab files and CSV. Columns are separated by whitespace, or by
 /// commas when a line contains one (so CSV and tab-separated files read alike); lines starting with <c>#</c> and blank
 /// lines are skipped, as mir_eval's <c>io.load_delimited</c> does. A malformed line raises an
-/// <see cref="AnnotationException"/> naming the file and its 1-based line number.
+/// <see cref="AnnotationException"/> naming the file and its 1-based line number. Writers replace a file atomically
+/// (<see cref="AtomicFile"/>), so a crash or a full disk never leaves half an annotation.
 /// </summary>
 public static class AnnotationFiles
 {
     /// <summary>
     /// Event times in seconds (onsets, beats) from the first column of each row, as mir_eval's <c>io.load_events</c>;
-    /// extra columns (e.g. a beat's position in the bar) are ignored. Times must be finite and non-negative.
+    /// extra columns (e.g. a beat's position in the bar) are ignored. Times must be finite; like mir_eval's
+    /// <c>validate_events</c>, a negative time is accepted (an onset at −0.01 s is matched like any other; beats before
+    /// 5 s are trimmed anyway), and the order is checked when the events are scored.
     /// </summary>
     public static double[] ReadEvents(string path)
     {
         var times = new List<double>();
         foreach (var row in ReadRows(path))
-            times.Add(row.Time(0));
+            times.Add(row.Number(0));
         return [.. times];
     }
 
@@ -32,13 +36,15 @@ public static class AnnotationFiles
     {
         var rows = ReadRows(path).ToList();
         if (rows.Count > 0 && rows.All(r => r.Fields.Length >= 2))
-            return rows.Where(r => r.Number(1) == 1).Select(r => r.Time(0)).ToArray();
-        return rows.Select(r => r.Time(0)).ToArray();
+            return rows.Where(r => r.Number(1) == 1).Select(r => r.Number(0)).ToArray();
+        return rows.Select(r => r.Number(0)).ToArray();
     }
 
     /// <summary>
     /// <c>start end label</c> rows (chords, segments; .lab files), as mir_eval's <c>io.load_labeled_intervals</c>.
-    /// The label is the rest of the row. Every interval must have start ≤ end, both finite and non-negative.
+    /// The label is the rest of the row. Every interval must have finite times and start ≤ end. A negative time is read
+    /// as given: mir_eval clips an estimate to the reference's span (and a segment reference to 0 s) before scoring, and
+    /// refuses a negative time only where nothing clips it (a chord reference), which the scoring then reports.
     /// </summary>
     public static LabeledIntervals ReadLabeledIntervals(string path)
     {
@@ -47,7 +53,7 @@ public static class AnnotationFiles
         foreach (var row in ReadRows(path))
         {
             if (row.Fields.Length < 3) throw row.Error($"expected 'start end label', got {row.Fields.Length} column(s)");
-            double start = row.Time(0), end = row.Time(1);
+            double start = row.Number(0), end = row.Number(1);
             if (end < start) throw row.Error($"interval ends ({end.ToString(CultureInfo.InvariantCulture)} s) before it starts ({start.ToString(CultureInfo.InvariantCulture)} s)");
             intervals.Add(new TimeInterval(start, end));
             labels.Add(string.Join(' ', row.Fields[2..]));
@@ -175,7 +181,7 @@ public static class AnnotationFiles
     {
         var text = new StringBuilder();
         foreach (var t in times) text.Append(Format(t)).Append('\n');
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Writes <c>start end label</c> rows: tab-separated (.lab, .txt), or comma-separated with quoting when the path ends in .csv.</summary>
@@ -192,7 +198,7 @@ public static class AnnotationFiles
             if (csv) text.Append(Format(start)).Append(',').Append(Format(end)).Append(',').Append(CsvQuote(annotation.Labels[i])).Append('\n');
             else text.Append(Format(start)).Append('\t').Append(Format(end)).Append('\t').Append(annotation.Labels[i]).Append('\n');
         }
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Writes <c>time value</c> rows (a melody's f0 in Hz per frame time in seconds), tab- or, for .csv, comma-separated.</summary>
@@ -204,21 +210,21 @@ public static class AnnotationFiles
         var text = new StringBuilder();
         for (int i = 0; i < series.Times.Length; i++)
             text.Append(Format(series.Times[i])).Append(Separator(path)).Append(Format(series.Values[i])).Append('\n');
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Writes a key as <c>tonic mode</c> (e.g. <c>Eb major</c>), after checking it.</summary>
     public static void WriteKey(string path, string key)
     {
         KeyEvaluation.Validate(key);
-        File.WriteAllText(path, key + "\n");
+        AtomicFile.WriteAllText(path, key + "\n");
     }
 
     /// <summary>Writes a tempo annotation as one <c>t1 t2 weight</c> row, tab- or, for .csv, comma-separated.</summary>
     public static void WriteTempo(string path, TempoAnnotation tempo)
     {
         var separator = Separator(path);
-        File.WriteAllText(path, $"{Format(tempo.Tempo1)}{separator}{Format(tempo.Tempo2)}{separator}{Format(tempo.Weight)}\n");
+        AtomicFile.WriteAllText(path, $"{Format(tempo.Tempo1)}{separator}{Format(tempo.Tempo2)}{separator}{Format(tempo.Weight)}\n");
     }
 
     /// <summary>Writes tags, one per line, each followed by its score (tab-separated, or comma-separated with quoting for .csv).</summary>
@@ -229,7 +235,7 @@ public static class AnnotationFiles
         bool csv = IsCsv(path);
         for (int i = 0; i < tags.Tags.Length; i++)
             text.Append(csv ? CsvQuote(tags.Tags[i]) : tags.Tags[i]).Append(Separator(path)).Append(Format(tags.Values[i])).Append('\n');
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     // "R" keeps every bit so that a written file reads back to the same doubles.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MusicML.Core;
 
 namespace MusicML.Evaluation.Annotations;
 
@@ -239,7 +240,7 @@ public sealed class JamsDocument
             },
             ["sandbox"] = new JsonObject(),
         };
-        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     private static List<JamsObservation> ReadData(string path, string ns, JsonNode? data)

@@ -240,6 +240,9 @@ public static class BeatEvaluation
         var r = TrimBeats(reference, minBeatTime);
         var e = TrimBeats(estimated, minBeatTime);
         var scores = new Scores();
+        // mir_eval warns and scores 0 (information gain: 0 as well) rather than refusing an empty side.
+        if (r.Length == 0) scores.Warn($"The reference has no beats at or after {EventValidation.Format(minBeatTime)} s; as in mir_eval, every score is 0.");
+        if (e.Length == 0) scores.Warn($"The estimate has no beats at or after {EventValidation.Format(minBeatTime)} s; as in mir_eval, every score is 0.");
         scores.Add("f_measure", "F-measure", FMeasure(r, e));
         var (cemgil, cemgilBest) = Cemgil(r, e);
         scores.Add("cemgil", "Cemgil", cemgil);

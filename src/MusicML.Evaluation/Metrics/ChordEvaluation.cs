@@ -88,11 +88,11 @@ public static class ChordEvaluation
     /// ones (Abdallah et al. 2005; Mauch 2010): how little the reference segments are split by estimate boundaries.
     /// </summary>
     public static double Overseg(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated) =>
-        1 - DirectionalHammingDistance(reference, estimated);
+        1 - DirectionalHammingDistance(reference, estimated, "Reference", "Estimated");
 
     /// <summary>1 − directional Hamming distance the other way: how little the estimate's segments are split by the reference.</summary>
     public static double Underseg(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated) =>
-        1 - DirectionalHammingDistance(estimated, reference);
+        1 - DirectionalHammingDistance(estimated, reference, "Estimated", "Reference");
 
     /// <summary>min(<see cref="Underseg"/>, <see cref="Overseg"/>).</summary>
     public static double Seg(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated) =>
@@ -100,15 +100,24 @@ public static class ChordEvaluation
 
     /// <summary>
     /// mir_eval's <c>directional_hamming_distance</c>: for each reference interval, the part not covered by the
-    /// largest estimated segment inside it, summed and divided by the reference's span. Reference intervals must not overlap.
+    /// largest estimated segment inside it, summed and divided by the reference's span. Reference intervals must not
+    /// overlap (mir_eval raises "Chord Intervals must not overlap"; <see cref="Underseg"/> passes the estimate as the
+    /// reference, so an estimate whose consecutive intervals overlap is refused there).
     /// </summary>
-    public static double DirectionalHammingDistance(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated)
+    public static double DirectionalHammingDistance(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated) =>
+        DirectionalHammingDistance(reference, estimated, "Reference", "Estimated");
+
+    private static double DirectionalHammingDistance(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated,
+        string referenceName, string estimatedName)
     {
-        IntervalOperations.Validate(estimated, "Estimated");
-        IntervalOperations.Validate(reference, "Reference");
+        IntervalOperations.Validate(estimated, $"{estimatedName} chord");
+        IntervalOperations.Validate(reference, $"{referenceName} chord");
         for (int i = 0; i + 1 < reference.Length; i++)
             if (reference[i].End > reference[i + 1].Start)
-                throw new AnnotationException($"Chord intervals must not overlap: interval {i} ends at {EventValidation.Format(reference[i].End)} s after interval {i + 1} starts.");
+                throw new AnnotationException(
+                    $"{referenceName} chord intervals overlap: one ends at {EventValidation.Format(reference[i].End)} s after the next starts at " +
+                    $"{EventValidation.Format(reference[i + 1].Start)} s (after merging repeated chords); mir_eval's chord segmentation scores " +
+                    "refuse overlapping chords too (\"Chord Intervals must not overlap\").");
         var set = new SortedSet<double>();
         foreach (var iv in estimated) { set.Add(iv.Start); set.Add(iv.End); }
         var boundaries = set.ToArray();
@@ -139,8 +148,15 @@ public static class ChordEvaluation
         CheckShape(reference, "Reference");
         CheckShape(estimated, "Estimated");
         if (reference.Count == 0) throw new AnnotationException("Reference chord annotation is empty.");
+        double referenceStart = IntervalOperations.Min(reference.Intervals), referenceEnd = IntervalOperations.Max(reference.Intervals);
+        var scores = new Scores();
+        WarnAboutLayout(scores, "reference", reference.Intervals);
+        WarnAboutLayout(scores, "estimate", estimated.Intervals);
+        if (estimated.Count == 0) scores.Warn($"The estimate is empty; it is scored as '{ChordLabel.NoChord}' over the reference's span, as mir_eval's adjust_intervals pads it.");
+        else if (IntervalOperations.SpanWarning("The estimate was", estimated.Intervals, referenceStart, referenceEnd, ChordLabel.NoChord, ChordLabel.NoChord) is { } span)
+            scores.Warn(span);
         var (estIntervals, estLabels) = IntervalOperations.Adjust(estimated.Intervals, estimated.Labels,
-            IntervalOperations.Min(reference.Intervals), IntervalOperations.Max(reference.Intervals), ChordLabel.NoChord, ChordLabel.NoChord);
+            referenceStart, referenceEnd, ChordLabel.NoChord, ChordLabel.NoChord);
         var mergedReference = MergeRepeatedChords(reference.Intervals, reference.Labels);
         var mergedEstimate = MergeRepeatedChords(estIntervals, estLabels);
         var (intervals, refLabels, alignedEstLabels) = IntervalOperations.MergeLabeled(reference.Intervals, reference.Labels, estIntervals, estLabels);
@@ -148,7 +164,6 @@ public static class ChordEvaluation
         var durations = new double[intervals.Length];
         for (int i = 0; i < durations.Length; i++) durations[i] = Math.Abs(intervals[i].End - intervals[i].Start);
 
-        var scores = new Scores();
         foreach (var vocabulary in Vocabularies)
             scores.Add(vocabulary, vocabulary, WeightedAccuracy(Compare(vocabulary, refLabels, alignedEstLabels), durations));
         double underseg = Underseg(mergedReference, mergedEstimate);
@@ -157,6 +172,22 @@ public static class ChordEvaluation
         scores.Add("overseg", "overseg", overseg);
         scores.Add("seg", "seg", Math.Min(overseg, underseg));
         return scores;
+    }
+
+    /// <summary>
+    /// Warns about gaps and overlaps between consecutive intervals, which mir_eval accepts: in the duration-weighted
+    /// scores (merge_labeled_intervals) every moment takes the label of the last interval that started at or before it,
+    /// so a gap is scored with the chord before it and an overlap with the chord that starts later.
+    /// </summary>
+    private static void WarnAboutLayout(Scores scores, string what, ReadOnlySpan<TimeInterval> intervals)
+    {
+        var (gaps, gapSeconds, overlaps, overlapSeconds) = IntervalOperations.GapsAndOverlaps(intervals);
+        if (gaps > 0)
+            scores.Warn($"The {what} leaves {gaps} gap(s) between consecutive chords ({EventValidation.Format(Math.Round(gapSeconds, 6))} s in all); " +
+                        "as in mir_eval, each gap is scored with the chord before it.");
+        if (overlaps > 0)
+            scores.Warn($"The {what} has {overlaps} overlap(s) between consecutive chords ({EventValidation.Format(Math.Round(overlapSeconds, 6))} s in all); " +
+                        "as in mir_eval, each overlap is scored with the chord that starts later.");
     }
 
     private static void CheckShape(LabeledIntervals annotation, string what)

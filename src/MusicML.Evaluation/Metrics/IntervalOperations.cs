@@ -20,6 +20,42 @@ internal static class IntervalOperations
         }
     }
 
+    /// <summary>
+    /// Gaps (the next interval starts after this one ends) and overlaps (it starts before this one ends) between
+    /// consecutive intervals in the order given, with their total length in seconds.
+    /// </summary>
+    public static (int Gaps, double GapSeconds, int Overlaps, double OverlapSeconds) GapsAndOverlaps(ReadOnlySpan<TimeInterval> intervals)
+    {
+        int gaps = 0, overlaps = 0;
+        double gapSeconds = 0, overlapSeconds = 0;
+        for (int i = 0; i + 1 < intervals.Length; i++)
+        {
+            double between = intervals[i + 1].Start - intervals[i].End;
+            if (between > 0) { gaps++; gapSeconds += between; }
+            else if (between < 0) { overlaps++; overlapSeconds -= between; }
+        }
+        return (gaps, gapSeconds, overlaps, overlapSeconds);
+    }
+
+    /// <summary>
+    /// The warning for an annotation whose span [min, max] <see cref="Adjust"/> changed to [tMin, tMax] (or null when it
+    /// already spanned it): which end was padded (with <paramref name="startLabel"/> / <paramref name="endLabel"/>, as
+    /// <see cref="Adjust"/> pads) and which trimmed.
+    /// </summary>
+    public static string? SpanWarning(string what, ReadOnlySpan<TimeInterval> intervals, double? tMin, double? tMax, string startLabel, string endLabel)
+    {
+        if (intervals.Length == 0) return null;
+        double min = Min(intervals), max = Max(intervals);
+        var changes = new List<string>();
+        if (tMin is double a && min > a) changes.Add($"padded with '{startLabel}' from {F(a)} s to its start at {F(min)} s");
+        if (tMin is double b && min < b) changes.Add($"trimmed before {F(b)} s (it starts at {F(min)} s)");
+        if (tMax is double c && max < c) changes.Add($"padded with '{endLabel}' from its end at {F(max)} s to {F(c)} s");
+        if (tMax is double d && max > d) changes.Add($"trimmed after {F(d)} s (it ends at {F(max)} s)");
+        return changes.Count == 0 ? null : $"{what} {string.Join(" and ", changes)}, as mir_eval's adjust_intervals does.";
+    }
+
+    private static string F(double value) => EventValidation.Format(Math.Round(value, 6));
+
     public static double Min(ReadOnlySpan<TimeInterval> intervals)
     {
         double min = double.PositiveInfinity;

@@ -37,6 +37,8 @@ public static class OnsetEvaluation
     {
         var result = FMeasure(reference, estimated, window);
         var scores = new Scores();
+        if (reference.Length == 0) scores.Warn("The reference has no onsets; as in mir_eval, every score is 0.");
+        if (estimated.Length == 0) scores.Warn("The estimate has no onsets; as in mir_eval, every score is 0.");
         scores.Add("f_measure", "F-measure", result.FMeasure);
         scores.Add("precision", "Precision", result.Precision);
         scores.Add("recall", "Recall", result.Recall);

@@ -169,11 +169,16 @@ public static class SegmentEvaluation
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(estimated);
         if (reference.Count == 0) throw new AnnotationException("Reference segmentation is empty.");
+        var scores = new Scores();
+        WarnAboutLayout(scores, "reference", reference.Intervals);
+        WarnAboutLayout(scores, "estimate", estimated.Intervals);
+        if (IntervalOperations.SpanWarning("The reference was", reference.Intervals, 0.0, null, "__T_MIN", "__T_MAX") is { } referenceSpan) scores.Warn(referenceSpan);
         var (ri, rl) = IntervalOperations.Adjust(reference.Intervals, reference.Labels, 0.0, null, "__T_MIN", "__T_MAX");
+        if (IntervalOperations.SpanWarning("The estimate was", estimated.Intervals, 0.0, IntervalOperations.Max(ri), "__T_MIN", "__T_MAX") is { } estimateSpan)
+            scores.Warn(estimateSpan);
         var (ei, el) = IntervalOperations.Adjust(estimated.Intervals, estimated.Labels, 0.0, IntervalOperations.Max(ri), "__T_MIN", "__T_MAX");
         var r = new LabeledIntervals(ri, rl);
         var e = new LabeledIntervals(ei, el);
-        var scores = new Scores();
         var d05 = Detection(ri, ei, 0.5);
         scores.Add("precision@0.5", "Precision@0.5", d05.First);
         scores.Add("recall@0.5", "Recall@0.5", d05.Second);
@@ -204,6 +209,22 @@ public static class SegmentEvaluation
         scores.Add("v_recall", "V Recall", v.Second);
         scores.Add("v_measure", "V-measure", v.FMeasure);
         return scores;
+    }
+
+    /// <summary>
+    /// Warns about gaps and overlaps between consecutive segments, which mir_eval's segment metrics accept: boundary
+    /// scores use every interval end as given, and the frame-based scores (interpolate_intervals) leave frames in a gap
+    /// unlabelled (their own class, None) and give a frame covered twice the label of the segment listed later.
+    /// </summary>
+    private static void WarnAboutLayout(Scores scores, string what, ReadOnlySpan<TimeInterval> intervals)
+    {
+        var (gaps, gapSeconds, overlaps, overlapSeconds) = IntervalOperations.GapsAndOverlaps(intervals);
+        if (gaps > 0)
+            scores.Warn($"The {what} leaves {gaps} gap(s) between consecutive segments ({EventValidation.Format(Math.Round(gapSeconds, 6))} s in all); " +
+                        "as in mir_eval, frames in a gap form an unlabelled class of their own and each interval's ends count as boundaries.");
+        if (overlaps > 0)
+            scores.Warn($"The {what} has {overlaps} overlap(s) between consecutive segments ({EventValidation.Format(Math.Round(overlapSeconds, 6))} s in all); " +
+                        "as in mir_eval, a frame covered twice takes the label of the segment listed later.");
     }
 
     private static (double[] Reference, double[] Estimated) BoundaryPair(ReadOnlySpan<TimeInterval> reference, ReadOnlySpan<TimeInterval> estimated, bool trim)
