@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Random;
 using MusicML.Core;
 
 namespace MusicML.Learning;
@@ -34,12 +33,14 @@ public sealed record DecisionTreeOptions
     /// <summary>Weighted impurity decrease a split must reach (<c>min_impurity_decrease</c>).</summary>
     public double MinImpurityDecrease { get; init; }
 
-    /// <summary>Seed of the feature order at each node (<c>random_state</c>), which decides ties between equally good splits.</summary>
+    /// <summary>Seed of the feature order at each node (<c>random_state</c>, 0 … 2³¹ − 1), which decides ties between
+    /// equally good splits; drawn as scikit-learn draws it, so the same seed visits features in the same order.</summary>
     public int Seed { get; init; }
 
     internal void Validate(string owner) => Errors(new OptionErrors(owner)).ThrowIfAny();
 
     internal OptionErrors Errors(OptionErrors errors) => errors
+        .Require(Seed >= 0, nameof(Seed), $"{Seed} must be non-negative (numpy's seed range)")
         .Require(MaxDepth is null or >= 1, nameof(MaxDepth), $"{MaxDepth} must be at least 1 (or unset for no limit)")
         .Require(MinSamplesSplit >= 2, nameof(MinSamplesSplit), $"{MinSamplesSplit} must be at least 2")
         .Require(MinSamplesLeaf >= 1, nameof(MinSamplesLeaf), $"{MinSamplesLeaf} must be at least 1")
@@ -107,7 +108,7 @@ public sealed record TreeNodes(int[] Feature, double[] Threshold, int[] Left, in
 
 /// <summary>
 /// Grows one CART classification tree with the Gini criterion the way scikit-learn's BestSplitter and depth-first
-/// builder do: features visited in a seeded random order, every boundary between distinct sorted values (more than
+/// builder do: features visited in scikit-learn's seeded random order, every boundary between distinct sorted values (more than
 /// 1e-7 apart) tried, the split with the best weighted Gini decrease kept (first found on a tie), the threshold the
 /// midpoint of the two values; a node becomes a leaf when pure, too small, too deep, or no split improves it.
 /// </summary>
@@ -120,7 +121,9 @@ internal sealed class TreeGrower
     private readonly int _classes;
     private readonly DecisionTreeOptions _options;
     private readonly int _maxFeatures;
-    private readonly MersenneTwister _random;
+    private readonly TreeRandom _random;
+    private readonly int[] _features;
+    private readonly int[] _constantFeatures;
     private readonly double _totalWeight;
     private readonly List<int> _feature = [];
     private readonly List<double> _threshold = [];
@@ -142,7 +145,9 @@ internal sealed class TreeGrower
             MaxFeatures.Log2 => Math.Max(1, (int)Math.Log2(d)),
             _ => d,
         };
-        _random = new MersenneTwister(seed);
+        _random = new TreeRandom(seed);
+        _features = Enumerable.Range(0, d).ToArray();
+        _constantFeatures = new int[d];
         _totalWeight = weight.Sum();
     }
 
@@ -151,11 +156,11 @@ internal sealed class TreeGrower
     {
         var grower = new TreeGrower(x, y, weight, classes, options, seed);
         var samples = Enumerable.Range(0, x.Length).Where(i => weight[i] != 0).ToArray();
-        grower.Build(samples, 0, samples.Length, 0);
+        grower.Build(samples, 0, samples.Length, 0, 0);
         return new TreeNodes([.. grower._feature], [.. grower._threshold], [.. grower._left], [.. grower._right], [.. grower._value]);
     }
 
-    private int Build(int[] samples, int start, int end, int depth)
+    private int Build(int[] samples, int start, int end, int depth, int constants)
     {
         var counts = new double[_classes];
         double weight = 0;
@@ -177,7 +182,7 @@ internal sealed class TreeGrower
                     || n < _options.MinSamplesSplit || n < 2 * _options.MinSamplesLeaf
                     || impurity <= TrainingData.MachineEpsilon;
         if (leaf) return node;
-        var split = BestSplit(samples, start, end, counts, weight, impurity);
+        var split = BestSplit(samples, start, end, counts, weight, impurity, ref constants);
         if (split is null || split.Value.Improvement + TrainingData.MachineEpsilon < _options.MinImpurityDecrease) return node;
 
         var (feature, threshold, _) = split.Value;
@@ -195,38 +200,50 @@ internal sealed class TreeGrower
         }
         _feature[node] = feature;
         _threshold[node] = threshold;
-        _left[node] = Build(samples, start, i, depth + 1);
-        _right[node] = Build(samples, i, end, depth + 1);
+        _left[node] = Build(samples, start, i, depth + 1, constants);
+        _right[node] = Build(samples, i, end, depth + 1, constants);
         return node;
     }
 
-    private (int Feature, double Threshold, double Improvement)? BestSplit(int[] samples, int start, int end, double[] counts, double weight, double impurity)
+    /// <summary>
+    /// scikit-learn's <c>BestSplitter.node_split</c>: a Fisher–Yates draw over the persistent feature array, skipping
+    /// features known (from ancestors) or found to be constant, until <c>max_features</c> were visited and at least one
+    /// was not constant; returns the best split, or null when no feature can split the node.
+    /// </summary>
+    private (int Feature, double Threshold, double Improvement)? BestSplit(int[] samples, int start, int end, double[] counts, double weight, double impurity, ref int constants)
     {
         int d = _x[0].Length, n = end - start;
-        var features = Enumerable.Range(0, d).ToArray();
         var order = new int[n];
         var values = new double[n];
         var left = new double[_classes];
         double bestProxy = double.NegativeInfinity;
         (int Feature, double Threshold, double LeftWeight, double[] LeftCounts)? best = null;
-        int visited = 0, constant = 0;
-        for (int remaining = d; remaining > 0; remaining--)
+        int fi = d, visited = 0, found = 0, drawn = 0, known = constants, total = constants;
+        while (fi > total && (visited < _maxFeatures || visited <= found + drawn))
         {
-            // scikit-learn keeps drawing past max_features until at least one non-constant feature was examined.
-            if (visited >= _maxFeatures && visited > constant) break;
-            int pick = _random.Next(0, remaining);
-            int f = features[pick];
-            features[pick] = features[remaining - 1];
             visited++;
-
+            int fj = _random.Next(drawn, fi - found);
+            if (fj < known)
+            {
+                (_features[drawn], _features[fj]) = (_features[fj], _features[drawn]);
+                drawn++;
+                continue;
+            }
+            fj += found;
+            int f = _features[fj];
             for (int p = 0; p < n; p++) order[p] = samples[start + p];
             for (int p = 0; p < n; p++) values[p] = _x[order[p]][f];
             Array.Sort(values, order);
             if (values[n - 1] <= values[0] + FeatureThreshold)
             {
-                constant++;
+                (_features[fj], _features[total]) = (_features[total], _features[fj]);
+                found++;
+                total++;
                 continue;
             }
+            fi--;
+            (_features[fi], _features[fj]) = (_features[fj], _features[fi]);
+
             Array.Clear(left);
             double leftWeight = 0;
             for (int p = 1; p < n; p++)
@@ -243,8 +260,10 @@ internal sealed class TreeGrower
                     var r = counts[c] - left[c];
                     rightSquares += r * r;
                 }
-                // scikit-learn's proxy: −w_R·gini_R − w_L·gini_L, up to the constant −w.
-                double proxy = leftSquares / leftWeight + rightSquares / rightWeight;
+                // scikit-learn's proxy, in its own arithmetic so that near-ties round the same way: −w_R·gini_R − w_L·gini_L.
+                double giniLeft = 1.0 - leftSquares / (leftWeight * leftWeight);
+                double giniRight = 1.0 - rightSquares / (rightWeight * rightWeight);
+                double proxy = -rightWeight * giniRight - leftWeight * giniLeft;
                 if (proxy > bestProxy)
                 {
                     bestProxy = proxy;
@@ -254,6 +273,10 @@ internal sealed class TreeGrower
                 }
             }
         }
+        // The known constants keep their order for siblings and children; the newly found ones are appended.
+        Array.Copy(_constantFeatures, _features, known);
+        Array.Copy(_features, known, _constantFeatures, known, found);
+        constants = total;
         if (best is null) return null;
         var b = best.Value;
         var rightCounts = counts.Select((c, k) => c - b.LeftCounts[k]).ToArray();
@@ -272,8 +295,9 @@ internal sealed class TreeGrower
 
 /// <summary>
 /// A CART decision tree classifier with the Gini criterion, as <c>sklearn.tree.DecisionTreeClassifier</c> with its
-/// defaults (grown until pure, thresholds midway between sorted values); ties between equally good splits are broken by
-/// the seeded feature order, so they can differ from scikit-learn's (whose random generator is its own).
+/// defaults (grown until pure, thresholds midway between sorted values). Ties between equally good splits are broken by
+/// the feature order, drawn with scikit-learn's own generators from <see cref="DecisionTreeOptions.Seed"/>, so the same
+/// seed as <c>random_state</c> grows the same tree up to rounding.
 /// </summary>
 public sealed class DecisionTreeClassifier : LearnedModel, IProbabilisticClassifier
 {

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Random;
 using MusicML.Core;
 
 namespace MusicML.Learning;
@@ -26,7 +25,8 @@ public sealed record RandomForestOptions
     /// <summary>Train each tree on a bootstrap sample (n draws with replacement) rather than on all rows (<c>bootstrap</c>).</summary>
     public bool Bootstrap { get; init; } = true;
 
-    /// <summary>Seed of the bootstrap samples and the trees' feature draws (<c>random_state</c>): the same seed gives the same forest.</summary>
+    /// <summary>Seed of the bootstrap samples and the trees' feature draws (<c>random_state</c>, 0 … 2³¹ − 1): the same
+    /// seed gives the same forest.</summary>
     public int Seed { get; init; }
 
     internal DecisionTreeOptions TreeOptions(int seed) => new()
@@ -40,14 +40,15 @@ public sealed record RandomForestOptions
 
     internal void Validate() => TreeOptions(0).Errors(new OptionErrors(nameof(RandomForestClassifier)))
         .Require(Trees >= 1, nameof(Trees), $"{Trees} must be at least 1")
+        .Require(Seed >= 0, nameof(Seed), $"{Seed} must be non-negative (numpy's seed range)")
         .ThrowIfAny();
 }
 
 /// <summary>
 /// A random forest, as <c>sklearn.ensemble.RandomForestClassifier</c>: each tree is grown on a bootstrap sample (as
-/// per-row counts) with √features examined per split, and the forest's probabilities are the mean of the trees'. Tree
-/// seeds are drawn from <see cref="RandomForestOptions.Seed"/> before the trees are grown in parallel, so the result does
-/// not depend on the thread count.
+/// per-row counts) with √features examined per split, and the forest's probabilities are the mean of the trees'. The
+/// seeds, bootstrap samples and feature draws follow scikit-learn's generators from the same seed, and the tree seeds
+/// are drawn before the trees are grown in parallel, so the result does not depend on the thread count.
 /// </summary>
 public sealed class RandomForestClassifier : LearnedModel, IProbabilisticClassifier
 {
@@ -83,18 +84,23 @@ public sealed class RandomForestClassifier : LearnedModel, IProbabilisticClassif
         var rows = TrainingData.Rows(x, ModelName);
         var labels = TrainingData.Labels(y, rows.Length, ModelName);
         var (classes, encoded) = TrainingData.EncodeLabels(labels);
-        var master = new MersenneTwister(Options.Seed);
-        var seeds = Enumerable.Range(0, Options.Trees).Select(_ => master.Next()).ToArray();
+        // scikit-learn's draws: one int32 seed per tree from RandomState(random_state), each tree's bootstrap from
+        // RandomState(its seed).randint(0, n, n), and the tree's own splitter seeded from that seed again.
+        var master = new NumpyRandomState((uint)Options.Seed);
+        var seeds = Enumerable.Range(0, Options.Trees).Select(_ => (int)master.RandInt(0, int.MaxValue)).ToArray();
         var trees = new TreeNodes[Options.Trees];
         int n = rows.Length;
         var treeOptions = Options.TreeOptions(0); // each tree's seed is passed to the grower directly
         Parallel.For(0, Options.Trees, t =>
         {
-            var random = new MersenneTwister(seeds[t]);
             var weight = new double[n];
-            if (Options.Bootstrap) for (int i = 0; i < n; i++) weight[random.Next(0, n)] += 1;
+            if (Options.Bootstrap)
+            {
+                var random = new NumpyRandomState((uint)seeds[t]);
+                for (int i = 0; i < n; i++) weight[random.RandInt(0, n)] += 1;
+            }
             else Array.Fill(weight, 1.0);
-            trees[t] = TreeGrower.Grow(rows, encoded, weight, classes.Length, treeOptions, random.Next());
+            trees[t] = TreeGrower.Grow(rows, encoded, weight, classes.Length, treeOptions, seeds[t]);
         });
         _trees = trees;
         _classes = classes;
