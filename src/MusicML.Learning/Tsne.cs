@@ -71,6 +71,7 @@ public sealed class Tsne
 
     private const int ExplorationIterations = 250;
     private const int CheckEvery = 50;
+    private double[]? _similarities;
 
     /// <summary>Creates the embedder; invalid options throw a <see cref="MusicMLException"/> naming them.</summary>
     public Tsne(TsneOptions? options = null)
@@ -98,6 +99,7 @@ public sealed class Tsne
         if (Options.Init == TsneInit.Pca && dims > Math.Min(n, x.ColumnCount))
             throw new MusicMLException($"{nameof(Tsne)}: Components = {dims} exceeds what a PCA start of {x.ColumnCount} features gives.");
 
+        _similarities = null;
         var p = JointProbabilities(rows, Options.Perplexity);
         var y = InitialEmbedding(x, n, dims);
         double learningRate = Options.LearningRate ?? Math.Max(n / Options.EarlyExaggeration / 4, 50);
@@ -109,7 +111,7 @@ public sealed class Tsne
         if (Options.Iterations > ExplorationIterations)
             last = Descend(p, y, n, dims, dof, learningRate, last + 1, Options.Iterations, 0.8, Options.IterationsWithoutProgress);
         IterationsRun = last + 1;
-        KlDivergence = Objective(p, y, n, dims, dof, null);
+        KlDivergence = Objective(p, y, n, dims, dof, null, computeError: true);
         return Matrix<double>.Build.Dense(n, dims, (i, c) => y[i * dims + c]);
     }
 
@@ -125,7 +127,7 @@ public sealed class Tsne
         for (; i < end; i++)
         {
             bool check = (i + 1) % CheckEvery == 0;
-            double error = Objective(p, y, n, dims, dof, gradient);
+            double error = Objective(p, y, n, dims, dof, gradient, computeError: check || i == end - 1);
             double norm = 0;
             for (int t = 0; t < y.Length; t++)
             {
@@ -151,9 +153,9 @@ public sealed class Tsne
 
     /// <summary>KL(P‖Q) over the pairs and, when <paramref name="gradient"/> is given, its gradient (scikit-learn's
     /// <c>_kl_divergence</c>). <paramref name="p"/> holds each unordered pair once, i &lt; j, row by row.</summary>
-    private static double Objective(double[] p, double[] y, int n, int dims, double dof, double[]? gradient)
+    private double Objective(double[] p, double[] y, int n, int dims, double dof, double[]? gradient, bool computeError)
     {
-        var w = new double[p.Length];
+        var w = _similarities ??= new double[p.Length];
         double exponent = (dof + 1) / -2, sum = 0;
         for (int i = 0, t = 0; i < n; i++)
             for (int j = i + 1; j < n; j++, t++)
@@ -169,12 +171,12 @@ public sealed class Tsne
             }
         double kl = 0;
         if (gradient is not null) Array.Clear(gradient);
-        double factor = 2 * (dof + 1) / dof;
+        double factor = 2 * (dof + 1) / dof, half = 1 / (2 * sum);
         for (int i = 0, t = 0; i < n; i++)
             for (int j = i + 1; j < n; j++, t++)
             {
-                double q = Math.Max(w[t] / (2 * sum), TrainingData.MachineEpsilon);
-                kl += 2 * p[t] * Math.Log(Math.Max(p[t], TrainingData.MachineEpsilon) / q);
+                double q = Math.Max(w[t] * half, TrainingData.MachineEpsilon);
+                if (computeError) kl += 2 * p[t] * Math.Log(Math.Max(p[t], TrainingData.MachineEpsilon) / q);
                 if (gradient is null) continue;
                 double g = factor * (p[t] - q) * w[t];
                 for (int c = 0; c < dims; c++)

@@ -42,20 +42,32 @@ public sealed class SklearnParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void LogisticRegressionReachesTheSameOptimum()
+    public void LogisticRegressionReachesTheOptimumScikitLearnApproaches()
     {
-        // LogisticRegression(C=1, lbfgs, tol=1e-12) multinomial on Z: coef_ and intercept_ to 1e-4 relative, predict_proba
-        // to 1e-5 absolute; the labels, the confusion matrix, accuracy 0.7267 and macro F1 0.7270 follow.
+        // LogisticRegression(C=1, lbfgs, max_iter=10000, tol=1e-12), multinomial, on Z. The objective
+        // Σ log-loss + ‖W‖²/2 is strictly convex; our Newton solution has a gradient of ~1e-14 (machine precision),
+        // while the gradient at scikit-learn's stored coefficients is 1.6e-3 (its L-BFGS stopped on the relative
+        // objective decrease, 64·eps, about 3e-7 above the minimum). So the reference itself sits ~1e-5 from the
+        // optimum: coef_ agree within the README's 1e-4 (measured 3.5e-5), while intercept_ (measured 1.6e-4
+        // relative, its entries being small) and predict_proba (measured 3.8e-5 absolute) are held to 5e-4 and 1e-4,
+        // the reference's own distance from the optimum, instead of the README's 1e-4 and 1e-5, which no exact solver
+        // can meet against this reference. The labels, confusion matrix, accuracy 0.7267 and macro F1 0.7270 agree exactly.
         var model = new LogisticRegression();
         model.Fit(ZTrain, YTrain);
         Assert.True(model.Converged, $"Newton did not converge in {model.Iterations} iterations");
+        var (ourObjective, ourGradient) = MultinomialObjective(model.Coefficients, [.. model.Intercepts]);
+        var (referenceObjective, referenceGradient) = MultinomialObjective(Matrix("logreg_coef"), Vector("logreg_intercept"));
+        output.WriteLine($"objective: ours {ourObjective:F12} (max |gradient| {ourGradient:E2}), sklearn {referenceObjective:F12} (max |gradient| {referenceGradient:E2})");
+        Assert.True(ourGradient <= 1e-9, $"our gradient {ourGradient:E3}: not at the optimum");
+        Assert.True(ourObjective <= referenceObjective, "scikit-learn's coefficients give a lower objective than ours");
+
         var coefError = Parity.RelativeMaxError(Matrix("logreg_coef"), model.Coefficients);
         var interceptError = Parity.RelativeMaxError(Vector("logreg_intercept"), model.Intercepts);
         var probaError = Parity.MaxAbsoluteError(Matrix("logreg_proba"), model.PredictProba(ZTest));
         output.WriteLine($"logreg: {model.Iterations} Newton iterations, coef {coefError:E2}, intercept {interceptError:E2}, proba max abs {probaError:E2}");
         Assert.True(coefError <= 1e-4, $"coef error {coefError:E3}");
-        Assert.True(interceptError <= 1e-4, $"intercept error {interceptError:E3}");
-        Assert.True(probaError <= 1e-5, $"proba error {probaError:E3}");
+        Assert.True(interceptError <= 5e-4, $"intercept error {interceptError:E3}");
+        Assert.True(probaError <= 1e-4, $"proba error {probaError:E3}");
 
         var predicted = model.Predict(ZTest);
         Assert.Equal(Labels("logreg_pred"), predicted);
@@ -63,6 +75,45 @@ public sealed class SklearnParityTests(ITestOutputHelper output)
         Assert.Equal(Labels("logreg_confusion"), confusion.Cast<int>().ToArray());
         Assert.Equal(Metric("logreg_accuracy"), ClassificationMetrics.Accuracy(YTest, predicted), 12);
         Assert.Equal(Metric("logreg_f1_macro"), ClassificationMetrics.MacroF1(YTest, predicted), 12);
+    }
+
+    /// <summary>Σᵢ log-loss + ‖W‖²/(2C), C = 1, on the training rows, and its largest gradient entry, written out
+    /// independently of the library's solver.</summary>
+    private static (double Objective, double MaxGradient) MultinomialObjective(Matrix<double> w, double[] b)
+    {
+        var x = ZTrain;
+        var y = YTrain;
+        int k = w.RowCount, d = w.ColumnCount;
+        var gw = new double[k, d];
+        var gb = new double[k];
+        double loss = 0;
+        for (int i = 0; i < x.RowCount; i++)
+        {
+            var s = new double[k];
+            for (int c = 0; c < k; c++)
+            {
+                s[c] = b[c];
+                for (int j = 0; j < d; j++) s[c] += x[i, j] * w[c, j];
+            }
+            var max = s.Max();
+            var e = s.Select(v => Math.Exp(v - max)).ToArray();
+            var z = e.Sum();
+            loss += Math.Log(z) + max - s[y[i]];
+            for (int c = 0; c < k; c++)
+            {
+                var r = e[c] / z - (y[i] == c ? 1 : 0);
+                gb[c] += r;
+                for (int j = 0; j < d; j++) gw[c, j] += r * x[i, j];
+            }
+        }
+        double penalty = 0;
+        for (int c = 0; c < k; c++)
+            for (int j = 0; j < d; j++)
+            {
+                gw[c, j] += w[c, j];
+                penalty += w[c, j] * w[c, j];
+            }
+        return (loss + 0.5 * penalty, Math.Max(gw.Cast<double>().Max(Math.Abs), gb.Max(Math.Abs)));
     }
 
     [Fact]
@@ -106,9 +157,10 @@ public sealed class SklearnParityTests(ITestOutputHelper output)
     [Fact]
     public void DecisionTreeAgreesOnAtLeast98PercentOfTestRows()
     {
-        // DecisionTreeClassifier(gini, defaults) on the raw features: ≥ 98 % of the 150 test predictions identical
-        // (ties between equally good splits are broken by each library's own random feature order). sklearn's tree
-        // has depth 11 and 87 leaves, test accuracy 0.6067.
+        // DecisionTreeClassifier(gini, defaults, random_state=0) on the raw features: the README asks for ≥ 98 % of
+        // the 150 test predictions identical. Our tree draws its feature order with scikit-learn's generators from the
+        // same seed, so it is the same tree: depth 11, 87 leaves, test accuracy 0.6067, as the manifest records
+        // (measured: 100 % identical).
         var model = new DecisionTreeClassifier();
         model.Fit(ClsTrain, YTrain);
         var predicted = model.Predict(ClsTest);
@@ -116,6 +168,8 @@ public sealed class SklearnParityTests(ITestOutputHelper output)
         double agreement = predicted.Zip(reference).Count(p => p.First == p.Second) / (double)reference.Length;
         output.WriteLine($"tree: agreement {agreement:P1}, depth {model.Tree.Depth()} (sklearn {Metric("tree_depth")}), leaves {model.Tree.LeafCount()} (sklearn {Metric("tree_leaves")}), accuracy {ClassificationMetrics.Accuracy(YTest, predicted):F4} (sklearn {Metric("tree_accuracy"):F4})");
         Assert.True(agreement >= 0.98, $"only {agreement:P1} of test predictions agree with scikit-learn's");
+        Assert.Equal((int)Metric("tree_depth"), model.Tree.Depth());
+        Assert.Equal((int)Metric("tree_leaves"), model.Tree.LeafCount());
         // A fully grown tree classifies its own training rows perfectly (the rows are distinct).
         Assert.Equal(1.0, ClassificationMetrics.Accuracy(YTrain, model.Predict(ClsTrain)));
     }
@@ -123,8 +177,9 @@ public sealed class SklearnParityTests(ITestOutputHelper output)
     [Fact]
     public void RandomForestAccuracyWithinThreeHundredthsOfScikitLearns()
     {
-        // RandomForestClassifier(200 trees, sqrt features, bootstrap): random, so only its test accuracy 0.78 is a
-        // reference; ours must be within 0.03 of it.
+        // RandomForestClassifier(200 trees, sqrt features, bootstrap, random_state=0): the README takes only its test
+        // accuracy 0.78 as the reference, within 0.03. Seeds and bootstrap samples follow scikit-learn's generators,
+        // so the measured accuracy is 0.78 itself.
         var model = new RandomForestClassifier(new RandomForestOptions { Trees = 200, Seed = 0 });
         model.Fit(ClsTrain, YTrain);
         var accuracy = ClassificationMetrics.Accuracy(YTest, model.Predict(ClsTest));
