@@ -78,16 +78,24 @@ public sealed class KNeighborsClassifier : LearnedModel, IProbabilisticClassifie
         int k = Options.Neighbors;
         var proba = Matrix<double>.Build.Dense(rows.Length, _classes.Length);
         var distances = new double[_x.Length];
-        var order = new int[_x.Length];
+        var order = new int[k];
         for (int i = 0; i < rows.Length; i++)
         {
+            // The k nearest by insertion into a sorted list of k; equal distances keep training order.
+            int found = 0;
             for (int t = 0; t < _x.Length; t++)
             {
-                distances[t] = Math.Sqrt(TrainingData.SquaredDistance(rows[i], _x[t]));
-                order[t] = t;
+                var dist = distances[t] = Math.Sqrt(TrainingData.SquaredDistance(rows[i], _x[t]));
+                if (found == k && dist >= distances[order[k - 1]]) continue;
+                int slot = Math.Min(found, k - 1);
+                while (slot > 0 && distances[order[slot - 1]] > dist)
+                {
+                    order[slot] = order[slot - 1];
+                    slot--;
+                }
+                order[slot] = t;
+                if (found < k) found++;
             }
-            // Stable order: equal distances keep training order, as a stable argsort would.
-            Array.Sort(order, (a, b) => distances[a] != distances[b] ? distances[a].CompareTo(distances[b]) : a.CompareTo(b));
             bool anyExact = Options.Weights == NeighborWeights.Distance && distances[order[0]] == 0;
             double total = 0;
             for (int r = 0; r < k; r++)

@@ -72,6 +72,8 @@ public sealed class Tsne
     private const int ExplorationIterations = 250;
     private const int CheckEvery = 50;
     private double[]? _similarities;
+    private double[]? _attraction;
+    private double[]? _repulsion;
 
     /// <summary>Creates the embedder; invalid options throw a <see cref="MusicMLException"/> naming them.</summary>
     public Tsne(TsneOptions? options = null)
@@ -99,7 +101,7 @@ public sealed class Tsne
         if (Options.Init == TsneInit.Pca && dims > Math.Min(n, x.ColumnCount))
             throw new MusicMLException($"{nameof(Tsne)}: Components = {dims} exceeds what a PCA start of {x.ColumnCount} features gives.");
 
-        _similarities = null;
+        _similarities = _attraction = _repulsion = null;
         var p = JointProbabilities(rows, Options.Perplexity);
         var y = InitialEmbedding(x, n, dims);
         double learningRate = Options.LearningRate ?? Math.Max(n / Options.EarlyExaggeration / 4, 50);
@@ -155,6 +157,8 @@ public sealed class Tsne
     /// <c>_kl_divergence</c>). <paramref name="p"/> holds each unordered pair once, i &lt; j, row by row.</summary>
     private double Objective(double[] p, double[] y, int n, int dims, double dof, double[]? gradient, bool computeError)
     {
+        double factor = 2 * (dof + 1) / dof;
+        if (gradient is not null && !computeError && FusedGradient(p, y, n, dims, dof, factor, gradient)) return double.NaN;
         var w = _similarities ??= new double[p.Length];
         double exponent = (dof + 1) / -2, sum = 0;
         for (int i = 0, t = 0; i < n; i++)
@@ -171,7 +175,7 @@ public sealed class Tsne
             }
         double kl = 0;
         if (gradient is not null) Array.Clear(gradient);
-        double factor = 2 * (dof + 1) / dof, half = 1 / (2 * sum);
+        double half = 1 / (2 * sum);
         for (int i = 0, t = 0; i < n; i++)
             for (int j = i + 1; j < n; j++, t++)
             {
@@ -187,6 +191,46 @@ public sealed class Tsne
                 }
             }
         return kl;
+    }
+
+    /// <summary>
+    /// The same gradient in one pass over the pairs: Σⱼ (pᵢⱼ − wᵢⱼ/2S)·wᵢⱼ·(yᵢ − yⱼ) = Σⱼ pᵢⱼwᵢⱼ(yᵢ − yⱼ) − (1/2S)·Σⱼ wᵢⱼ²(yᵢ − yⱼ),
+    /// with S known only at the end. Exact as long as no qᵢⱼ falls below machine epsilon (where scikit-learn clamps it);
+    /// returns false in that case and the two-pass form is used instead.
+    /// </summary>
+    private bool FusedGradient(double[] p, double[] y, int n, int dims, double dof, double factor, double[] gradient)
+    {
+        var attraction = _attraction ??= new double[y.Length];
+        var repulsion = _repulsion ??= new double[y.Length];
+        Array.Clear(attraction);
+        Array.Clear(repulsion);
+        double exponent = (dof + 1) / -2, sum = 0, smallest = double.PositiveInfinity;
+        for (int i = 0, t = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++, t++)
+            {
+                double d = 0;
+                for (int c = 0; c < dims; c++)
+                {
+                    var diff = y[i * dims + c] - y[j * dims + c];
+                    d += diff * diff;
+                }
+                double w = dof == 1 ? 1 / (1 + d) : Math.Pow(1 + d / dof, exponent);
+                sum += w;
+                smallest = Math.Min(smallest, w);
+                double a = p[t] * w, r = w * w;
+                for (int c = 0; c < dims; c++)
+                {
+                    var diff = y[i * dims + c] - y[j * dims + c];
+                    attraction[i * dims + c] += a * diff;
+                    attraction[j * dims + c] -= a * diff;
+                    repulsion[i * dims + c] += r * diff;
+                    repulsion[j * dims + c] -= r * diff;
+                }
+            }
+        double half = 1 / (2 * sum);
+        if (smallest * half < TrainingData.MachineEpsilon) return false;
+        for (int t = 0; t < gradient.Length; t++) gradient[t] = factor * (attraction[t] - half * repulsion[t]);
+        return true;
     }
 
     /// <summary>Symmetrised affinities, each unordered pair once: (p_j|i + p_i|j) / Σ, at least machine epsilon.</summary>

@@ -218,7 +218,7 @@ public sealed class SklearnParityTests(ITestOutputHelper output)
         Parity.AssertRelative(Vector("pca_explained_variance"), model.ExplainedVariance, ClosedForm, "explained_variance_");
         Parity.AssertRelative(Vector("pca_explained_variance_ratio"), model.ExplainedVarianceRatio, ClosedForm, "explained_variance_ratio_");
         Parity.AssertRelative(Matrix("pca_transform_test"), model.Transform(ZTest), ClosedForm, "transform");
-        output.WriteLine($"pca: components {Parity.RelativeMaxError(Matrix("pca_components"), model.Components):E2}, transform {Parity.RelativeMaxError(Matrix("pca_transform_test"), model.Transform(ZTest)):E2}");
+        output.WriteLine($"pca: components {Parity.RelativeMaxError(Matrix("pca_components"), model.Components):E2}, variance {Parity.RelativeMaxError(Vector("pca_explained_variance"), model.ExplainedVariance):E2}, ratio {Parity.RelativeMaxError(Vector("pca_explained_variance_ratio"), model.ExplainedVarianceRatio):E2}, transform {Parity.RelativeMaxError(Matrix("pca_transform_test"), model.Transform(ZTest)):E2}");
     }
 
     [Fact]
