@@ -41,6 +41,7 @@ public static class ModelFile
         [nameof(KMeans)] = KMeans.Restore,
         [nameof(Pca)] = Pca.Restore,
         [nameof(StandardizedClassifier)] = StandardizedClassifier.Restore,
+        [nameof(NamedClassifier)] = NamedClassifier.Restore,
     };
 
     /// <summary>The model as indented JSON text.</summary>
