@@ -150,7 +150,7 @@ internal static class ExperimentCommand
         return false;
     }
 
-    private static Dictionary<string, string> ParseParameters(string[] parameters)
+    internal static Dictionary<string, string> ParseParameters(string[] parameters)
     {
         var given = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var parameter in parameters)

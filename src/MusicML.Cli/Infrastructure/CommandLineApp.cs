@@ -34,6 +34,7 @@ public static class CommandLineApp
         yield return TonalCommands.Segments(context);
         yield return AnalyzeCommand.Create(context);
         yield return ModelsCommand.Create(context);
+        yield return TrainCommand.Create(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using MusicML.Cli.Infrastructure;
+using MusicML.Learning;
+
+namespace MusicML.Cli.Commands;
+
+/// <summary>
+/// <c>musicml train classifier --algo knn|logreg|linear|ridge|tree|forest|gnb --manifest M.csv --label COLUMN
+/// [--cv 5] [--grid name=v1,v2 ...] [--param name=value ...] [--no-standardize] --out MODEL.json</c>: trains one of
+/// the classical learners on a table of precomputed feature columns (every column except the label and a
+/// <c>path</c>/<c>file</c> column), prints its stratified k-fold accuracy and macro F1 (for every grid point when a grid
+/// is given, then the best), refits the best on all rows and saves it as a readable JSON model. Features are
+/// standardised inside each fold unless <c>--no-standardize</c>.
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>Builds the <c>train</c> command group.</summary>
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("train", "Train models.");
+        command.Subcommands.Add(CreateClassifier(context));
+        return command;
+    }
+
+    private sealed record Settings(
+        string Algorithm, string Manifest, string Label, int Folds, string[] Grid, string[] Parameters, bool Standardize, string Out);
+
+    private static Command CreateClassifier(CliContext context)
+    {
+        var algorithm = new Option<string>("--algo") { Description = "The learner: knn, logreg, linear, ridge, tree, forest or gnb.", Required = true };
+        algorithm.AcceptOnlyFromAmong([.. ClassifierCatalog.Algorithms]);
+        var manifest = new Option<string>("--manifest") { Description = "CSV with a header: feature columns, the label column, optionally a path/file column.", Required = true };
+        var label = new Option<string>("--label") { Description = "The column holding each row's class label.", Required = true };
+        var folds = new Option<int>("--cv") { Description = "Stratified folds for cross-validation (default 5, at least 2).", DefaultValueFactory = _ => 5 };
+        var grid = new Option<string[]>("--grid") { Description = "Hyper-parameter values to search, as name=v1,v2,... (repeatable; scikit-learn's names, e.g. k, C, max_depth)." };
+        var parameters = new Option<string[]>("--param") { Description = "A fixed hyper-parameter as name=value (repeatable)." };
+        var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed the raw features to the learner instead of standardising them (within each fold)." };
+        var output = new Option<string>("--out") { Description = "Where to write the trained model (JSON).", Required = true };
+        var command = new Command("classifier", "Cross-validate a classical classifier on precomputed features, print accuracy and macro F1, and save it trained on all rows.")
+        {
+            algorithm, manifest, label, folds, grid, parameters, noStandardize, output,
+        };
+        command.SetAction(parse => Classifier(context, new Settings(
+            parse.GetValue(algorithm)!, parse.GetValue(manifest)!, parse.GetValue(label)!, parse.GetValue(folds),
+            parse.GetValue(grid) ?? [], parse.GetValue(parameters) ?? [], !parse.GetValue(noStandardize), parse.GetValue(output)!)));
+        return command;
+    }
+
+    private static int Classifier(CliContext context, Settings s)
+    {
+        if (s.Folds < 2) throw new CliUsageException($"--cv {s.Folds}: at least 2 folds are needed.");
+        if (!File.Exists(s.Manifest)) throw new CliUsageException($"--manifest {s.Manifest}: no such file.");
+        var fixedParameters = ExperimentCommand.ParseParameters(s.Parameters);
+        var grid = ParseGrid(s.Grid);
+        foreach (var name in grid.Keys)
+            if (fixedParameters.ContainsKey(name)) throw new CliUsageException($"--grid {name}: also given as --param.");
+        // Builds every grid point once up front, so a bad name or value fails before any training.
+        foreach (var point in GridPoints(grid, fixedParameters)) ClassifierCatalog.Create(s.Algorithm, point, s.Standardize);
+
+        var table = FeatureTable.ReadCsv(s.Manifest, s.Label);
+        var (classes, names) = NamedClassifier.EncodeLabels(table.Labels!);
+        if (names.Length < 2) throw new Core.MusicMLException($"{s.Manifest}: the label column '{s.Label}' holds only one class ({names[0]}).");
+        var counts = names.Select((n, c) => (n, classes.Count(v => v == c))).ToArray();
+        var o = context.Output;
+        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+        o.WriteLine($"data: {s.Manifest}: {table.Features.RowCount} rows, {table.FeatureNames.Count} features, label '{s.Label}' with {names.Length} classes ({string.Join(", ", counts.Select(p => $"{p.n} {p.Item2}"))})");
+        o.WriteLine($"learner: {s.Algorithm}{(s.Standardize ? ", standardised features" : "")}");
+
+        var folds = new StratifiedKFold(s.Folds);
+        IClassifier Build(IReadOnlyDictionary<string, string> p) => (IClassifier)ClassifierCatalog.Create(s.Algorithm, p, s.Standardize);
+        var search = ModelSelection.GridSearch(Build, grid.ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Value), table.Features, classes, folds, fixedParameters);
+        if (grid.Count > 0)
+            foreach (var candidate in search.Candidates)
+                o.WriteLine($"grid {Describe(candidate.Parameters, grid.Keys)}: accuracy {F(candidate.Scores.MeanAccuracy)}, macro F1 {F(candidate.Scores.MeanMacroF1)}");
+        var best = search.Best;
+        if (grid.Count > 0) o.WriteLine($"best: {Describe(best.Parameters, grid.Keys)}");
+        var spread = StandardDeviation(best.Scores.FoldAccuracy);
+        o.WriteLine($"{s.Folds}-fold cross-validation: accuracy {F(best.Scores.MeanAccuracy)} (± {F(spread)} over folds), macro F1 {F(best.Scores.MeanMacroF1)}");
+
+        var model = new NamedClassifier(ClassifierCatalog.Create(s.Algorithm, best.Parameters, s.Standardize));
+        model.Fit(table);
+        ModelFile.Save(model, s.Out);
+        o.WriteLine($"model: {s.Out} (trained on all {table.Features.RowCount} rows)");
+        return 0;
+    }
+
+    private static Dictionary<string, string[]> ParseGrid(string[] entries)
+    {
+        var grid = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            int equals = entry.IndexOf('=', StringComparison.Ordinal);
+            var values = equals > 0 ? entry[(equals + 1)..].Split(',', StringSplitOptions.TrimEntries) : [];
+            if (equals <= 0 || values.Length == 0 || values.Any(v => v.Length == 0))
+                throw new CliUsageException($"--grid {entry}: expected name=value1,value2,...");
+            if (!grid.TryAdd(entry[..equals].Trim(), values)) throw new CliUsageException($"--grid {entry[..equals].Trim()}: given twice.");
+        }
+        return grid;
+    }
+
+    private static IEnumerable<Dictionary<string, string>> GridPoints(Dictionary<string, string[]> grid, Dictionary<string, string> fixedParameters)
+    {
+        IEnumerable<Dictionary<string, string>> points = [new(fixedParameters)];
+        foreach (var (name, values) in grid)
+        {
+            var current = points.ToList();
+            points = current.SelectMany(p => values.Select(v => new Dictionary<string, string>(p) { [name] = v }));
+        }
+        return points;
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, string> parameters, IEnumerable<string> names) =>
+        string.Join(" ", names.Order(StringComparer.Ordinal).Select(n => $"{n}={parameters[n]}"));
+
+    private static double StandardDeviation(double[] values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
+    }
+}
