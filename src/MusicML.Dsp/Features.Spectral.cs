@@ -396,12 +396,13 @@ public static partial class Features
         Validation.Positive(frameLength, "frameLength");
         Validation.Positive(hopLength, "hopLength");
         Validation.Audio(y);
-        var padded = Spectral.Pad(y, center ? frameLength / 2 : 0, padMode);
         int frames = FramePipeline.FrameCount(y.Length, frameLength, hopLength, center);
+        var source = new FrameSource(y, frameLength, hopLength, center, padMode);
+        var scratch = new float[frameLength];
         var result = new FloatMatrix(1, frames);
         for (int t = 0; t < frames; t++)
         {
-            var frame = padded.AsSpan(t * hopLength, frameLength);
+            var frame = source.Frame(t, scratch);
             double sum = 0;
             foreach (var v in frame) sum += (double)v * v;
             result.Data[t] = (float)Math.Sqrt(sum / frameLength);

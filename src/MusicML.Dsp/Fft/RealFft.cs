@@ -142,7 +142,8 @@ internal static class FftEngine
     {
         FftBackend.Managed => FftBackend.Managed,
         FftBackend.Fftw => RequireFftw(),
-        FftBackend.Auto => FftwNative.IsAvailable ? FftBackend.Fftw : FftBackend.Managed,
+        // FrameBatch has no single-transform form: plans for it are Auto's per-frame engine (see FftBackend.FrameBatch).
+        FftBackend.Auto or FftBackend.FrameBatch => FftwNative.IsAvailable ? FftBackend.Fftw : FftBackend.Managed,
         _ => throw new MusicMLException($"Unknown FFT backend {backend}."),
     };
 
