@@ -113,7 +113,7 @@ public readonly ref struct FrameSource
             {
                 end = CountFrames(SignalLength, FrameLength, HopLength, Pad);
                 // Reflection at the end reads back before a frame's own start: step past frames whose mirror leaves the block.
-                while (first < end && LowestIndex(first) < BlockOffset) first++;
+                while (BlockOffset > 0 && first < end && LowestIndex(first) < BlockOffset) first++;
             }
             else
             {
