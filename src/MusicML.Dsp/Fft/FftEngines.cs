@@ -14,6 +14,9 @@ public static class FftEngines
     /// <summary>Whether libfftw3f loads (and <c>MUSICML_DISABLE_NATIVE</c> does not name <c>fftw</c>).</summary>
     public static bool HasFftw => FftwNative.IsAvailable;
 
+    /// <summary>Where libfftw3f was loaded from, or null when it is not loaded.</summary>
+    public static string? FftwLibrary => HasFftw ? FftwNative.Dependency.LoadedFrom : null;
+
     /// <summary>Whether <c>MUSICML_DISABLE_NATIVE=batchfft</c> keeps <see cref="FftBackend.Auto"/> off the frame-batch engine.</summary>
     public static bool FrameBatchDisabledByEnvironment { get; } = NativeDependency.IsDisabledByEnvironment("batchfft");
 
