@@ -54,7 +54,7 @@ internal static class InfoCommand
         output.WriteLine($"  AVX-512:     {(FftEngines.HasAvx512 ? "yes" : "no")}");
         output.WriteLine($"  frame-batch: {(FftEngines.HasAvx512 ? "available (power-of-two frame lengths 16 to 2^24)" : "unavailable (needs AVX-512)")}" +
                          (FftEngines.FrameBatchDisabledByEnvironment ? "; Auto skips it (MUSICML_DISABLE_NATIVE=batchfft)" : ""));
-        output.WriteLine($"  fftw:        {(FftEngines.HasFftw ? $"available ({FftEngines.FftwLibrary})" : "unavailable (install libfftw3-single3)")}");
+        output.WriteLine($"  fftw:        {(FftEngines.HasFftw ? $"available ({FftEngines.FftwLibrary})" : NativeDependency.IsDisabledByEnvironment("fftw") ? "unavailable (MUSICML_DISABLE_NATIVE=fftw)" : "unavailable (install libfftw3-single3)")}");
         output.WriteLine("  managed:     available");
         output.WriteLine($"  Auto picks:  {Name(FftEngines.ResolveFramed(FftBackend.Auto, 2048))} for power-of-two lengths (e.g. 2048), " +
                          $"{Name(FftEngines.ResolveFramed(FftBackend.Auto, 1000))} for other lengths (e.g. 1000)");
