@@ -452,7 +452,7 @@ public static partial class Features
         Validation.Positive(hopLength, "hopLength");
         if (!(threshold >= 0)) throw new MusicMLException($"threshold must be non-negative; got {threshold}.");
         Validation.Audio(y);
-        var padded = Spectral.Pad(y, center ? frameLength / 2 : 0, PadMode.Edge);
+        var padded = Padding.Pad(y, center ? frameLength / 2 : 0, PadMode.Edge);
         // One sign bit per sample, computed once; frames then count differences over their span.
         var negative = new bool[padded.Length];
         for (int i = 0; i < padded.Length; i++) negative[i] = Math.Abs(padded[i]) > threshold && float.IsNegative(padded[i]);

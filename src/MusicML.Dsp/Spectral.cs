@@ -463,9 +463,6 @@ public static unsafe partial class Spectral
         return (hop, win);
     }
 
-    /// <summary>numpy.pad of <paramref name="y"/> by <paramref name="pad"/> samples at each end (the one <see cref="Padding"/>).</summary>
-    internal static float[] Pad(ReadOnlySpan<float> y, int pad, PadMode mode) => Padding.Pad(y, pad, mode);
-
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
     {
         int i = 0;
