@@ -42,6 +42,23 @@ public class SpectralAndPrecisionTests
     }
 
     [Fact]
+    public void PaddingDefaultsToZerosAsTheManagedFrontEndAndEdgeIsRefused()
+    {
+        // MusicML.Core.PadMode is shared with MusicML.Dsp, and both default to Constant (librosa 0.10). Frame 0 of a
+        // zero-padded centred STFT of a constant 1 signal sees nFft/2 zeros then ones: its DC bin is the sum of the
+        // periodic Hann window's second half, w[16] + … + w[31] = (Σw + w[16] − w[0]) / 2 = (16 + 1 − 0) / 2 = 8.5 for nFft
+        // 32 (w[n] and w[32 − n] are equal, so each half holds half the total plus its own end sample). Reflect
+        // padding would give the whole window's sum, 16.
+        var ones = Enumerable.Repeat(1f, 100).ToArray();
+        using var signal = Tensor.From(ones);
+        using var byDefault = Spectral.Stft(signal, nFft: 32, hopLength: 8);
+        using var dc = byDefault.Select(0, 0).Select(0, 0);
+        Assert.Equal(8.5, dc.ToArray<float>()[0], 4);
+        var e = Assert.Throws<TorchException>(() => Spectral.Stft(signal, nFft: 32, padMode: MusicML.Core.PadMode.Edge));
+        Assert.Contains("Edge", e.Message);
+    }
+
+    [Fact]
     public void MelProjectionAppliesTheFilterbank()
     {
         // Spectrogram (3 freqs, 2 frames) and 2 bands: band 0 = freq 0 + half of freq 1, band 1 = the other half + freq 2.
