@@ -17,9 +17,10 @@ namespace MusicML.Dsp;
 /// the source with that block, its <c>blockOffset</c> and whether the block reaches the signal's true end
 /// (<c>endsSignal</c>; the true start is inside the block exactly when the offset is 0). Padding is applied only at
 /// true edges; <see cref="AvailableFrames"/> says which frames the block determines completely, and those frames
-/// equal the whole-signal frames bit for bit. To cover every frame, consecutive blocks must overlap by at least
-/// frameLength − hop samples (plus one sample with reflect padding at the end, whose mirror reaches one sample
-/// before the last frame) and each block computes the frames from where the previous one stopped.</para>
+/// equal the whole-signal frames bit for bit. To cover every frame, each block starts at least frameLength samples
+/// before the previous block's end (the first frame it still needs can start frameLength − 1 samples before that
+/// end, and reflect padding at the true end mirrors one sample further back) and computes the frames from where
+/// the previous block stopped.</para>
 /// </remarks>
 public readonly ref struct FrameSource
 {
