@@ -20,7 +20,7 @@ public static partial class Features
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
@@ -29,7 +29,7 @@ public static partial class Features
     /// <param name="nChroma">Number of chroma bins (default 12).</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
-    public static FloatMatrix ChromaStft(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+    public static FloatMatrix ChromaStft(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int hopLength = 512,
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         double? tuning = null, int nChroma = 12, DspOptions? options = null)
     {

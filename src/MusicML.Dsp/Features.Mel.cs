@@ -5,6 +5,15 @@ using MusicML.Core;
 
 namespace MusicML.Dsp;
 
+/// <summary>Normalisation of the DCT in <see cref="Features.Mfcc(FloatMatrix, int, double, int, DctNorm)"/> (scipy.fftpack.dct's <c>norm</c>).</summary>
+public enum DctNorm
+{
+    /// <summary><c>norm='ortho'</c>: an orthonormal basis (librosa's default for MFCCs).</summary>
+    Ortho,
+    /// <summary><c>norm=None</c>: scipy's unscaled sums.</summary>
+    None,
+}
+
 /// <summary>Spectral features with librosa's names, defaults and results (librosa.feature), shaped <c>[features, frames]</c>.</summary>
 /// <remarks>
 /// <para>Typical use, given mono samples <c>y</c> at 22050 Hz (e.g. from MusicML.Audio's loader):</para>
@@ -30,7 +39,7 @@ public static partial class Features
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
@@ -43,7 +52,7 @@ public static partial class Features
     /// <param name="norm">Filter normalisation (default Slaney).</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter (named in the message).</exception>
-    public static FloatMatrix MelSpectrogram(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+    public static FloatMatrix MelSpectrogram(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int hopLength = 512,
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         double power = 2.0, int nMels = 128, double fMin = 0.0, double? fMax = null, bool htk = false, MelNorm norm = MelNorm.Slaney,
         DspOptions? options = null)
@@ -90,31 +99,43 @@ public static partial class Features
     }
 
     /// <summary>
-    /// Mel-frequency cepstral coefficients of a signal (librosa.feature.mfcc): the orthonormal DCT-II of the
-    /// log-power mel spectrogram (power_to_db with ref 1, amin 1e-10, top_db 80), keeping the first
-    /// <paramref name="nMfcc"/> coefficients, optionally liftered (Davis &amp; Mermelstein, "Comparison of parametric
-    /// representations for monosyllabic word recognition", IEEE Trans. ASSP 28(4), 1980). Shape <c>[nMfcc, frames]</c>.
+    /// Mel-frequency cepstral coefficients of a signal (librosa.feature.mfcc): the DCT (type <paramref name="dctType"/>,
+    /// orthonormal by default) of the log-power mel spectrogram (power_to_db with ref 1, amin 1e-10, top_db 80),
+    /// keeping the first <paramref name="nMfcc"/> coefficients, optionally liftered (Davis &amp; Mermelstein,
+    /// "Comparison of parametric representations for monosyllabic word recognition", IEEE Trans. ASSP 28(4), 1980).
+    /// Every mel parameter librosa passes through <c>**kwargs</c> to melspectrogram is a parameter here, with the
+    /// same default. Shape <c>[nMfcc, frames]</c>.
     /// </summary>
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nMfcc">Number of coefficients (default 20).</param>
     /// <param name="lifter">Cepstral liftering coefficient; 0 (default) disables it.</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default nFft / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="nMels">Number of mel bands (default 128).</param>
     /// <param name="fMin">Lowest frequency in Hz (default 0).</param>
     /// <param name="fMax">Highest frequency in Hz; default sampleRate / 2.</param>
     /// <param name="htk">HTK mel scale instead of Slaney's.</param>
+    /// <param name="winLength">Window length in samples; default nFft.</param>
+    /// <param name="window">Window shape.</param>
+    /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
+    /// <param name="padMode">Padding used when centring.</param>
+    /// <param name="power">Exponent of the mel spectrogram: 2 (default, power) or 1 (magnitude).</param>
+    /// <param name="norm">Mel filter normalisation (default Slaney).</param>
+    /// <param name="dctType">DCT type 1, 2 (default) or 3, as scipy.fftpack.dct.</param>
+    /// <param name="dctNorm">DCT normalisation (librosa's mfcc <c>norm</c>): orthonormal (default) or none.</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
     public static FloatMatrix Mfcc(ReadOnlySpan<float> y, int sampleRate = 22050, int nMfcc = 20, double lifter = 0,
-        int nFft = 2048, int? hopLength = null, int nMels = 128, double fMin = 0.0, double? fMax = null, bool htk = false,
+        int nFft = 2048, int hopLength = 512, int nMels = 128, double fMin = 0.0, double? fMax = null, bool htk = false,
+        int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
+        double power = 2.0, MelNorm norm = MelNorm.Slaney, int dctType = 2, DctNorm dctNorm = DctNorm.Ortho,
         DspOptions? options = null)
     {
-        ValidateMfcc(nMfcc, nMels, lifter);
-        var mel = MelSpectrogram(y, sampleRate, nFft, hopLength, nMels: nMels, fMin: fMin, fMax: fMax, htk: htk, options: options);
+        ValidateMfcc(nMfcc, nMels, lifter, dctType);
+        var mel = MelSpectrogram(y, sampleRate, nFft, hopLength, winLength, window, center, padMode, power, nMels, fMin, fMax, htk, norm, options);
         Spectral.PowerToDb(mel.Data, mel.Data, 1.0);
-        return Mfcc(mel, nMfcc, lifter);
+        return Mfcc(mel, nMfcc, lifter, dctType, dctNorm);
     }
 
     /// <summary>
@@ -124,26 +145,61 @@ public static partial class Features
     /// <param name="logMel">Log-power mel spectrogram in dB.</param>
     /// <param name="nMfcc">Number of coefficients (default 20, at most the number of mel bands).</param>
     /// <param name="lifter">Liftering coefficient L: coefficient i is scaled by 1 + (L/2)·sin(π(i + 1)/L); 0 disables it.</param>
+    /// <param name="dctType">DCT type 1, 2 (default) or 3, as scipy.fftpack.dct.</param>
+    /// <param name="dctNorm">DCT normalisation: orthonormal (default) or none.</param>
     /// <exception cref="MusicMLException">An empty or non-finite input, or an invalid parameter.</exception>
-    public static FloatMatrix Mfcc(FloatMatrix logMel, int nMfcc = 20, double lifter = 0)
+    public static FloatMatrix Mfcc(FloatMatrix logMel, int nMfcc = 20, double lifter = 0, int dctType = 2, DctNorm dctNorm = DctNorm.Ortho)
     {
         Validation.NotEmpty(logMel, nameof(logMel));
         Validation.Finite(logMel.Data, nameof(logMel));
         int nMels = logMel.Rows, frames = logMel.Columns;
-        ValidateMfcc(nMfcc, nMels, lifter);
+        ValidateMfcc(nMfcc, nMels, lifter, dctType);
         var result = new FloatMatrix(nMfcc, frames);
         var coefficients = new float[nMfcc * nMels];
         for (int i = 0; i < nMfcc; i++)
         {
-            // Orthonormal DCT-II (scipy.fftpack.dct norm='ortho'): sqrt(1/N) for i = 0, sqrt(2/N) otherwise. scipy
-            // transforms float32 input in float32, so float32 accumulation matches it as closely as double would.
-            double scale = Math.Sqrt((i == 0 ? 1.0 : 2.0) / nMels);
+            // scipy transforms float32 input in float32, so float32 accumulation matches it as closely as double would.
             double lift = lifter > 0 ? 1 + lifter / 2 * Math.Sin(Math.PI * (i + 1) / lifter) : 1.0;
             for (int m = 0; m < nMels; m++)
-                coefficients[i * nMels + m] = (float)(lift * scale * Math.Cos(Math.PI * i * (2 * m + 1) / (2.0 * nMels)));
+                coefficients[i * nMels + m] = (float)(lift * DctCoefficient(dctType, dctNorm, i, m, nMels));
         }
         DctTiles(logMel, coefficients, result);
         return result;
+    }
+
+    /// <summary>
+    /// Weight of input <paramref name="n"/> in output <paramref name="k"/> of scipy.fftpack.dct(x, type, norm) over
+    /// <paramref name="count"/> points. Type 2: 2·Σ x[n]·cos(πk(2n+1)/2N), ortho scales by √(1/4N) for k = 0 and
+    /// √(1/2N) otherwise. Type 3 (the inverse of ortho type 2): x[0] + 2·Σ_{n≥1} x[n]·cos(πn(2k+1)/2N), ortho its
+    /// transpose. Type 1: x[0] + (−1)^k·x[N−1] + 2·Σ_{0&lt;n&lt;N−1} x[n]·cos(πkn/(N−1)), ortho
+    /// √(2/(N−1))·c_k·c_n·cos(πkn/(N−1)) with c = 1/√2 at both ends.
+    /// </summary>
+    internal static double DctCoefficient(int type, DctNorm norm, int k, int n, int count)
+    {
+        bool ortho = norm == DctNorm.Ortho;
+        switch (type)
+        {
+            case 1:
+            {
+                double angle = Math.Cos(Math.PI * k * n / (count - 1));
+                bool end = n == 0 || n == count - 1;
+                if (!ortho) return end ? angle : 2 * angle;
+                double ck = k == 0 || k == count - 1 ? Math.Sqrt(0.5) : 1.0, cn = end ? Math.Sqrt(0.5) : 1.0;
+                return Math.Sqrt(2.0 / (count - 1)) * ck * cn * angle;
+            }
+            case 3:
+            {
+                double angle = Math.Cos(Math.PI * n * (2 * k + 1) / (2.0 * count));
+                if (!ortho) return n == 0 ? 1.0 : 2 * angle;
+                return Math.Sqrt((n == 0 ? 1.0 : 2.0) / count) * angle;
+            }
+            default:
+            {
+                double angle = Math.Cos(Math.PI * k * (2 * n + 1) / (2.0 * count));
+                if (!ortho) return 2 * angle;
+                return Math.Sqrt((k == 0 ? 1.0 : 2.0) / count) * angle;
+            }
+        }
     }
 
     /// <summary>
@@ -213,8 +269,10 @@ public static partial class Features
         if (rows > 7) s7.Store(destination + 7L * destinationStride);
     }
 
-    private static void ValidateMfcc(int nMfcc, int nMels, double lifter)
+    private static void ValidateMfcc(int nMfcc, int nMels, double lifter, int dctType)
     {
+        if (dctType is not (1 or 2 or 3)) throw new MusicMLException($"dctType must be 1, 2 or 3 (scipy's DCT types); got {dctType}.");
+        if (dctType == 1 && nMels < 2) throw new MusicMLException($"A type-1 DCT needs at least 2 mel bands; nMels = {nMels}.");
         Validation.Positive(nMfcc, "nMfcc");
         if (nMfcc > nMels) throw new MusicMLException($"nMfcc = {nMfcc} exceeds the number of mel bands ({nMels}).");
         if (!(lifter >= 0) || double.IsInfinity(lifter)) throw new MusicMLException($"lifter must be non-negative and finite; got {lifter}.");

@@ -14,14 +14,14 @@ public static partial class Features
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
     /// <param name="padMode">Padding used when centring.</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
-    public static FloatMatrix SpectralCentroid(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+    public static FloatMatrix SpectralCentroid(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int hopLength = 512,
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant, DspOptions? options = null)
     {
         var s = MagnitudeFrames(y, nFft, hopLength, winLength, window, center, padMode, options, out int frames);
@@ -43,7 +43,7 @@ public static partial class Features
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
@@ -52,7 +52,7 @@ public static partial class Features
     /// <param name="p">Order of the deviation (default 2).</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
-    public static FloatMatrix SpectralBandwidth(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+    public static FloatMatrix SpectralBandwidth(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int hopLength = 512,
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         bool norm = true, double p = 2.0, DspOptions? options = null)
     {
@@ -82,7 +82,7 @@ public static partial class Features
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
@@ -90,7 +90,7 @@ public static partial class Features
     /// <param name="rollPercent">Fraction of the total in (0, 1) (default 0.85).</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
-    public static FloatMatrix SpectralRolloff(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+    public static FloatMatrix SpectralRolloff(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int hopLength = 512,
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         double rollPercent = 0.85, DspOptions? options = null)
     {
@@ -117,7 +117,7 @@ public static partial class Features
     /// </summary>
     /// <param name="y">Audio samples.</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
@@ -126,7 +126,7 @@ public static partial class Features
     /// <param name="power">Exponent applied to the magnitudes (default 2).</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
-    public static FloatMatrix SpectralFlatness(ReadOnlySpan<float> y, int nFft = 2048, int? hopLength = null, int? winLength = null,
+    public static FloatMatrix SpectralFlatness(ReadOnlySpan<float> y, int nFft = 2048, int hopLength = 512, int? winLength = null,
         WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant, double amin = 1e-10,
         double power = 2.0, DspOptions? options = null)
     {
@@ -159,7 +159,7 @@ public static partial class Features
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
-    /// <param name="hopLength">Samples between frames; default winLength / 4.</param>
+    /// <param name="hopLength">Samples between frames (default 512 whatever nFft is, as librosa.feature).</param>
     /// <param name="winLength">Window length in samples; default nFft.</param>
     /// <param name="window">Window shape.</param>
     /// <param name="center">Centre frames by padding nFft/2 samples at each end.</param>
@@ -170,7 +170,7 @@ public static partial class Features
     /// <param name="linear">Return peak − valley in linear magnitude instead of the dB difference.</param>
     /// <param name="options">FFT engine and threads.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or bands that do not fit below the Nyquist frequency.</exception>
-    public static FloatMatrix SpectralContrast(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+    public static FloatMatrix SpectralContrast(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048, int hopLength = 512,
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         double fMin = 200.0, int nBands = 6, double quantile = 0.02, bool linear = false, DspOptions? options = null)
     {
@@ -396,12 +396,13 @@ public static partial class Features
         Validation.Positive(frameLength, "frameLength");
         Validation.Positive(hopLength, "hopLength");
         Validation.Audio(y);
-        var padded = Spectral.Pad(y, center ? frameLength / 2 : 0, padMode);
         int frames = FramePipeline.FrameCount(y.Length, frameLength, hopLength, center);
+        var source = new FrameSource(y, frameLength, hopLength, center, padMode);
+        var scratch = new float[frameLength];
         var result = new FloatMatrix(1, frames);
         for (int t = 0; t < frames; t++)
         {
-            var frame = padded.AsSpan(t * hopLength, frameLength);
+            var frame = source.Frame(t, scratch);
             double sum = 0;
             foreach (var v in frame) sum += (double)v * v;
             result.Data[t] = (float)Math.Sqrt(sum / frameLength);
@@ -451,7 +452,7 @@ public static partial class Features
         Validation.Positive(hopLength, "hopLength");
         if (!(threshold >= 0)) throw new MusicMLException($"threshold must be non-negative; got {threshold}.");
         Validation.Audio(y);
-        var padded = Spectral.Pad(y, center ? frameLength / 2 : 0, PadMode.Edge);
+        var padded = Padding.Pad(y, center ? frameLength / 2 : 0, PadMode.Edge);
         // One sign bit per sample, computed once; frames then count differences over their span.
         var negative = new bool[padded.Length];
         for (int i = 0; i < padded.Length; i++) negative[i] = Math.Abs(padded[i]) > threshold && float.IsNegative(padded[i]);

@@ -69,26 +69,14 @@ internal sealed unsafe class FrameBatches
     }
 
     /// <summary>
-    /// Whether the batched engine computes STFTs of length <paramref name="nFft"/> under <paramref name="options"/>:
-    /// only when the caller left the engine to us (<see cref="FftBackend.Auto"/>) and the machine has AVX-512.
-    /// An explicit <see cref="FftBackend.Fftw"/> or <see cref="FftBackend.Managed"/> keeps the per-frame engines.
-    /// </summary>
-    public static bool Use(int nFft, DspOptions options) =>
-        options.Backend == FftBackend.Auto && !DisabledByEnvironment && FrameBatchFft.IsSupported(nFft);
-
-    /// <summary>
     /// Whether frames of <paramref name="nFft"/> samples every <paramref name="hop"/> go through the hop-major stage
-    /// (given <see cref="Use"/>). The stage checks every sample it moves for NaN and ±∞, so callers need only check
+    /// (given the frame-batch engine, <see cref="StftEngine.Resolve"/>). The stage checks every sample it moves for NaN and ±∞, so callers need only check
     /// the samples no frame reaches (<see cref="FramePipeline.CheckedFrameCount"/>).
     /// </summary>
     public static bool StagesHopMajor(int nFft, int hop) => hop % 8 == 0 && hop <= nFft && Avx.IsSupported;
 
     /// <summary>Rows of one hop that a frame of <paramref name="nFft"/> samples spans.</summary>
     public static int RowsPerFrame(int nFft, int hop) => (nFft + hop - 1) / hop;
-
-    // MUSICML_DISABLE_NATIVE=batchfft makes Auto fall back to the per-frame engines, so they can be exercised and
-    // compared on an AVX-512 machine.
-    private static readonly bool DisabledByEnvironment = MusicML.Core.NativeDependency.IsDisabledByEnvironment("batchfft");
 
     /// <summary>Transforms frames first … first + count − 1 (count ≤ 16, in increasing order across calls) and hands their bins to <paramref name="sink"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -20,10 +20,10 @@ internal static unsafe class FramePipeline
     /// <summary>Number of frames librosa's STFT produces for <paramref name="length"/> samples.</summary>
     public static int FrameCount(int length, int nFft, int hop, bool center)
     {
-        int padded = length + (center ? 2 * (nFft / 2) : 0);
-        if (padded < nFft)
+        int frames = FrameSource.FrameCount(length, nFft, hop, center);
+        if (frames == 0)
             throw new MusicMLException($"The signal has {length} samples, fewer than one frame of nFft = {nFft} (center = false).");
-        return 1 + (padded - nFft) / hop;
+        return frames;
     }
 
     /// <summary>
@@ -35,7 +35,7 @@ internal static unsafe class FramePipeline
     {
         if (y.IsEmpty) Validation.Audio(y);
         int frames = FrameCount(y.Length, nFft, hop, center);
-        if (!FrameBatches.Use(nFft, options) || !FrameBatches.StagesHopMajor(nFft, hop))
+        if (StftEngine.Resolve(nFft, options) != FftBackend.FrameBatch || !FrameBatches.StagesHopMajor(nFft, hop))
         {
             Validation.Audio(y);
             return frames;
@@ -88,12 +88,25 @@ internal static unsafe class FramePipeline
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
-            if (FrameBatches.Use(nFft, resolved) && BlockWidth % FrameBatchFft.Lanes == 0)
-                resolved.ForChunks(frames, (start, end) => SpectrumBlocksBatched(reader, windowValues, hop, squared, start, end, handler));
-            else
-                resolved.ForChunks(frames, (start, end) => SpectrumBlocks(reader, windowValues, fft, squared, start, end, handler));
+            RunSpectrumBlocks(reader, 0, frames, hop, windowValues, fft, squared, resolved, handler);
         }
         return frames;
+    }
+
+    /// <summary>
+    /// The spectrum driver itself: frames [start, end) of <paramref name="reader"/> (a whole signal or a block of
+    /// one) through the engine <paramref name="options"/> resolves to (<see cref="StftEngine.Resolve"/>), handed to
+    /// <paramref name="handler"/> in bin-major blocks. Every |X|^power path (spectrogram, mel, chroma, onset strength,
+    /// Mir's rhythm front end) comes through here.
+    /// </summary>
+    public static void RunSpectrumBlocks(FrameReader reader, int start, int end, int hop, float[] windowValues, RealFft fft,
+        bool squared, DspOptions options, SpectrumBlockHandler handler)
+    {
+        int nFft = windowValues.Length;
+        if (StftEngine.Resolve(nFft, options) == FftBackend.FrameBatch && BlockWidth % FrameBatchFft.Lanes == 0)
+            options.ForChunks(end - start, (from, to) => SpectrumBlocksBatched(reader, windowValues, hop, squared, start + from, start + to, handler));
+        else
+            options.ForChunks(end - start, (from, to) => SpectrumBlocks(reader, windowValues, fft, squared, start + from, start + to, handler));
     }
 
     /// <summary>
@@ -231,7 +244,7 @@ internal static unsafe class FramePipeline
         // Every frame's row is written below, so the array (106 MB for 10 minutes) need not be zeroed first.
         var data = GC.AllocateUninitializedArray<float>(checked(FrameCount(y.Length, nFft, hop, center) * bins));
         HugePages.Advise(data);
-        if (FrameBatches.Use(nFft, options ?? DspOptions.Default))
+        if (StftEngine.Resolve(nFft, options ?? DspOptions.Default) == FftBackend.FrameBatch)
         {
             // The batch engine emits bins across frames; 8 × 8 transposes turn each block back into frame rows.
             frames = ForEachSpectrumBlock(y, nFft, hopLength, winLength, window, center, padMode, power, options,

@@ -2,6 +2,15 @@ using MusicML.Core;
 
 namespace MusicML.Dsp;
 
+/// <summary>How <see cref="Onset.PeakPick"/>'s mean window treats the ends of the signal.</summary>
+public enum PeakPickEdges
+{
+    /// <summary>Windows clipped to the signal (librosa.util.peak_pick).</summary>
+    Clipped,
+    /// <summary>Whole windows with zeros outside the signal, positive values only (madmom's offline peak picking).</summary>
+    ZeroPadded,
+}
+
 public static partial class Onset
 {
     /// <summary>
@@ -58,7 +67,11 @@ public static partial class Onset
     /// <summary>
     /// Peak picking (librosa.util.peak_pick; Böck, Krebs &amp; Schedl, ISMIR 2012): x[n] is a peak when it is the
     /// maximum of x[n − preMax .. n + postMax), at least delta above the mean of x[n − preAvg .. n + postAvg), and at
-    /// least <paramref name="wait"/> samples after the previous peak. Windows are clipped at the ends.
+    /// least <paramref name="wait"/> samples after the previous peak. With <see cref="PeakPickEdges.Clipped"/>
+    /// (librosa) the windows are clipped at the ends; with <see cref="PeakPickEdges.ZeroPadded"/> (madmom's offline
+    /// picker, which averages with scipy's <c>uniform_filter(mode='constant')</c>) the mean is over the whole window
+    /// with zeros outside the signal and only positive values can be peaks. The one peak picker of MusicML: Mir's
+    /// onset detector picks through it too.
     /// </summary>
     /// <param name="x">The signal, e.g. a normalised onset envelope.</param>
     /// <param name="preMax">Samples before n in the maximum window.</param>
@@ -67,9 +80,11 @@ public static partial class Onset
     /// <param name="postAvg">Samples from n on in the mean window (≥ 1).</param>
     /// <param name="delta">Threshold above the local mean.</param>
     /// <param name="wait">Samples to skip after a peak.</param>
+    /// <param name="edges">How the mean window treats the ends (default librosa's clipping).</param>
     /// <returns>Indices of the peaks, increasing.</returns>
     /// <exception cref="MusicMLException">A negative window, postMax or postAvg below 1, or a negative wait.</exception>
-    public static int[] PeakPick(ReadOnlySpan<float> x, int preMax, int postMax, int preAvg, int postAvg, double delta, int wait)
+    public static int[] PeakPick(ReadOnlySpan<float> x, int preMax, int postMax, int preAvg, int postAvg, double delta, int wait,
+        PeakPickEdges edges = PeakPickEdges.Clipped)
     {
         if (preMax < 0 || preAvg < 0) throw new MusicMLException($"preMax and preAvg must be non-negative; got {preMax}, {preAvg}.");
         if (postMax < 1 || postAvg < 1) throw new MusicMLException($"postMax and postAvg must be at least 1; got {postMax}, {postAvg}.");
@@ -77,17 +92,27 @@ public static partial class Onset
         var peaks = new List<int>();
         int length = x.Length;
         if (length == 0) return [];
-        int n;
-        if (x[0] >= Max(x[..Math.Min(postMax, length)]) && x[0] >= Mean(x[..Math.Min(postAvg, length)]) + delta)
+        bool zeroPadded = edges == PeakPickEdges.ZeroPadded;
+        // Prefix sums make the zero-padded mean O(1) per sample; outside the signal counts as zero.
+        double[] prefix = [];
+        if (zeroPadded)
         {
-            peaks.Add(0);
-            n = wait + 1;
+            prefix = new double[length + 1];
+            for (int t = 0; t < length; t++) prefix[t + 1] = prefix[t] + x[t];
         }
-        else n = 1;
+        int n = 0;
         while (n < length)
         {
+            if (zeroPadded && x[n] <= 0)
+            {
+                n++;
+                continue;
+            }
             float localMax = Max(x[Math.Max(0, n - preMax)..Math.Min(n + postMax, length)]);
-            if (x[n] != localMax || !(x[n] >= Mean(x[Math.Max(0, n - preAvg)..Math.Min(n + postAvg, length)]) + delta))
+            double mean = zeroPadded
+                ? (prefix[Math.Min(length, n + postAvg)] - prefix[Math.Max(0, n - preAvg)]) / (preAvg + postAvg)
+                : Mean(x[Math.Max(0, n - preAvg)..Math.Min(n + postAvg, length)]);
+            if (x[n] != localMax || !(x[n] >= mean + delta))
             {
                 n++;
                 continue;

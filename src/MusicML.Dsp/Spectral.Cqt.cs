@@ -349,21 +349,8 @@ public static partial class Spectral
     }
 
     /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal; the samples it maps to must lie in the window.</summary>
-    private static float PaddedSample(SignalWindow signal, int index, PadMode mode)
-    {
-        int n = signal.Length;
-        if ((uint)index < (uint)n) return signal.Samples[index - signal.Start];
-        switch (mode)
-        {
-            case PadMode.Constant:
-                return 0f;
-            case PadMode.Edge:
-                return signal.Samples[(index < 0 ? 0 : n - 1) - signal.Start];
-            default:
-                if (n < 2) throw new MusicMLException($"Reflect padding needs at least 2 samples; the signal has {n}.");
-                return signal.Samples[ReflectIndex(index, n) - signal.Start];
-        }
-    }
+    private static float PaddedSample(SignalWindow signal, int index, PadMode mode) =>
+        Padding.Sample(signal.Samples, signal.Start, signal.Length, index, mode);
 
     /// <summary>
     /// Input samples per block of the one-pass CQT: the fastest of 8K–64K measured, few enough that one block's

@@ -6,17 +6,6 @@ using MusicML.Core;
 
 namespace MusicML.Dsp;
 
-/// <summary>How a signal is extended beyond its ends when frames are centred (numpy.pad modes).</summary>
-public enum PadMode
-{
-    /// <summary>Zeros (librosa 0.10's default <c>pad_mode='constant'</c>).</summary>
-    Constant,
-    /// <summary>Mirror without repeating the edge sample (numpy <c>reflect</c>: x[1], x[2], …).</summary>
-    Reflect,
-    /// <summary>Repeat the edge sample (numpy <c>edge</c>).</summary>
-    Edge,
-}
-
 /// <summary>
 /// The reference level of a decibel conversion: a fixed value (librosa's <c>ref=1.0</c>) or the input's maximum
 /// (librosa's <c>ref=np.max</c>). A double converts implicitly.
@@ -86,7 +75,7 @@ public static unsafe partial class Spectral
         fixed (float* signal = y)
         {
             var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
-            if (FrameBatches.Use(nFft, options))
+            if (StftEngine.Resolve(nFft, options) == FftBackend.FrameBatch)
                 options.ForChunks(frames, (start, end) => StftBatches(reader, windowValues, hop, result, start, end));
             else
                 options.ForChunks(frames, (start, end) => StftFrames(reader, windowValues, fft, result, start, end));
@@ -126,6 +115,51 @@ public static unsafe partial class Spectral
             {
                 for (int k = 0; k < result.Rows; k++) block.Slice(k * width, count).CopyTo(data.AsSpan(k * frames + first, count));
             });
+        return result;
+    }
+
+    /// <summary>
+    /// Block form of <see cref="Spectrogram(ReadOnlySpan{float}, int, int?, int?, WindowType, bool, PadMode, double, DspOptions?)"/>:
+    /// |STFT|^power of frames [<paramref name="firstFrame"/>, firstFrame + frameCount) of the signal that
+    /// <paramref name="frames"/> frames (a whole signal or a block of one; its frame length is nFft and its hop the
+    /// hop), shaped <c>[1 + nFft/2, frameCount]</c>. Column j equals column firstFrame + j of the whole-signal
+    /// spectrogram bit for bit, whichever block it came from, so a streaming caller can concatenate blocks.
+    /// </summary>
+    /// <param name="frames">The padded frame source (see <see cref="FrameSource"/> for blocks and their overlap).</param>
+    /// <param name="firstFrame">Whole-signal index of the first frame wanted.</param>
+    /// <param name="frameCount">Frames wanted; all must lie in <see cref="FrameSource.AvailableFrames"/>.</param>
+    /// <param name="winLength">Window length in samples, centred in the frame; default nFft.</param>
+    /// <param name="window">Window shape.</param>
+    /// <param name="power">1 for magnitude, 2 for power.</param>
+    /// <param name="options">FFT engine and threads; null for <see cref="DspOptions.Default"/>.</param>
+    /// <exception cref="MusicMLException">Frames outside what the block holds, non-finite samples, invalid sizes or power.</exception>
+    public static FloatMatrix Spectrogram(FrameSource frames, int firstFrame, int frameCount, int? winLength = null,
+        WindowType window = WindowType.Hann, double power = 1.0, DspOptions? options = null)
+    {
+        options ??= DspOptions.Default;
+        int nFft = frames.FrameLength, hop = frames.HopLength;
+        var (_, win) = ResolveFrameSizes(nFft, hop, winLength);
+        if (power is not (1.0 or 2.0)) throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
+        var (available, availableEnd) = frames.AvailableFrames;
+        if (frameCount < 0 || firstFrame < available || (long)firstFrame + frameCount > availableEnd)
+            throw new MusicMLException($"Frames {firstFrame}..{(long)firstFrame + frameCount - 1} are not all in this block, which determines frames {available}..{availableEnd - 1}.");
+        var block = frames.Block;
+        if (!block.IsEmpty) Validation.Audio(block);
+        var result = new FloatMatrix(nFft / 2 + 1, frameCount);
+        if (frameCount == 0) return result;
+        var data = result.Data;
+        HugePages.Advise(data);
+        var windowValues = Windows.GetPadded(window, win, nFft);
+        fixed (float* samples = block)
+        {
+            var reader = new FrameReader(samples, block.Length, frames.BlockOffset, frames.SignalLength, nFft, hop, frames.Pad, frames.PadMode);
+            FramePipeline.RunSpectrumBlocks(reader, firstFrame, firstFrame + frameCount, hop, windowValues, RealFft.Create(nFft, options.Backend),
+                power == 2.0, options, (first, count, values, width) =>
+                {
+                    for (int k = 0; k < result.Rows; k++)
+                        values.Slice(k * width, count).CopyTo(data.AsSpan(k * frameCount + first - firstFrame, count));
+                });
+        }
         return result;
     }
 
@@ -427,31 +461,6 @@ public static unsafe partial class Spectral
         int hop = hopLength ?? Math.Max(1, win / 4);
         Validation.Positive(hop, "hopLength");
         return (hop, win);
-    }
-
-    /// <summary>numpy.pad of <paramref name="y"/> by <paramref name="pad"/> samples at each end.</summary>
-    internal static float[] Pad(ReadOnlySpan<float> y, int pad, PadMode mode)
-    {
-        var result = new float[y.Length + 2 * pad];
-        y.CopyTo(result.AsSpan(pad));
-        if (pad == 0 || mode == PadMode.Constant) return result;
-        int n = y.Length;
-        if (mode == PadMode.Reflect && n < 2)
-            throw new MusicMLException($"Reflect padding needs at least 2 samples; the signal has {n}.");
-        for (int i = 1; i <= pad; i++)
-        {
-            result[pad - i] = mode == PadMode.Edge ? y[0] : y[ReflectIndex(-i, n)];
-            result[pad + n - 1 + i] = mode == PadMode.Edge ? y[n - 1] : y[ReflectIndex(n - 1 + i, n)];
-        }
-        return result;
-    }
-
-    // numpy's 'reflect' repeats the mirror as often as needed when the pad exceeds the signal.
-    private static int ReflectIndex(int i, int n)
-    {
-        int period = 2 * (n - 1);
-        int m = ((i % period) + period) % period;
-        return m < n ? m : period - m;
     }
 
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)

@@ -22,7 +22,7 @@ public static partial class Tuning
     /// <param name="threshold">Fraction of each frame's maximum a peak must exceed (default 0.1).</param>
     /// <returns>Instantaneous frequencies (Hz) and interpolated magnitudes at the peaks.</returns>
     /// <exception cref="MusicMLException">An empty or non-finite spectrogram, or an invalid parameter.</exception>
-    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) PitchTrack(FloatMatrix s, int sampleRate = 22050,
+    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) Piptrack(FloatMatrix s, int sampleRate = 22050,
         double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1)
     {
         Validation.NotEmpty(s, nameof(s));
@@ -46,7 +46,7 @@ public static partial class Tuning
     }
 
     /// <summary>
-    /// Pitch tracking of a signal (librosa.piptrack with <c>y=</c>): <see cref="PitchTrack(FloatMatrix, int, double, double, double)"/>
+    /// Pitch tracking of a signal (librosa.piptrack with <c>y=</c>): <see cref="Piptrack(FloatMatrix, int, double, double, double)"/>
     /// on its magnitude STFT.
     /// </summary>
     /// <param name="y">Audio samples at <paramref name="sampleRate"/>.</param>
@@ -59,9 +59,9 @@ public static partial class Tuning
     /// <param name="options">FFT engine and threads.</param>
     /// <returns>Instantaneous frequencies (Hz) and magnitudes, <c>[1 + nFft/2, frames]</c>, zero off the peaks.</returns>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
-    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) PitchTrack(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048,
+    public static (FloatMatrix Pitches, FloatMatrix Magnitudes) Piptrack(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 2048,
         int? hopLength = null, double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1, DspOptions? options = null) =>
-        PitchTrack(Spectral.Spectrogram(y, nFft, hopLength, options: options), sampleRate, fMin, fMax, threshold);
+        Piptrack(Spectral.Spectrogram(y, nFft, hopLength, options: options), sampleRate, fMin, fMax, threshold);
 
     /// <summary>
     /// Estimates the tuning deviation of a spectrogram from A440, in fractions of a bin of

@@ -1,20 +1,14 @@
+using MusicML.Core;
 using static MusicML.Torch.Native.TorchNative;
 
 namespace MusicML.Torch;
 
-/// <summary>How a signal is extended beyond its ends when frames are centred.</summary>
-public enum PadMode
-{
-    /// <summary>Mirror the signal without repeating the edge sample (librosa's and torch's default).</summary>
-    Reflect,
-    /// <summary>Pad with zeros.</summary>
-    Constant,
-}
-
 /// <summary>
 /// Spectrogram operations that run on the signal's device and are differentiable, for models whose front end is part
 /// of the network. Conventions follow librosa/torch: frames centred by padding nFft/2 on each side, a periodic Hann
-/// window, one-sided spectra of 1 + nFft/2 bins.
+/// window, one-sided spectra of 1 + nFft/2 bins. Padding is <see cref="PadMode"/> (MusicML.Core, the same enum as the
+/// managed front end's) with the same default, <see cref="PadMode.Constant"/> (librosa 0.10); pass
+/// <see cref="PadMode.Reflect"/> for torch.stft's and torchaudio's default.
 /// </summary>
 public static class Spectral
 {
@@ -39,9 +33,9 @@ public static class Spectral
     /// <param name="winLength">Window length, in samples (≤ nFft, zero-padded to nFft); null for nFft.</param>
     /// <param name="window">(winLength) window on the signal's device; null for a periodic Hann window.</param>
     /// <param name="center">Pad nFft/2 samples at both ends so frame t is centred on sample t·hopLength.</param>
-    /// <param name="padMode">How centring pads.</param>
+    /// <param name="padMode">How centring pads: <see cref="PadMode.Constant"/> (default, librosa 0.10) or <see cref="PadMode.Reflect"/> (torch.stft's default); <see cref="PadMode.Edge"/> is refused.</param>
     public static Tensor Stft(Tensor signal, int nFft = 2048, int? hopLength = null, int? winLength = null,
-        Tensor? window = null, bool center = true, PadMode padMode = PadMode.Reflect) =>
+        Tensor? window = null, bool center = true, PadMode padMode = PadMode.Constant) =>
         Run(signal, nFft, hopLength, winLength, window, center, padMode, power: 0);
 
     /// <summary>
@@ -54,10 +48,10 @@ public static class Spectral
     /// <param name="winLength">Window length, in samples; null for nFft.</param>
     /// <param name="window">(winLength) window; null for a periodic Hann window.</param>
     /// <param name="center">Pad nFft/2 samples at both ends.</param>
-    /// <param name="padMode">How centring pads.</param>
+    /// <param name="padMode">How centring pads (see <see cref="Stft"/>).</param>
     /// <param name="power">Exponent applied to the magnitude (&gt; 0).</param>
     public static Tensor Spectrogram(Tensor signal, int nFft = 2048, int? hopLength = null, int? winLength = null,
-        Tensor? window = null, bool center = true, PadMode padMode = PadMode.Reflect, double power = 2.0)
+        Tensor? window = null, bool center = true, PadMode padMode = PadMode.Constant, double power = 2.0)
     {
         if (!(power > 0)) throw new TorchException($"spectrogram power must be positive, got {power}");
         return Run(signal, nFft, hopLength, winLength, window, center, padMode, power);
@@ -75,6 +69,8 @@ public static class Spectral
         if (signal.Rank is < 1 or > 2)
             throw new TorchException($"the STFT takes (samples) or (batch, samples), got shape [{string.Join(", ", signal.Shape)}]");
         if (signal.Size(-1) == 0) throw new TorchException("the STFT of an empty signal is undefined");
+        if (padMode is not (PadMode.Constant or PadMode.Reflect))
+            throw new TorchException($"the libtorch STFT pads with zeros (PadMode.Constant) or by reflection (PadMode.Reflect), not {padMode}");
         Tensor? ownWindow = null;
         try
         {

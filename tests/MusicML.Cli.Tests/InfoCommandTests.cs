@@ -76,3 +76,51 @@ public class InfoCommandTests
         Assert.StartsWith("musicml: error: ", error[0]);
     }
 }
+
+/// <summary><c>musicml info --engines</c>: the FFT engines present and Auto's choice, as the library resolves them.</summary>
+public class InfoEnginesTests
+{
+    [Fact]
+    public void EnginesAreListedWithAutosChoiceForBothKindsOfLength()
+    {
+        var (code, output, error) = CliRun.Run("info", "--engines");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var lines = CliRun.Lines(output);
+        Assert.Equal("FFT engines:", lines[0]);
+        Assert.Contains($"AVX-512:     {(MusicML.Dsp.FftEngines.HasAvx512 ? "yes" : "no")}", lines);
+        Assert.Contains(lines, l => l.StartsWith("fftw:") && l.Contains(MusicML.Dsp.FftEngines.HasFftw ? "available (" : "unavailable"));
+        Assert.Contains("managed:     available", lines);
+        // Auto: frame-batch for power-of-two lengths on AVX-512 (unless turned off), FFTW otherwise when it loads.
+        string fallback = MusicML.Dsp.FftEngines.HasFftw ? "fftw" : "managed";
+        string powerOfTwo = MusicML.Dsp.FftEngines.HasAvx512 && !MusicML.Dsp.FftEngines.FrameBatchDisabledByEnvironment ? "frame-batch" : fallback;
+        Assert.Contains($"Auto picks:  {powerOfTwo} for power-of-two lengths (e.g. 2048), {fallback} for other lengths (e.g. 1000)", lines);
+    }
+
+    [Fact]
+    public void EnginesComeBeforeTheFilesWhenBothAreAsked()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"musicml-info-engines-{Environment.ProcessId}.wav");
+        MusicML.Audio.WavWriter.Write(file, new MusicML.Audio.AudioBuffer(new float[2205], 22050));
+        try
+        {
+            var (code, output, _) = CliRun.Run("info", "--engines", file);
+            Assert.Equal(0, code);
+            var lines = CliRun.Lines(output);
+            Assert.Equal("FFT engines:", lines[0]);
+            Assert.EndsWith("22050 Hz, 1 channel, 0.100 s (2205 frames)", lines[^1]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void InfoWithNeitherInputNorEnginesIsAUsageError()
+    {
+        var (code, _, error) = CliRun.Run("info");
+        Assert.NotEqual(0, code);
+        Assert.Contains("INPUT", error);
+    }
+}

@@ -44,11 +44,11 @@ public class ChromaTests
     }
 
     [Fact]
-    public void PitchTrackReportsThePeakFrequency()
+    public void PiptrackReportsThePeakFrequency()
     {
         var y = new float[22050];
         for (int i = 0; i < y.Length; i++) y[i] = (float)Math.Sin(2 * Math.PI * 1000 * i / 22050);
-        var (pitches, magnitudes) = Tuning.PitchTrack(Spectral.Stft(y).Magnitude());
+        var (pitches, magnitudes) = Tuning.Piptrack(Spectral.Stft(y).Magnitude());
         int frame = pitches.Columns / 2;
         int best = 0;
         for (int k = 0; k < pitches.Rows; k++) if (magnitudes[k, frame] > magnitudes[best, frame]) best = k;

@@ -151,4 +151,47 @@ public class FftTests
         RealFft.CreateUnshared(n, FftBackend.Fftw).Forward(x, second);
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public void AnOwnedFftwPlanIsReleasedOnDisposeEvenWhileOtherThreadsRunIt()
+    {
+        if (!FftEngines.HasFftw)
+        {
+            // No FFTW here: the explicit request must say so rather than run another engine.
+            Assert.Throws<NativeLibraryMissingException>(() => RealFft.Create(64, FftBackend.Fftw));
+            return;
+        }
+        var x = new float[256];
+        x[0] = 1; // a unit impulse: every bin is 1 + 0i
+        var owned = RealFft.CreateUnshared(256, FftBackend.Fftw);
+        Assert.False(owned.IsShared);
+        // Calls racing the Dispose either finish with the right spectrum or are refused with ObjectDisposedException:
+        // the handle keeps the plan alive for every call already inside FFTW, so none can run on a destroyed plan.
+        int completed = 0, refused = 0;
+        Parallel.For(0, 2000, i =>
+        {
+            if (i == 1000) owned.Dispose();
+            var spectrum = new float[258];
+            try
+            {
+                owned.Forward(x, spectrum);
+                Assert.All(Enumerable.Range(0, 129), k => Assert.Equal(1f, spectrum[2 * k]));
+                Interlocked.Increment(ref completed);
+            }
+            catch (ObjectDisposedException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+        });
+        Assert.Equal(2000, completed + refused);
+        Assert.Throws<ObjectDisposedException>(() => owned.Forward(x, new float[258]));
+
+        // The cache owns shared plans: Dispose leaves them working for everyone else.
+        var shared = RealFft.Create(256, FftBackend.Fftw);
+        Assert.True(shared.IsShared);
+        shared.Dispose();
+        var after = new float[258];
+        shared.Forward(x, after);
+        Assert.Equal(1f, after[0]);
+    }
 }

@@ -1,3 +1,4 @@
+using MusicML.Core;
 using MusicML.Dsp;
 
 namespace MusicML.Dsp.Tests;

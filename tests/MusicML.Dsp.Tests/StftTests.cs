@@ -107,7 +107,7 @@ public class StftTests
     public void ReflectPaddingMatchesNumpy()
     {
         // np.pad([1, 2, 3], 4, mode='reflect') == [1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3]: the mirror repeats when the pad is longer than the signal.
-        Assert.Equal([1f, 2f, 3f, 2f, 1f, 2f, 3f, 2f, 1f, 2f, 3f], Spectral.Pad([1f, 2f, 3f], 4, PadMode.Reflect));
-        Assert.Equal([1f, 1f, 1f, 2f, 3f, 3f, 3f], Spectral.Pad([1f, 2f, 3f], 2, PadMode.Edge));
+        Assert.Equal([1f, 2f, 3f, 2f, 1f, 2f, 3f, 2f, 1f, 2f, 3f], Padding.Pad([1f, 2f, 3f], 4, PadMode.Reflect));
+        Assert.Equal([1f, 1f, 1f, 2f, 3f, 3f, 3f], Padding.Pad([1f, 2f, 3f], 2, PadMode.Edge));
     }
 }

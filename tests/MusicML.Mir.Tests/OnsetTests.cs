@@ -85,4 +85,47 @@ public class OnsetTests
         e = Assert.Throws<MusicMLException>(() => new OnsetEnvelope([1f, float.PositiveInfinity], 100));
         Assert.Contains("frame 1", e.Message);
     }
+
+    /// <summary>
+    /// madmom's offline peak picking written out as madmom states it (and as this picker computed it before it moved
+    /// onto Dsp's one peak picker): positive, the maximum of [t − preMax, t + postMax], at least the zero-padded mean
+    /// of [t − preAvg, t + postAvg] plus the threshold, and more than `combine` frames after the previous onset.
+    /// </summary>
+    private static int[] MadmomPeaks(float[] a, int preMax, int postMax, int preAvg, int postAvg, double threshold, int combine)
+    {
+        int n = a.Length;
+        var prefix = new double[n + 1];
+        for (int t = 0; t < n; t++) prefix[t + 1] = prefix[t] + a[t];
+        var frames = new List<int>();
+        int last = int.MinValue / 2;
+        for (int t = 0; t < n; t++)
+        {
+            if (a[t] <= 0) continue;
+            double mean = (prefix[Math.Min(n, t + postAvg + 1)] - prefix[Math.Max(0, t - preAvg)]) / (preAvg + postAvg + 1);
+            if (a[t] < mean + threshold) continue;
+            bool isMax = true;
+            for (int u = Math.Max(0, t - preMax); u <= Math.Min(n - 1, t + postMax); u++) isMax &= a[u] <= a[t];
+            if (!isMax || (frames.Count > 0 && t - last <= combine)) continue;
+            frames.Add(t);
+            last = t;
+        }
+        return [.. frames];
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void PeakPickerPicksExactlyMadmomsFrames(int seed)
+    {
+        // Sparse spiky activations with plateaus and zeros, the cases where window edges and ties decide.
+        var random = new Random(seed);
+        var a = new float[3000];
+        for (int i = 0; i < a.Length; i++) a[i] = random.NextDouble() < 0.3 ? 0 : (float)Math.Round(random.NextDouble() * 8, 1);
+        var picker = new OnsetPeakPicker { Threshold = 1.2, PreMax = 0.01, PostMax = 0.05, PreAvg = 0.15, PostAvg = 0.02, Combine = 0.03 };
+        // At 100 frames per second: preMax 1, postMax 5, preAvg 15, postAvg 2, combine 3 frames.
+        var expected = MadmomPeaks(a, 1, 5, 15, 2, 1.2, 3);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, picker.PickFrames(new OnsetEnvelope(a, 100)));
+    }
 }

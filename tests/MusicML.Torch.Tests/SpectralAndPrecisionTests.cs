@@ -13,7 +13,7 @@ public class SpectralAndPrecisionTests
         const int nFft = 32, hop = 8, n = 100;
         var x = Enumerable.Range(0, n).Select(i => (float)(Math.Sin(0.3 * i) + 0.25 * Math.Cos(1.7 * i))).ToArray();
         using var signal = Tensor.From(x);
-        using var stft = Spectral.Stft(signal, nFft: nFft, hopLength: hop);
+        using var stft = Spectral.Stft(signal, nFft: nFft, hopLength: hop, padMode: MusicML.Core.PadMode.Reflect);
         Assert.Equal([nFft / 2 + 1L, 1 + n / hop, 2], stft.Shape);
         var padded = Enumerable.Range(-nFft / 2, nFft).Select(i => (double)x[Math.Abs(i)]).ToArray();
         var re = new float[nFft / 2 + 1];
@@ -35,10 +35,27 @@ public class SpectralAndPrecisionTests
         for (int k = 0; k <= nFft / 2; k++) (expected[2 * k], expected[2 * k + 1]) = (re[k], im[k]);
         MusicML.TestSupport.ArrayComparison.AssertRelativeMaxError(expected, got, 1e-5, "STFT frame 0 vs direct DFT");
 
-        using var power = Spectral.Spectrogram(signal, nFft: nFft, hopLength: hop);
+        using var power = Spectral.Spectrogram(signal, nFft: nFft, hopLength: hop, padMode: MusicML.Core.PadMode.Reflect);
         using var power0 = power.Select(1, 0);
         var p = power0.ToArray<float>();
         for (int k = 0; k <= nFft / 2; k++) Assert.Equal(re[k] * re[k] + im[k] * im[k], p[k], 3);
+    }
+
+    [Fact]
+    public void PaddingDefaultsToZerosAsTheManagedFrontEndAndEdgeIsRefused()
+    {
+        // MusicML.Core.PadMode is shared with MusicML.Dsp, and both default to Constant (librosa 0.10). Frame 0 of a
+        // zero-padded centred STFT of a constant 1 signal sees nFft/2 zeros then ones: its DC bin is the sum of the
+        // periodic Hann window's second half, w[16] + … + w[31] = (Σw + w[16] − w[0]) / 2 = (16 + 1 − 0) / 2 = 8.5 for nFft
+        // 32 (w[n] and w[32 − n] are equal, so each half holds half the total plus its own end sample). Reflect
+        // padding would give the whole window's sum, 16.
+        var ones = Enumerable.Repeat(1f, 100).ToArray();
+        using var signal = Tensor.From(ones);
+        using var byDefault = Spectral.Stft(signal, nFft: 32, hopLength: 8);
+        using var dc = byDefault.Select(0, 0).Select(0, 0);
+        Assert.Equal(8.5, dc.ToArray<float>()[0], 4);
+        var e = Assert.Throws<TorchException>(() => Spectral.Stft(signal, nFft: 32, padMode: MusicML.Core.PadMode.Edge));
+        Assert.Contains("Edge", e.Message);
     }
 
     [Fact]

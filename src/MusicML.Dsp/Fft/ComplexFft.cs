@@ -10,12 +10,12 @@ namespace MusicML.Dsp;
 /// interleaved (re, im) float32 data. Any n is supported; plans are shared and thread-safe (see <see cref="RealFft"/>
 /// for the engines and alignment handling).
 /// </summary>
-public sealed unsafe class ComplexFft
+public sealed unsafe class ComplexFft : IDisposable
 {
     private static readonly ConcurrentDictionary<(int, FftBackend), ComplexFft> Cache = new();
 
     private readonly ManagedComplexFft<float>? _managed;
-    private readonly IntPtr _forwardPlan, _inversePlan;
+    private readonly FftwPlanHandle? _forwardPlan, _inversePlan;
     private readonly ThreadLocal<(AlignedBuffer In, AlignedBuffer Out)>? _scratch;
 
     private ComplexFft(int length, FftBackend backend)
@@ -35,9 +35,27 @@ public sealed unsafe class ComplexFft
             _forwardPlan = FftwNative.fftwf_plan_dft_1d(length, a.Pointer, b.Pointer, FftwNative.ForwardSign, rigour | FftwNative.PreserveInput);
             _inversePlan = FftwNative.fftwf_plan_dft_1d(length, a.Pointer, b.Pointer, FftwNative.BackwardSign, rigour | FftwNative.PreserveInput);
         }
-        if (_forwardPlan == IntPtr.Zero || _inversePlan == IntPtr.Zero)
+        if (_forwardPlan!.IsInvalid || _inversePlan!.IsInvalid)
             throw new MusicMLException($"FFTW could not plan a complex transform of length {length}.");
         _scratch = new ThreadLocal<(AlignedBuffer, AlignedBuffer)>(() => (new AlignedBuffer(2 * length), new AlignedBuffer(2 * length)));
+    }
+
+    /// <summary>
+    /// Whether this plan belongs to the shared cache (<see cref="Create"/>): shared plans live as long as the process
+    /// and <see cref="Dispose"/> leaves them alone; plans of one's own are released by it.
+    /// </summary>
+    public bool IsShared { get; private init; }
+
+    /// <summary>
+    /// Releases the FFTW plans now (deterministically, rather than at finalization) when this plan is not shared;
+    /// a shared plan from <see cref="Create"/> is owned by the cache and stays. Calls that are running keep their
+    /// plan alive until they return (see <see cref="FftwPlanHandle"/>); later calls fail with ObjectDisposedException.
+    /// </summary>
+    public void Dispose()
+    {
+        if (IsShared) return;
+        _forwardPlan?.Dispose();
+        _inversePlan?.Dispose();
     }
 
     /// <summary>The transform length n (complex values).</summary>
@@ -53,7 +71,7 @@ public sealed unsafe class ComplexFft
     {
         if (length <= 0) throw new MusicMLException($"FFT length must be positive; got {length}.");
         var resolved = FftEngine.Resolve(backend);
-        return Cache.GetOrAdd((length, resolved), key => new ComplexFft(key.Item1, key.Item2));
+        return Cache.GetOrAdd((length, resolved), key => new ComplexFft(key.Item1, key.Item2) { IsShared = true });
     }
 
     /// <summary>Forward transform (e^{−2πikn/N}, unnormalised) of n interleaved values from <paramref name="input"/> into <paramref name="output"/> (2n floats each; may be the same span).</summary>
@@ -80,7 +98,7 @@ public sealed unsafe class ComplexFft
             _managed.Transform(output[..floats], inverse);
             return;
         }
-        var plan = inverse ? _inversePlan : _forwardPlan;
+        var plan = (inverse ? _inversePlan : _forwardPlan)!;
         fixed (float* inPtr = input)
         fixed (float* outPtr = output)
         {

@@ -38,16 +38,42 @@ internal static unsafe class FftwNative
 
     public static bool IsAvailable => Dependency.IsAvailable;
 
-    [DllImport("fftw")] public static extern IntPtr fftwf_plan_dft_r2c_1d(int n, float* input, float* output, uint flags);
-    [DllImport("fftw")] public static extern IntPtr fftwf_plan_dft_c2r_1d(int n, float* input, float* output, uint flags);
-    [DllImport("fftw")] public static extern IntPtr fftwf_plan_dft_1d(int n, float* input, float* output, int sign, uint flags);
-    [DllImport("fftw")] public static extern void fftwf_execute_dft_r2c(IntPtr plan, float* input, float* output);
-    [DllImport("fftw")] public static extern void fftwf_execute_dft_c2r(IntPtr plan, float* input, float* output);
-    [DllImport("fftw")] public static extern void fftwf_execute_dft(IntPtr plan, float* input, float* output);
+    // Plans come back as FftwPlanHandle and go in as one: the marshaller holds a reference on the handle for the
+    // length of every execute call, so neither Dispose on another thread nor the finalizer can destroy a plan that
+    // native code is still running.
+    [DllImport("fftw")] public static extern FftwPlanHandle fftwf_plan_dft_r2c_1d(int n, float* input, float* output, uint flags);
+    [DllImport("fftw")] public static extern FftwPlanHandle fftwf_plan_dft_c2r_1d(int n, float* input, float* output, uint flags);
+    [DllImport("fftw")] public static extern FftwPlanHandle fftwf_plan_dft_1d(int n, float* input, float* output, int sign, uint flags);
+    [DllImport("fftw")] public static extern void fftwf_execute_dft_r2c(FftwPlanHandle plan, float* input, float* output);
+    [DllImport("fftw")] public static extern void fftwf_execute_dft_c2r(FftwPlanHandle plan, float* input, float* output);
+    [DllImport("fftw")] public static extern void fftwf_execute_dft(FftwPlanHandle plan, float* input, float* output);
+    [DllImport("fftw")] public static extern void fftwf_destroy_plan(IntPtr plan);
     [DllImport("fftw")] public static extern void fftwf_forget_wisdom();
 
     /// <summary>Whether <paramref name="pointer"/> meets <see cref="Alignment"/>, so a plan made on aligned buffers may run on it.</summary>
     public static bool IsAligned(float* pointer) => ((nuint)pointer & (Alignment - 1)) == 0;
+}
+
+/// <summary>
+/// An FFTW plan (<c>fftwf_plan</c>) with one owner: released by <c>fftwf_destroy_plan</c> exactly once, when the
+/// owner disposes it or, failing that, by the finalizer, and never while an execute call holds it (the P/Invoke
+/// marshaller adds a reference for the duration of each call). Destroying goes through the planner lock, because
+/// FFTW's planner and destroyer share global state.
+/// </summary>
+internal sealed class FftwPlanHandle : SafeHandle
+{
+    /// <summary>Called by the marshaller when a planning call returns.</summary>
+    public FftwPlanHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        lock (FftwNative.PlannerLock) FftwNative.fftwf_destroy_plan(handle);
+        return true;
+    }
 }
 
 /// <summary>

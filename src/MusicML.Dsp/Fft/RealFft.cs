@@ -14,12 +14,12 @@ namespace MusicML.Dsp;
 /// that are not 64-byte aligned are copied through per-thread aligned scratch, because FFTW's SIMD plans require the
 /// alignment they were planned with.
 /// </remarks>
-public sealed unsafe class RealFft
+public sealed unsafe class RealFft : IDisposable
 {
     private static readonly ConcurrentDictionary<(int, FftBackend), RealFft> Cache = new();
 
     private readonly ManagedRealFft<float>? _managed;
-    private readonly IntPtr _forwardPlan, _inversePlan;
+    private readonly FftwPlanHandle? _forwardPlan, _inversePlan;
     private readonly ThreadLocal<(AlignedBuffer Real, AlignedBuffer Complex)>? _scratch;
 
     private RealFft(int length, FftBackend backend)
@@ -40,7 +40,7 @@ public sealed unsafe class RealFft
             // FFTW's complex-to-real transforms overwrite their input unless asked not to; callers pass read-only spans.
             _inversePlan = FftwNative.fftwf_plan_dft_c2r_1d(length, complex.Pointer, real.Pointer, rigour | FftwNative.PreserveInput);
         }
-        if (_forwardPlan == IntPtr.Zero || _inversePlan == IntPtr.Zero)
+        if (_forwardPlan!.IsInvalid || _inversePlan!.IsInvalid)
             throw new MusicMLException($"FFTW could not plan a real transform of length {length}.");
         _scratch = new ThreadLocal<(AlignedBuffer, AlignedBuffer)>(
             () => (new AlignedBuffer(length), new AlignedBuffer(2 * (length / 2 + 1))));
@@ -48,6 +48,24 @@ public sealed unsafe class RealFft
 
     /// <summary>A plan of its own, outside the cache: lets tests plan the same length twice.</summary>
     internal static RealFft CreateUnshared(int length, FftBackend backend) => new(length, FftEngine.Resolve(backend));
+
+    /// <summary>
+    /// Whether this plan belongs to the shared cache (<see cref="Create"/>): shared plans live as long as the process
+    /// and <see cref="Dispose"/> leaves them alone; plans of one's own are released by it.
+    /// </summary>
+    public bool IsShared { get; private init; }
+
+    /// <summary>
+    /// Releases the FFTW plans now (deterministically, rather than at finalization) when this plan is not shared;
+    /// a shared plan from <see cref="Create"/> is owned by the cache and stays. Calls that are running keep their
+    /// plan alive until they return (see <see cref="FftwPlanHandle"/>); later calls fail with ObjectDisposedException.
+    /// </summary>
+    public void Dispose()
+    {
+        if (IsShared) return;
+        _forwardPlan?.Dispose();
+        _inversePlan?.Dispose();
+    }
 
     /// <summary>The transform length n (samples).</summary>
     public int Length { get; }
@@ -65,7 +83,7 @@ public sealed unsafe class RealFft
     {
         if (length <= 0) throw new MusicMLException($"FFT length must be positive; got {length}.");
         var resolved = FftEngine.Resolve(backend);
-        return Cache.GetOrAdd((length, resolved), key => new RealFft(key.Item1, key.Item2));
+        return Cache.GetOrAdd((length, resolved), key => new RealFft(key.Item1, key.Item2) { IsShared = true });
     }
 
     /// <summary>
@@ -86,12 +104,12 @@ public sealed unsafe class RealFft
         {
             if (FftwNative.IsAligned(inPtr) && FftwNative.IsAligned(outPtr))
             {
-                FftwNative.fftwf_execute_dft_r2c(_forwardPlan, inPtr, outPtr);
+                FftwNative.fftwf_execute_dft_r2c(_forwardPlan!, inPtr, outPtr);
                 return;
             }
             var (real, complex) = _scratch!.Value;
             input[..Length].CopyTo(real.Span);
-            FftwNative.fftwf_execute_dft_r2c(_forwardPlan, real.Pointer, complex.Pointer);
+            FftwNative.fftwf_execute_dft_r2c(_forwardPlan!, real.Pointer, complex.Pointer);
             complex.Span.CopyTo(spectrum);
         }
     }
@@ -124,12 +142,12 @@ public sealed unsafe class RealFft
         {
             if (FftwNative.IsAligned(inPtr) && FftwNative.IsAligned(outPtr))
             {
-                FftwNative.fftwf_execute_dft_c2r(_inversePlan, inPtr, outPtr);
+                FftwNative.fftwf_execute_dft_c2r(_inversePlan!, inPtr, outPtr);
                 return;
             }
             var (real, complex) = _scratch!.Value;
             spectrum[..(2 * Bins)].CopyTo(complex.Span);
-            FftwNative.fftwf_execute_dft_c2r(_inversePlan, complex.Pointer, real.Pointer);
+            FftwNative.fftwf_execute_dft_c2r(_inversePlan!, complex.Pointer, real.Pointer);
             real.Span.CopyTo(output);
         }
     }
@@ -142,7 +160,8 @@ internal static class FftEngine
     {
         FftBackend.Managed => FftBackend.Managed,
         FftBackend.Fftw => RequireFftw(),
-        FftBackend.Auto => FftwNative.IsAvailable ? FftBackend.Fftw : FftBackend.Managed,
+        // FrameBatch has no single-transform form: plans for it are Auto's per-frame engine (see FftBackend.FrameBatch).
+        FftBackend.Auto or FftBackend.FrameBatch => FftwNative.IsAvailable ? FftBackend.Fftw : FftBackend.Managed,
         _ => throw new MusicMLException($"Unknown FFT backend {backend}."),
     };
 

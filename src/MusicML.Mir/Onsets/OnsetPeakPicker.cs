@@ -1,4 +1,5 @@
 using MusicML.Core;
+using MusicML.Dsp;
 
 namespace MusicML.Mir.Onsets;
 
@@ -54,32 +55,13 @@ public sealed record OnsetPeakPicker
     {
         ArgumentNullException.ThrowIfNull(activation);
         Validate();
-        var a = activation.Values;
         double fps = activation.FrameRate;
-        int preMax = (int)Math.Round(PreMax * fps), postMax = (int)Math.Round(PostMax * fps);
-        int preAvg = (int)Math.Round(PreAvg * fps), postAvg = (int)Math.Round(PostAvg * fps);
-        int combine = (int)Math.Round(Combine * fps);
-        int n = a.Length, avgLength = preAvg + postAvg + 1;
-        // Prefix sums make the moving average O(1) per frame; outside the signal counts as zero (scipy's mode='constant').
-        var prefix = new double[n + 1];
-        for (int t = 0; t < n; t++) prefix[t + 1] = prefix[t] + a[t];
-        var frames = new List<int>();
-        int last = int.MinValue / 2;
-        for (int t = 0; t < n; t++)
-        {
-            float value = a[t];
-            if (value <= 0) continue;
-            double mean = (prefix[Math.Min(n, t + postAvg + 1)] - prefix[Math.Max(0, t - preAvg)]) / avgLength;
-            if (value < mean + Threshold) continue;
-            bool isMax = true;
-            for (int u = Math.Max(0, t - preMax); u <= Math.Min(n - 1, t + postMax) && isMax; u++)
-                if (a[u] > value) isMax = false;
-            if (!isMax) continue;
-            if (frames.Count > 0 && t - last <= combine) continue;
-            frames.Add(t);
-            last = t;
-        }
-        return [.. frames];
+        int Frames(double seconds) => (int)Math.Round(seconds * fps);
+        // Dsp's one peak picker with madmom's conventions: inclusive windows [t − pre, t + post] (librosa's windows
+        // end one past), the mean over the whole zero-padded window, and later onsets within `combine` frames dropped
+        // (librosa's wait).
+        return Onset.PeakPick(activation.Values, Frames(PreMax), Frames(PostMax) + 1, Frames(PreAvg), Frames(PostAvg) + 1,
+            Threshold, Frames(Combine), PeakPickEdges.ZeroPadded);
     }
 
     /// <summary>Picks onsets from <paramref name="activation"/> and returns their times in seconds (plus <see cref="Delay"/>).</summary>

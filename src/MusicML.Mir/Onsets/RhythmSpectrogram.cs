@@ -102,30 +102,19 @@ public sealed class RhythmSpectrogram
     }
 
     /// <summary>
-    /// <see cref="LogFilterbank.Apply"/> of the centred STFT magnitude, <see cref="BlockFrames"/> frames at a time. Each
-    /// block is the uncentred spectrogram of its own stretch of the signal, zero-padded by nFft/2 where it runs past
-    /// either end exactly as the centred STFT pads (constant, zeros), so every frame sees the same samples and the result
-    /// is bit-identical to filtering the whole magnitude (tested).
+    /// <see cref="LogFilterbank.Apply"/> of the centred STFT magnitude, <see cref="BlockFrames"/> frames at a time,
+    /// each block taken from Dsp's one frame source (<see cref="Spectral.Spectrogram(FrameSource, int, int, int?, WindowType, double, DspOptions?)"/>,
+    /// zero padding as the centred STFT pads), so every frame sees the same samples and the result is bit-identical to
+    /// filtering the whole magnitude (tested) while only one block of the linear magnitude is ever held.
     /// </summary>
     private static FloatMatrix FilterBlockwise(ReadOnlySpan<float> y, int nFft, int hop, LogFilterbank filterbank)
     {
-        int frames = 1 + (y.Length + 2 * (nFft / 2) - nFft) / hop; // the centred STFT's frame count, as librosa's
+        var source = new FrameSource(y, nFft, hop, center: true, PadMode.Constant);
+        int frames = source.AvailableFrames.End; // the centred STFT's frame count, as librosa's
         var result = new FloatMatrix(filterbank.Bands, frames);
-        var stretch = new float[(Math.Min(BlockFrames, frames) - 1) * hop + nFft];
         for (int first = 0; first < frames; first += BlockFrames)
         {
-            int count = Math.Min(BlockFrames, frames - first);
-            int length = (count - 1) * hop + nFft;
-            // Frame t of the centred STFT starts at sample t·hop − nFft/2 of the signal.
-            long start = (long)first * hop - nFft / 2;
-            int from = (int)Math.Max(0, start), to = (int)Math.Max(from, Math.Min(y.Length, start + length));
-            var block = stretch.AsSpan(0, length);
-            // Only the stretches before the signal's start and after its end are zeros, the centred STFT's padding.
-            int head = (int)(from - start), body = to - from;
-            block[..head].Clear();
-            y[from..to].CopyTo(block[head..]);
-            block[(head + body)..].Clear();
-            var magnitude = Spectral.Spectrogram(block, nFft, hop, center: false);
+            var magnitude = Spectral.Spectrogram(source, first, Math.Min(BlockFrames, frames - first));
             filterbank.ApplyInto(magnitude, result, first, 1f);
         }
         return result;

@@ -43,10 +43,10 @@ internal sealed class YinCore
         if (y.IsEmpty) throw new MusicMLException("The audio signal 'y' is empty.");
         for (int i = 0; i < y.Length; i++)
             if (!float.IsFinite(y[i])) throw new MusicMLException($"The audio signal 'y' is not finite: sample {i} is {y[i]}.");
-        int n = FrameLength, w = WindowLength, pad = n / 2;
-        var padded = new float[y.Length + 2 * pad];
-        y.CopyTo(padded.AsSpan(pad));
-        frames = 1 + (padded.Length - n) / HopLength;
+        int n = FrameLength, w = WindowLength;
+        // Centred, zero-padded frames from Dsp's one frame source (librosa.yin pads with zeros).
+        var source = new FrameSource(y, n, HopLength, center: true, PadMode.Constant);
+        frames = source.AvailableFrames.End;
         var result = new float[frames * LagCount];
         var fft = RealFft.Create(n);
         var frame = new float[n];
@@ -58,7 +58,7 @@ internal sealed class YinCore
         var difference = new double[MaxPeriod + 1];
         for (int t = 0; t < frames; t++)
         {
-            padded.AsSpan(t * HopLength, n).CopyTo(frame);
+            source.CopyFrame(t, frame);
             frame.AsSpan(0, w).CopyTo(head);
             fft.Forward(frame, frameSpectrum);
             fft.Forward(head, headSpectrum);
