@@ -1,4 +1,4 @@
-using static MusicML.Torch.Native.TorchNative;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 
