@@ -132,7 +132,7 @@ public static class AudioFile
     {
         foreach (var channel in planar)
         {
-            int bad = SampleConversion.IndexOfNonFinite(channel);
+            int bad = InputGuard.FirstNonFinite(channel);
             if (bad >= 0)
                 throw new AudioFormatException(path, $"sample at frame {start + bad} is {channel[bad]}; audio must hold finite values.");
         }

@@ -76,7 +76,7 @@ public static partial class Features
         double? fMax = null, bool htk = false, MelNorm norm = MelNorm.Slaney)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
+        InputGuard.Finite(s.Data, nameof(s));
         int nFft = 2 * (s.Rows - 1);
         if (nFft <= 0) throw new MusicMLException($"A spectrogram with {s.Rows} rows has no FFT length (need at least 2 rows).");
         var bank = MelBank(sampleRate, nFft, nMels, fMin, fMax, htk, norm);
@@ -128,7 +128,7 @@ public static partial class Features
     public static FloatMatrix Mfcc(FloatMatrix logMel, int nMfcc = 20, double lifter = 0)
     {
         Validation.NotEmpty(logMel, nameof(logMel));
-        Validation.Finite(logMel.Data, nameof(logMel));
+        InputGuard.Finite(logMel.Data, nameof(logMel));
         int nMels = logMel.Rows, frames = logMel.Columns;
         ValidateMfcc(nMfcc, nMels, lifter);
         var result = new FloatMatrix(nMfcc, frames);
@@ -215,14 +215,14 @@ public static partial class Features
 
     private static void ValidateMfcc(int nMfcc, int nMels, double lifter)
     {
-        Validation.Positive(nMfcc, "nMfcc");
+        InputGuard.Positive(nMfcc, "nMfcc");
         if (nMfcc > nMels) throw new MusicMLException($"nMfcc = {nMfcc} exceeds the number of mel bands ({nMels}).");
         if (!(lifter >= 0) || double.IsInfinity(lifter)) throw new MusicMLException($"lifter must be non-negative and finite; got {lifter}.");
     }
 
     internal static SparseFilterbank MelBank(int sampleRate, int nFft, int nMels, double fMin, double? fMax, bool htk, MelNorm norm)
     {
-        Validation.Positive(sampleRate, "sampleRate");
+        InputGuard.SampleRate(sampleRate);
         double top = fMax ?? sampleRate / 2.0;
         return MelBanks.GetOrAdd((sampleRate, nFft, nMels, fMin, top, htk, norm),
             key => new SparseFilterbank(Filters.Mel(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, key.Item6, key.Item7)));

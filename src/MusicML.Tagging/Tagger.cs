@@ -192,8 +192,7 @@ public sealed class Tagger : IDisposable
     {
         if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
         var starts = ChunkStarts(samples.Length);
-        foreach (var s in samples)
-            if (!float.IsFinite(s)) throw new MusicMLException("audio holds NaN or infinite samples");
+        InputGuard.Audio(samples, "samples");
         int length = Config.InputLength, tags = Config.Tags.Count;
         var chunkProbabilities = new float[starts.Length][];
         var batch = new float[Math.Min(batchSize, starts.Length) * length];

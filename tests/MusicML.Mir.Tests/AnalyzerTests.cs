@@ -152,7 +152,7 @@ public class AnalyzerTests(ITestOutputHelper output)
         Assert.Contains("empty", Assert.Throws<MusicMLException>(() => analyzer.Analyze([], 22050)).Message);
         var y = new float[22050];
         y[1234] = float.NaN;
-        Assert.Contains("index 1234", Assert.Throws<MusicMLException>(() => analyzer.Analyze(y, 22050)).Message);
+        Assert.Contains("sample 1234 is", Assert.Throws<MusicMLException>(() => analyzer.Analyze(y, 22050)).Message);
         Assert.Contains("-5", Assert.Throws<MusicMLException>(() => analyzer.Analyze(new float[100], -5)).Message);
         var missing = Path.Combine(Path.GetTempPath(), "musicml-no-such-file.wav");
         Assert.Contains(missing, Assert.ThrowsAny<MusicMLException>(() => analyzer.Analyze(missing)).Message);
