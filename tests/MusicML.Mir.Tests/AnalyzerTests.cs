@@ -159,4 +159,31 @@ public class AnalyzerTests(ITestOutputHelper output)
         var badChords = analyzer with { Chords = new Chords.ChordOptions { ChangeRatePerSecond = 2 } };
         Assert.Contains("ChangeRatePerSecond", Assert.Throws<MusicMLException>(() => badChords.Analyze(new float[22050], 22050)).Message);
     }
+
+    [Fact]
+    public void ErrorsAboutAFileCarryItsPathOnce()
+    {
+        // A missing file is named by the decoder; a setting refused while analysing a file is wrapped once with the
+        // file's path, and both carry it as FilePath rather than only as a message prefix.
+        var analyzer = new Analyzer();
+        var missing = Path.Combine(Path.GetTempPath(), "musicml-no-such-file.wav");
+        Assert.Equal(missing, Assert.ThrowsAny<MusicMLException>(() => analyzer.Analyze(missing)).FilePath);
+        var path = Path.Combine(Path.GetTempPath(), $"musicml-filepath-{Environment.ProcessId}.wav");
+        try
+        {
+            var tone = new float[22050];
+            for (int i = 0; i < tone.Length; i++) tone[i] = 0.5f * MathF.Sin(2 * MathF.PI * 440 * i / 22050);
+            MusicML.Audio.WavWriter.Write(path, new MusicML.Audio.AudioBuffer([tone], 22050));
+            var badChords = analyzer with { Chords = new Chords.ChordOptions { ChangeRatePerSecond = 2 } };
+            var e = Assert.Throws<MusicMLException>(() => badChords.Analyze(path));
+            Assert.Equal(path, e.FilePath);
+            Assert.StartsWith($"{path}: ", e.Message);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Message, System.Text.RegularExpressions.Regex.Escape(path)));
+            Assert.Contains("ChangeRatePerSecond", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

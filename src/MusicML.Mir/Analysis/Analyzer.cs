@@ -87,9 +87,9 @@ public sealed record Analyzer
         {
             return Analyze(audio.Channel(0), audio.SampleRate);
         }
-        catch (MusicMLException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        catch (MusicMLException e) when (e.FilePath is null)
         {
-            throw new MusicMLException($"{path}: {e.Message}", e);
+            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
         }
     }
 
