@@ -130,7 +130,13 @@ public sealed class Tagger : IDisposable
         {
             if (_frontEnd != null) return _frontEnd;
             if (string.IsNullOrEmpty(Config.FrontEndFile))
-                throw new MusicMLException($"{TaggerConfig.PathBeside(_weightsPath)}: the configuration names no front-end file (files.frontend), so only dB mel inputs can be used");
+            {
+                var configPath = TaggerConfig.PathBeside(_weightsPath);
+                throw new MusicMLException($"{configPath}: the configuration names no front-end file (files.frontend), so only dB mel inputs can be used")
+                {
+                    FilePath = configPath,
+                };
+            }
             var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_weightsPath)) ?? ".", Config.FrontEndFile);
             if (!File.Exists(path)) throw new MusicMLException($"{path}: mel front end of model {Config.Name} not found") { FilePath = path };
             var frontEnd = MelFrontEnd.Load(path, Config.HopLength, Config.Amin, Device);
