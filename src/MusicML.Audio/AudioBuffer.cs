@@ -17,7 +17,7 @@ public sealed class AudioBuffer
     {
         ArgumentNullException.ThrowIfNull(channels);
         if (channels.Length == 0) throw new MusicMLException("An audio buffer needs at least one channel; got 0.");
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate} Hz.");
+        InputGuard.SampleRate(sampleRate);
         for (int c = 0; c < channels.Length; c++)
         {
             if (channels[c] is null) throw new MusicMLException($"Channel {c} of the audio buffer is null.");

@@ -4,7 +4,7 @@ namespace MusicML.Audio;
 
 /// <summary>
 /// A file could not be decoded: empty, truncated, not audio, an unsupported encoding or corrupt samples. The message
-/// starts with the file's path.
+/// starts with the file's path, and <see cref="MusicMLException.FilePath"/> holds it.
 /// </summary>
 public class AudioFormatException : MusicMLException
 {
@@ -16,7 +16,10 @@ public class AudioFormatException : MusicMLException
         : base($"{path}: {reason}", innerException) => FilePath = path;
 }
 
-/// <summary>An audio file that does not exist or cannot be opened (permissions, a directory given as a file).</summary>
+/// <summary>
+/// An audio file that does not exist or cannot be opened (permissions, a directory given as a file);
+/// <see cref="MusicMLException.FilePath"/> holds its path.
+/// </summary>
 public sealed class AudioFileNotFoundException : MusicMLException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>

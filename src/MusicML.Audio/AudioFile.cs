@@ -33,7 +33,7 @@ public static class AudioFile
         var info = decoder.Info;
         var (start, windowFrames) = Window(info, offset, duration);
         if (windowFrames > Array.MaxLength)
-            throw new MusicMLException($"{path}: {windowFrames} frames do not fit in one array; read it in blocks with AudioStreamReader.");
+            throw new MusicMLException($"{path}: {windowFrames} frames do not fit in one array; read it in blocks with AudioStreamReader.") { FilePath = path };
         int frames = (int)windowFrames;
         decoder.Seek(start);
 
@@ -84,7 +84,7 @@ public static class AudioFile
         if (info.FrameCount <= 0) throw new AudioFormatException(info.Path, "contains no audio samples (0 frames).");
         long start = (long)Math.Round(offset * info.SampleRate, MidpointRounding.ToEven);
         if (start >= info.FrameCount)
-            throw new MusicMLException($"{info.Path}: offset {offset} s is at or past the end of the audio ({info.Duration:F3} s).");
+            throw new MusicMLException($"{info.Path}: offset {offset} s is at or past the end of the audio ({info.Duration:F3} s).") { FilePath = info.Path };
         long frames = info.FrameCount - start;
         if (duration is { } d) frames = Math.Min(frames, Math.Max(1, (long)Math.Round(d * info.SampleRate, MidpointRounding.ToEven)));
         return (start, frames);
@@ -132,7 +132,7 @@ public static class AudioFile
     {
         foreach (var channel in planar)
         {
-            int bad = SampleConversion.IndexOfNonFinite(channel);
+            int bad = InputGuard.FirstNonFinite(channel);
             if (bad >= 0)
                 throw new AudioFormatException(path, $"sample at frame {start + bad} is {channel[bad]}; audio must hold finite values.");
         }

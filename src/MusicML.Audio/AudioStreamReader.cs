@@ -131,7 +131,7 @@ public sealed class AudioStreamReader : IDisposable
         var block = _interleaved.AsSpan(0, got * Info.ChannelCount);
         if (_decoder.MayHoldNonFinite)
         {
-            int bad = SampleConversion.IndexOfNonFinite(block);
+            int bad = InputGuard.FirstNonFinite(block);
             if (bad >= 0)
                 throw new AudioFormatException(Info.Path, $"sample at frame {_inputConsumed + bad / Info.ChannelCount} (after the offset) is {block[bad]}; audio must hold finite values.");
         }

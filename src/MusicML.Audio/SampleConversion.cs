@@ -121,14 +121,6 @@ internal static class SampleConversion
         }
     }
 
-    /// <summary>Index of the first NaN or infinity, or -1.</summary>
-    public static int IndexOfNonFinite(ReadOnlySpan<float> samples)
-    {
-        for (int i = 0; i < samples.Length; i++)
-            if (!float.IsFinite(samples[i])) return i;
-        return -1;
-    }
-
     /// <summary>SIMD dot product; the managed resampler's inner loop.</summary>
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -39,21 +39,21 @@ internal static unsafe partial class Soxr
     private static partial QualitySpec QualitySpecNative(CULong recipe, CULong flags);
 
     [LibraryImport(Library, EntryPoint = "soxr_create")]
-    private static partial IntPtr CreateNative(double inputRate, double outputRate, uint channels, IntPtr* error,
+    private static partial SoxrHandle CreateNative(double inputRate, double outputRate, uint channels, IntPtr* error,
         IoSpec* ioSpec, QualitySpec* qualitySpec, IntPtr runtimeSpec);
 
     [LibraryImport(Library, EntryPoint = "soxr_process")]
-    private static partial IntPtr ProcessNative(IntPtr resampler, float* input, nuint inputLength, nuint* inputDone,
+    private static partial IntPtr ProcessNative(SoxrHandle resampler, float* input, nuint inputLength, nuint* inputDone,
         float* output, nuint outputLength, nuint* outputDone);
 
     [LibraryImport(Library, EntryPoint = "soxr_delete")]
-    public static partial void Delete(IntPtr resampler);
+    internal static partial void Delete(IntPtr resampler);
 
     /// <summary>
     /// Creates a one-channel float32 resampler with the recipe python-soxr uses for a quality name
     /// (<c>soxr_quality_spec(recipe, 0)</c>, default runtime: one thread).
     /// </summary>
-    public static IntPtr Create(double inputRate, double outputRate, ResampleQuality quality)
+    public static SoxrHandle Create(double inputRate, double outputRate, ResampleQuality quality)
     {
         Dependency.EnsureAvailable();
         ulong recipe = quality switch
@@ -67,9 +67,9 @@ internal static unsafe partial class Soxr
         var io = new IoSpec { InputType = Float32Interleaved, OutputType = Float32Interleaved, Scale = 1.0 };
         IntPtr error = IntPtr.Zero;
         var handle = CreateNative(inputRate, outputRate, 1, &error, &io, &q, IntPtr.Zero);
-        if (error != IntPtr.Zero || handle == IntPtr.Zero)
+        if (error != IntPtr.Zero || handle.IsInvalid)
         {
-            if (handle != IntPtr.Zero) Delete(handle);
+            handle.Dispose();
             throw new MusicMLException($"libsoxr rejected {inputRate} Hz → {outputRate} Hz: {Marshal.PtrToStringUTF8(error) ?? "unknown error"}.");
         }
         return handle;
@@ -79,7 +79,7 @@ internal static unsafe partial class Soxr
     /// Feeds all of <paramref name="input"/> (libsoxr buffers what it cannot output yet) and writes up to
     /// <paramref name="output"/>.Length samples; an empty input with <paramref name="flush"/> drains the tail.
     /// </summary>
-    public static int Process(IntPtr resampler, ReadOnlySpan<float> input, Span<float> output, bool flush)
+    public static int Process(SoxrHandle resampler, ReadOnlySpan<float> input, Span<float> output, bool flush)
     {
         nuint done = 0;
         IntPtr error;
@@ -100,5 +100,25 @@ internal static unsafe partial class Soxr
     {
         dependency.RegisterResolver(typeof(Soxr).Assembly);
         return dependency;
+    }
+}
+
+/// <summary>
+/// One libsoxr resampler (<c>soxr_t</c>), deleted with <c>soxr_delete</c>. As a <see cref="SafeHandle"/> it is
+/// reference-counted across <c>soxr_process</c>, so neither Dispose nor a finalizer can delete it during a call.
+/// </summary>
+internal sealed class SoxrHandle : SafeHandle
+{
+    /// <summary>Used by the P/Invoke marshaller for the handle <c>soxr_create</c> returns.</summary>
+    public SoxrHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        Soxr.Delete(handle);
+        return true;
     }
 }

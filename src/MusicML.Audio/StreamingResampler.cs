@@ -45,7 +45,7 @@ public abstract class StreamingResampler : IDisposable
 internal sealed class SoxrStreamingResampler : StreamingResampler
 {
     private readonly double _ratio;
-    private IntPtr _handle;
+    private readonly SoxrHandle _handle;
 
     public SoxrStreamingResampler(int originalRate, int targetRate, ResampleQuality quality)
     {
@@ -57,22 +57,17 @@ internal sealed class SoxrStreamingResampler : StreamingResampler
 
     public override int Process(ReadOnlySpan<float> input, Span<float> output)
     {
-        ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         return Soxr.Process(_handle, input, output, flush: false);
     }
 
     public override int Flush(Span<float> output)
     {
-        ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         return Soxr.Process(_handle, default, output, flush: true);
     }
 
-    public override void Dispose()
-    {
-        if (_handle == IntPtr.Zero) return;
-        Soxr.Delete(_handle);
-        _handle = IntPtr.Zero;
-    }
+    public override void Dispose() => _handle.Dispose();
 }
 
 /// <summary>

@@ -31,7 +31,7 @@ public static class WavWriter
         int blockAlign = channels * bytesPerSample;
         long dataBytes = (long)buffer.FrameCount * blockAlign;
         if (dataBytes + 36 + (dataBytes & 1) > uint.MaxValue)
-            throw new MusicMLException($"{path}: {dataBytes} bytes of samples exceed the 4 GiB a WAV file can hold.");
+            throw new MusicMLException($"{path}: {dataBytes} bytes of samples exceed the 4 GiB a WAV file can hold.") { FilePath = path };
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
@@ -101,7 +101,7 @@ public static class WavWriter
 
     private static int Quantize(string path, float sample, int fullScale)
     {
-        if (float.IsNaN(sample)) throw new MusicMLException($"{path}: cannot write a NaN sample as integer PCM.");
+        if (float.IsNaN(sample)) throw new MusicMLException($"{path}: cannot write a NaN sample as integer PCM.") { FilePath = path };
         double scaled = Math.Round((double)sample * fullScale, MidpointRounding.ToEven);
         return (int)Math.Clamp(scaled, -fullScale, fullScale - 1);
     }

@@ -17,15 +17,15 @@ public static partial class NpyFile
     /// <exception cref="MusicMLException">The file is missing, truncated or not a supported <c>.npy</c> array.</exception>
     public static NpyArray Read(string path)
     {
-        if (!File.Exists(path)) throw new MusicMLException($"{path}: file not found.");
+        if (!File.Exists(path)) throw new MusicMLException($"{path}: file not found.") { FilePath = path };
         using var stream = File.OpenRead(path);
         try
         {
             return Read(stream);
         }
-        catch (MusicMLException e)
+        catch (MusicMLException e) when (e.FilePath is null)
         {
-            throw new MusicMLException($"{path}: {e.Message}", e);
+            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
         }
     }
 

@@ -65,11 +65,11 @@ public static partial class Decompose
     public static (FloatMatrix Harmonic, FloatMatrix Percussive) HpssMasks(FloatMatrix s, int kernelSize = 31, double power = 2.0, double margin = 1.0)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
+        InputGuard.Finite(s.Data, nameof(s));
         foreach (var v in s.Data)
             if (v < 0) throw new MusicMLException($"HPSS needs a non-negative magnitude spectrogram; found {v}.");
-        Validation.Positive(kernelSize, "kernelSize");
-        Validation.Positive(power, "power");
+        InputGuard.Positive(kernelSize, "kernelSize");
+        InputGuard.Positive(power, "power");
         if (!(margin >= 1) || double.IsInfinity(margin)) throw new MusicMLException($"margin must be at least 1; got {margin}.");
 
         int rows = s.Rows, columns = s.Columns;

@@ -52,7 +52,7 @@ public static partial class Features
         double threshold = 0.0, int nChroma = 12, int binsPerOctave = 36)
     {
         Validation.NotEmpty(c, nameof(c));
-        Validation.Finite(c.Data, nameof(c));
+        InputGuard.Finite(c.Data, nameof(c));
         ValidateChromaCqt(nChroma, 1, binsPerOctave, norm, threshold);
         var fold = Filters.CqToChroma(c.Rows, binsPerOctave, nChroma, fMin);
         int frames = c.Columns;
@@ -208,9 +208,9 @@ public static partial class Features
 
     private static void ValidateChromaCqt(int nChroma, int nOctaves, int binsPerOctave, double? norm, double threshold)
     {
-        Validation.Positive(nChroma, "nChroma");
-        Validation.Positive(nOctaves, "nOctaves");
-        Validation.Positive(binsPerOctave, "binsPerOctave");
+        InputGuard.Positive(nChroma, "nChroma");
+        InputGuard.Positive(nOctaves, "nOctaves");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
         if (binsPerOctave % nChroma != 0)
             throw new MusicMLException($"binsPerOctave = {binsPerOctave} must be a multiple of nChroma = {nChroma}.");
         if (norm is double p && !(p > 0)) throw new MusicMLException($"norm must be positive (or null for none); got {p}.");

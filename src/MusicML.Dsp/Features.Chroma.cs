@@ -33,8 +33,8 @@ public static partial class Features
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         double? tuning = null, int nChroma = 12, DspOptions? options = null)
     {
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(nChroma, "nChroma");
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(nChroma, "nChroma");
         var power = FramePipeline.FrameMajorSpectrogram(y, nFft, hopLength, winLength, window, center, padMode, 2.0, options, out int frames);
         return ChromaFromFrameMajor(power, nFft / 2 + 1, frames, sampleRate, tuning, nChroma, options);
     }
@@ -50,9 +50,9 @@ public static partial class Features
     public static FloatMatrix ChromaStft(FloatMatrix s, int sampleRate = 22050, double? tuning = null, int nChroma = 12)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(nChroma, "nChroma");
+        InputGuard.Finite(s.Data, nameof(s));
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(nChroma, "nChroma");
         return ChromaFromFrameMajor(FramePipeline.ToFrameMajor(s), s.Rows, s.Columns, sampleRate, tuning, nChroma, null);
     }
 

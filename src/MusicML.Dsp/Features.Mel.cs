@@ -85,7 +85,7 @@ public static partial class Features
         double? fMax = null, bool htk = false, MelNorm norm = MelNorm.Slaney)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
+        InputGuard.Finite(s.Data, nameof(s));
         int nFft = 2 * (s.Rows - 1);
         if (nFft <= 0) throw new MusicMLException($"A spectrogram with {s.Rows} rows has no FFT length (need at least 2 rows).");
         var bank = MelBank(sampleRate, nFft, nMels, fMin, fMax, htk, norm);
@@ -151,7 +151,7 @@ public static partial class Features
     public static FloatMatrix Mfcc(FloatMatrix logMel, int nMfcc = 20, double lifter = 0, int dctType = 2, DctNorm dctNorm = DctNorm.Ortho)
     {
         Validation.NotEmpty(logMel, nameof(logMel));
-        Validation.Finite(logMel.Data, nameof(logMel));
+        InputGuard.Finite(logMel.Data, nameof(logMel));
         int nMels = logMel.Rows, frames = logMel.Columns;
         ValidateMfcc(nMfcc, nMels, lifter, dctType);
         var result = new FloatMatrix(nMfcc, frames);
@@ -273,14 +273,14 @@ public static partial class Features
     {
         if (dctType is not (1 or 2 or 3)) throw new MusicMLException($"dctType must be 1, 2 or 3 (scipy's DCT types); got {dctType}.");
         if (dctType == 1 && nMels < 2) throw new MusicMLException($"A type-1 DCT needs at least 2 mel bands; nMels = {nMels}.");
-        Validation.Positive(nMfcc, "nMfcc");
+        InputGuard.Positive(nMfcc, "nMfcc");
         if (nMfcc > nMels) throw new MusicMLException($"nMfcc = {nMfcc} exceeds the number of mel bands ({nMels}).");
         if (!(lifter >= 0) || double.IsInfinity(lifter)) throw new MusicMLException($"lifter must be non-negative and finite; got {lifter}.");
     }
 
     internal static SparseFilterbank MelBank(int sampleRate, int nFft, int nMels, double fMin, double? fMax, bool htk, MelNorm norm)
     {
-        Validation.Positive(sampleRate, "sampleRate");
+        InputGuard.SampleRate(sampleRate);
         double top = fMax ?? sampleRate / 2.0;
         return MelBanks.GetOrAdd((sampleRate, nFft, nMels, fMin, top, htk, norm),
             key => new SparseFilterbank(Filters.Mel(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, key.Item6, key.Item7)));

@@ -56,7 +56,7 @@ public static partial class Features
         int? winLength = null, WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant,
         bool norm = true, double p = 2.0, DspOptions? options = null)
     {
-        Validation.Positive(p, "p");
+        InputGuard.Positive(p, "p");
         var s = MagnitudeFrames(y, nFft, hopLength, winLength, window, center, padMode, options, out int frames);
         return BandwidthFrames(s, nFft / 2 + 1, frames, sampleRate, norm, p);
     }
@@ -69,7 +69,7 @@ public static partial class Features
     /// <exception cref="MusicMLException">An empty, negative or non-finite spectrogram, or an invalid parameter.</exception>
     public static FloatMatrix SpectralBandwidth(FloatMatrix s, int sampleRate = 22050, bool norm = true, double p = 2.0)
     {
-        Validation.Positive(p, "p");
+        InputGuard.Positive(p, "p");
         return BandwidthFrames(FrameMajorMagnitude(s), s.Rows, s.Columns, sampleRate, norm, p);
     }
 
@@ -130,8 +130,8 @@ public static partial class Features
         WindowType window = WindowType.Hann, bool center = true, PadMode padMode = PadMode.Constant, double amin = 1e-10,
         double power = 2.0, DspOptions? options = null)
     {
-        Validation.Positive(amin, "amin");
-        Validation.Positive(power, "power");
+        InputGuard.Positive(amin, "amin");
+        InputGuard.Positive(power, "power");
         var s = MagnitudeFrames(y, nFft, hopLength, winLength, window, center, padMode, options, out int frames);
         return FlatnessFrames(s, nFft / 2 + 1, frames, amin, power);
     }
@@ -143,8 +143,8 @@ public static partial class Features
     /// <exception cref="MusicMLException">An empty, negative or non-finite spectrogram, or an invalid parameter.</exception>
     public static FloatMatrix SpectralFlatness(FloatMatrix s, double amin = 1e-10, double power = 2.0)
     {
-        Validation.Positive(amin, "amin");
-        Validation.Positive(power, "power");
+        InputGuard.Positive(amin, "amin");
+        InputGuard.Positive(power, "power");
         return FlatnessFrames(FrameMajorMagnitude(s), s.Rows, s.Columns, amin, power);
     }
 
@@ -197,7 +197,7 @@ public static partial class Features
     private static float[] FrameMajorMagnitude(FloatMatrix s)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
+        InputGuard.Finite(s.Data, nameof(s));
         if (s.Rows < 2) throw new MusicMLException($"A spectrogram needs at least 2 frequency rows; got {s.Rows}.");
         foreach (var v in s.Data)
             if (v < 0) throw new MusicMLException($"'s' must be a non-negative magnitude spectrogram; found {v}.");
@@ -300,8 +300,8 @@ public static partial class Features
 
     private static FloatMatrix ContrastFrames(float[] s, int bins, int frames, int sampleRate, double fMin, int nBands, double quantile, bool linear)
     {
-        Validation.Positive(fMin, "fMin");
-        Validation.Positive(nBands, "nBands");
+        InputGuard.Positive(fMin, "fMin");
+        InputGuard.Positive(nBands, "nBands");
         if (!(quantile > 0 && quantile < 1)) throw new MusicMLException($"quantile must be in (0, 1); got {quantile}.");
         if (fMin * Math.Pow(2, nBands) > sampleRate / 2.0 * 2)
             throw new MusicMLException($"fMin = {fMin} Hz with nBands = {nBands} exceeds the Nyquist frequency ({sampleRate / 2.0} Hz).");
@@ -393,9 +393,9 @@ public static partial class Features
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
     public static FloatMatrix Rms(ReadOnlySpan<float> y, int frameLength = 2048, int hopLength = 512, bool center = true, PadMode padMode = PadMode.Constant)
     {
-        Validation.Positive(frameLength, "frameLength");
-        Validation.Positive(hopLength, "hopLength");
-        Validation.Audio(y);
+        InputGuard.Positive(frameLength, "frameLength");
+        InputGuard.Positive(hopLength, "hopLength");
+        InputGuard.Audio(y);
         int frames = FramePipeline.FrameCount(y.Length, frameLength, hopLength, center);
         var source = new FrameSource(y, frameLength, hopLength, center, padMode);
         var scratch = new float[frameLength];
@@ -420,7 +420,7 @@ public static partial class Features
     public static FloatMatrix Rms(FloatMatrix s, int frameLength = 2048)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
+        InputGuard.Finite(s.Data, nameof(s));
         if (s.Rows != frameLength / 2 + 1)
             throw new MusicMLException($"A spectrogram with {s.Rows} rows does not come from frameLength = {frameLength} (expected {frameLength / 2 + 1} rows).");
         var result = new FloatMatrix(1, s.Columns);
@@ -448,10 +448,10 @@ public static partial class Features
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
     public static FloatMatrix ZeroCrossingRate(ReadOnlySpan<float> y, int frameLength = 2048, int hopLength = 512, bool center = true, double threshold = 1e-10)
     {
-        Validation.Positive(frameLength, "frameLength");
-        Validation.Positive(hopLength, "hopLength");
+        InputGuard.Positive(frameLength, "frameLength");
+        InputGuard.Positive(hopLength, "hopLength");
         if (!(threshold >= 0)) throw new MusicMLException($"threshold must be non-negative; got {threshold}.");
-        Validation.Audio(y);
+        InputGuard.Audio(y);
         var padded = Padding.Pad(y, center ? frameLength / 2 : 0, PadMode.Edge);
         // One sign bit per sample, computed once; frames then count differences over their span.
         var negative = new bool[padded.Length];

@@ -36,8 +36,8 @@ public static partial class Features
         DspOptions? options = null)
     {
         options ??= DspOptions.Default;
-        Validation.Audio(onsetEnvelope, "onsetEnvelope");
-        Validation.Positive(winLength, "winLength");
+        InputGuard.Audio(onsetEnvelope, "onsetEnvelope");
+        InputGuard.Positive(winLength, "winLength");
         int n = onsetEnvelope.Length;
         int half = center ? winLength / 2 : 0;
         // numpy.pad mode='linear_ramp' with end values 0: ramps from 0 at the outer edge to the edge sample.

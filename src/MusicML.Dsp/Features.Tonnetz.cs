@@ -1,3 +1,5 @@
+using MusicML.Core;
+
 namespace MusicML.Dsp;
 
 public static partial class Features
@@ -36,7 +38,7 @@ public static partial class Features
     public static FloatMatrix Tonnetz(FloatMatrix chroma)
     {
         Validation.NotEmpty(chroma, nameof(chroma));
-        Validation.Finite(chroma.Data, nameof(chroma));
+        InputGuard.Finite(chroma.Data, nameof(chroma));
         int nChroma = chroma.Rows, frames = chroma.Columns;
         var normalized = chroma.Clone();
         NormalizeColumns(normalized, 1.0);

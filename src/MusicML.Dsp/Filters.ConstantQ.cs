@@ -15,9 +15,9 @@ public static partial class Frequencies
     /// <exception cref="MusicMLException">A non-positive count or frequency, or a non-finite tuning.</exception>
     public static double[] Cqt(int nBins, double fMin, int binsPerOctave = 12, double tuning = 0.0)
     {
-        Validation.Positive(nBins, "nBins");
-        Validation.Positive(fMin, "fMin");
-        Validation.Positive(binsPerOctave, "binsPerOctave");
+        InputGuard.Positive(nBins, "nBins");
+        InputGuard.Positive(fMin, "fMin");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
         if (!double.IsFinite(tuning)) throw new MusicMLException($"tuning must be finite; got {tuning}.");
         double correction = Math.Pow(2.0, tuning / binsPerOctave);
         var result = new double[nBins];
@@ -59,7 +59,7 @@ public static partial class Filters
     /// <exception cref="MusicMLException"><paramref name="binsPerOctave"/> is not positive.</exception>
     public static double ConstantQAlpha(int binsPerOctave)
     {
-        Validation.Positive(binsPerOctave, "binsPerOctave");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
         double r2 = Math.Pow(2.0, 2.0 / binsPerOctave);
         return (r2 - 1) / (r2 + 1);
     }
@@ -82,9 +82,9 @@ public static partial class Filters
     public static (double[] Lengths, double Cutoff) WaveletLengths(ReadOnlySpan<double> frequencies, double sampleRate, double alpha,
         WindowType window = WindowType.Hann, double filterScale = 1.0, double gamma = 0.0)
     {
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(alpha, "alpha");
-        Validation.Positive(filterScale, "filterScale");
+        InputGuard.Positive(sampleRate, "sampleRate");
+        InputGuard.Positive(alpha, "alpha");
+        InputGuard.Positive(filterScale, "filterScale");
         if (!(gamma >= 0) || double.IsInfinity(gamma)) throw new MusicMLException($"gamma must be non-negative and finite; got {gamma}.");
         if (frequencies.IsEmpty) throw new MusicMLException("WaveletLengths needs at least one frequency.");
         double q = filterScale / alpha;
@@ -115,11 +115,11 @@ public static partial class Filters
     /// <exception cref="MusicMLException">binsPerOctave is not a multiple of nChroma, or a parameter is not positive.</exception>
     public static FloatMatrix CqToChroma(int nInput, int binsPerOctave = 12, int nChroma = 12, double? fMin = null)
     {
-        Validation.Positive(nInput, "nInput");
-        Validation.Positive(binsPerOctave, "binsPerOctave");
-        Validation.Positive(nChroma, "nChroma");
+        InputGuard.Positive(nInput, "nInput");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
+        InputGuard.Positive(nChroma, "nChroma");
         double f0 = fMin ?? C1Hz;
-        Validation.Positive(f0, "fMin");
+        InputGuard.Positive(f0, "fMin");
         if (binsPerOctave % nChroma != 0)
             throw new MusicMLException($"binsPerOctave = {binsPerOctave} must be a multiple of nChroma = {nChroma}.");
         int merge = binsPerOctave / nChroma;

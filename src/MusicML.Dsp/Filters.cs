@@ -31,9 +31,9 @@ public static partial class Filters
     public static FloatMatrix Mel(int sampleRate, int nFft, int nMels = 128, double fMin = 0.0, double? fMax = null,
         bool htk = false, MelNorm norm = MelNorm.Slaney)
     {
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(nFft, "nFft");
-        Validation.Positive(nMels, "nMels");
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(nFft, "nFft");
+        InputGuard.Positive(nMels, "nMels");
         double top = fMax ?? sampleRate / 2.0;
         if (!(fMin >= 0) || !(top > fMin) || double.IsInfinity(top))
             throw new MusicMLException($"Mel filterbank needs 0 ≤ fMin < fMax; got fMin = {fMin} Hz, fMax = {top} Hz.");
@@ -73,9 +73,9 @@ public static partial class Filters
     /// <exception cref="MusicMLException">A non-positive size or rate, or a non-finite tuning.</exception>
     public static FloatMatrix Chroma(int sampleRate, int nFft, int nChroma = 12, double tuning = 0.0, double ctrOct = 5.0, double? octWidth = 2.0)
     {
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(nFft, "nFft");
-        Validation.Positive(nChroma, "nChroma");
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(nFft, "nFft");
+        InputGuard.Positive(nChroma, "nChroma");
         if (!double.IsFinite(tuning)) throw new MusicMLException($"tuning must be finite; got {tuning}.");
         // Bin positions over the full (two-sided) FFT, in chroma units; the 0 Hz bin is placed 1.5 octaves below bin 1.
         var frqBins = new double[nFft];

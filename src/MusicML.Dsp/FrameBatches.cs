@@ -1,3 +1,4 @@
+using MusicML.Core;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -145,7 +146,7 @@ internal sealed unsafe class FrameBatches
                 }
         }
         // The full scan names the first bad sample, as the up-front check would have.
-        if (!Vector256.EqualsAll(nonFinite, Vector256<float>.Zero)) Validation.Audio(_reader.Signal);
+        if (!Vector256.EqualsAll(nonFinite, Vector256<float>.Zero)) InputGuard.Audio(_reader.Signal);
         _stageFirst = first;
         _stageCount = count;
     }

@@ -33,15 +33,15 @@ internal static unsafe class FramePipeline
     /// </summary>
     public static int CheckedFrameCount(ReadOnlySpan<float> y, int nFft, int hop, bool center, DspOptions options)
     {
-        if (y.IsEmpty) Validation.Audio(y);
+        if (y.IsEmpty) InputGuard.Audio(y);
         int frames = FrameCount(y.Length, nFft, hop, center);
         if (StftEngine.Resolve(nFft, options) != FftBackend.FrameBatch || !FrameBatches.StagesHopMajor(nFft, hop))
         {
-            Validation.Audio(y);
+            InputGuard.Audio(y);
             return frames;
         }
         long covered = (long)(frames - 1) * hop + (long)FrameBatches.RowsPerFrame(nFft, hop) * hop - (center ? nFft / 2 : 0);
-        if (covered < y.Length && Validation.FirstNonFinite(y[(int)Math.Max(0, covered)..]) >= 0) Validation.Audio(y);
+        if (covered < y.Length && InputGuard.FirstNonFinite(y[(int)Math.Max(0, covered)..]) >= 0) InputGuard.Audio(y);
         return frames;
     }
 
@@ -239,7 +239,7 @@ internal static unsafe class FramePipeline
         bool center, PadMode padMode, double power, DspOptions? options, out int frames)
     {
         var (hop, _) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
-        Validation.Audio(y);
+        InputGuard.Audio(y);
         int bins = nFft / 2 + 1;
         // Every frame's row is written below, so the array (106 MB for 10 minutes) need not be zeroed first.
         var data = GC.AllocateUninitializedArray<float>(checked(FrameCount(y.Length, nFft, hop, center) * bins));
@@ -352,7 +352,7 @@ internal static unsafe class FramePipeline
     {
         options ??= DspOptions.Default;
         var (hop, win) = Spectral.ResolveFrameSizes(nFft, hopLength, winLength);
-        Validation.Audio(y);
+        InputGuard.Audio(y);
         int count = FrameCount(y.Length, nFft, hop, center);
         frames = count;
         var windowValues = Windows.GetPaddedDouble(window, win, nFft);

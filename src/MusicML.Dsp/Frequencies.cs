@@ -34,7 +34,7 @@ public static partial class Frequencies
     /// <summary><paramref name="nMels"/> frequencies (Hz) equally spaced in mels from <paramref name="fMin"/> to <paramref name="fMax"/> inclusive (librosa.mel_frequencies).</summary>
     public static double[] Mel(int nMels = 128, double fMin = 0.0, double fMax = 11025.0, bool htk = false)
     {
-        Validation.Positive(nMels, "nMels");
+        InputGuard.Positive(nMels, "nMels");
         double min = HzToMel(fMin, htk), max = HzToMel(fMax, htk);
         var result = new double[nMels];
         // numpy.linspace: start + i·step, with the last point set exactly to stop.
@@ -46,8 +46,8 @@ public static partial class Frequencies
     /// <summary>Centre frequency (Hz) of each of the nFft/2 + 1 FFT bins (librosa.fft_frequencies, numpy.fft.rfftfreq).</summary>
     public static double[] Fft(int sampleRate = 22050, int nFft = 2048)
     {
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(nFft, "nFft");
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(nFft, "nFft");
         var result = new double[nFft / 2 + 1];
         double binWidth = 1.0 / (nFft * (1.0 / sampleRate));
         for (int k = 0; k < result.Length; k++) result[k] = k * binWidth;

@@ -38,9 +38,9 @@ public static partial class Onset
     /// <exception cref="MusicMLException">A non-finite envelope or an invalid parameter.</exception>
     public static int[] OnsetDetectFromEnvelope(ReadOnlySpan<float> onsetEnvelope, int sampleRate = 22050, int hopLength = 512)
     {
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(hopLength, "hopLength");
-        Validation.Finite(onsetEnvelope, "onsetEnvelope");
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(hopLength, "hopLength");
+        InputGuard.Finite(onsetEnvelope, "onsetEnvelope");
         if (onsetEnvelope.IsEmpty) return [];
         var x = onsetEnvelope.ToArray();
         float min = float.PositiveInfinity, max = float.NegativeInfinity;

@@ -73,11 +73,11 @@ public static partial class Onset
         bool detrend = false, bool center = true, int nFft = 2048, int hopLength = 512)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
-        Validation.Positive(lag, "lag");
-        Validation.Positive(maxSize, "maxSize");
-        Validation.Positive(nFft, "nFft");
-        Validation.Positive(hopLength, "hopLength");
+        InputGuard.Finite(s.Data, nameof(s));
+        InputGuard.Positive(lag, "lag");
+        InputGuard.Positive(maxSize, "maxSize");
+        InputGuard.Positive(nFft, "nFft");
+        InputGuard.Positive(hopLength, "hopLength");
         int rows = s.Rows, frames = s.Columns;
         var bounds = ChannelBounds(channels, rows);
         var reference = maxSize == 1 ? s : MaximumFilterOverRows(s, maxSize);

@@ -55,21 +55,21 @@ public static partial class Spectral
         DspOptions? options = null)
     {
         options ??= DspOptions.Default;
-        if (y.IsEmpty) Validation.Audio(y);
-        Validation.Positive(sampleRate, "sampleRate");
-        Validation.Positive(hopLength, "hopLength");
-        Validation.Positive(nBins, "nBins");
-        Validation.Positive(binsPerOctave, "binsPerOctave");
-        Validation.Positive(filterScale, "filterScale");
+        if (y.IsEmpty) InputGuard.Audio(y);
+        InputGuard.SampleRate(sampleRate);
+        InputGuard.Positive(hopLength, "hopLength");
+        InputGuard.Positive(nBins, "nBins");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
+        InputGuard.Positive(filterScale, "filterScale");
         double lowest = fMin ?? Filters.C1Hz;
-        Validation.Positive(lowest, "fMin");
+        InputGuard.Positive(lowest, "fMin");
         if (!(sparsity >= 0 && sparsity < 1)) throw new MusicMLException($"sparsity must be in [0, 1); got {sparsity}.");
         if (norm is double p && !(p > 0)) throw new MusicMLException($"norm must be positive (or null for none); got {p}.");
         if (tuning is double t && !double.IsFinite(t)) throw new MusicMLException($"tuning must be finite; got {t}.");
         _ = options.ResolveThreads(1);
 
         bool validated = tuning is null;
-        if (validated) Validation.Audio(y);
+        if (validated) InputGuard.Audio(y);
         double tune = tuning ?? Tuning.EstimateTuning(y, sampleRate, binsPerOctave: binsPerOctave, options: options);
         double tunedMin = lowest * Math.Pow(2.0, tune / binsPerOctave);
         var plan = ConstantQPlan.Get(sampleRate, hopLength, tunedMin, nBins, binsPerOctave, filterScale, norm, sparsity, window, scale);
@@ -94,7 +94,7 @@ public static partial class Spectral
 
         // The one-pass path checks each block of y as it reads it, while the block is in cache.
         bool checkInBlocks = oneThread && earlyFactor == 1 && !validated;
-        if (!validated && !checkInBlocks) Validation.Audio(y);
+        if (!validated && !checkInBlocks) InputGuard.Audio(y);
         float[]? signal = null;
         if (earlyFactor > 1)
         {
@@ -454,8 +454,8 @@ public static partial class Spectral
                 var block = signal.Slice(offset, Math.Min(ConstantQBlockLength, signal.Length - offset));
                 if (checkFinite)
                 {
-                    int bad = Validation.FirstNonFinite(block);
-                    if (bad >= 0) throw new MusicMLException($"The audio signal 'y' is not finite: sample {offset + bad} is {block[bad]}.");
+                    int bad = InputGuard.FirstNonFinite(block);
+                    if (bad >= 0) throw InputGuard.NonFiniteAudio(offset + bad, block[bad]);
                 }
                 Append(0, block);
             }

@@ -105,7 +105,7 @@ public static unsafe partial class Spectral
         DspOptions? options = null)
     {
         var (hop, _) = ResolveFrameSizes(nFft, hopLength, winLength);
-        if (y.IsEmpty) Validation.Audio(y);
+        if (y.IsEmpty) InputGuard.Audio(y);
         int frames = FramePipeline.FrameCount(y.Length, nFft, hop, center);
         var result = new FloatMatrix(nFft / 2 + 1, frames);
         var data = result.Data;
@@ -144,7 +144,7 @@ public static unsafe partial class Spectral
         if (frameCount < 0 || firstFrame < available || (long)firstFrame + frameCount > availableEnd)
             throw new MusicMLException($"Frames {firstFrame}..{(long)firstFrame + frameCount - 1} are not all in this block, which determines frames {available}..{availableEnd - 1}.");
         var block = frames.Block;
-        if (!block.IsEmpty) Validation.Audio(block);
+        if (!block.IsEmpty) InputGuard.Audio(block);
         var result = new FloatMatrix(nFft / 2 + 1, frameCount);
         if (frameCount == 0) return result;
         var data = result.Data;
@@ -296,7 +296,7 @@ public static unsafe partial class Spectral
             throw new MusicMLException($"An STFT with {stftMatrix.Rows} rows cannot come from nFft = {n}.");
         var (hop, win) = ResolveFrameSizes(n, hopLength, winLength);
         if (length is < 0) throw new MusicMLException($"length must be non-negative; got {length}.");
-        Validation.Finite(stftMatrix.Data, "stftMatrix");
+        InputGuard.Finite(stftMatrix.Data, "stftMatrix");
 
         int frames = stftMatrix.Columns;
         int start = center ? n / 2 : 0;
@@ -455,11 +455,11 @@ public static unsafe partial class Spectral
     /// <summary>Validates frame parameters and applies librosa's defaults (winLength = nFft, hop = winLength / 4).</summary>
     internal static (int Hop, int Win) ResolveFrameSizes(int nFft, int? hopLength, int? winLength)
     {
-        Validation.Positive(nFft, "nFft");
+        InputGuard.Positive(nFft, "nFft");
         int win = winLength ?? nFft;
         if (win <= 0 || win > nFft) throw new MusicMLException($"winLength must be between 1 and nFft = {nFft}; got {win}.");
         int hop = hopLength ?? Math.Max(1, win / 4);
-        Validation.Positive(hop, "hopLength");
+        InputGuard.Positive(hop, "hopLength");
         return (hop, win);
     }
 

@@ -26,8 +26,8 @@ public static partial class Tuning
         double fMin = 150.0, double fMax = 4000.0, double threshold = 0.1)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
-        Validation.Positive(sampleRate, "sampleRate");
+        InputGuard.Finite(s.Data, nameof(s));
+        InputGuard.SampleRate(sampleRate);
         int bins = s.Rows, frames = s.Columns;
         var pitches = new FloatMatrix(bins, frames);
         var magnitudes = new FloatMatrix(bins, frames);
@@ -77,7 +77,7 @@ public static partial class Tuning
     public static double EstimateTuning(FloatMatrix s, int sampleRate = 22050, double resolution = 0.01, int binsPerOctave = 12)
     {
         Validation.NotEmpty(s, nameof(s));
-        Validation.Finite(s.Data, nameof(s));
+        InputGuard.Finite(s.Data, nameof(s));
         return EstimateTuningFrameMajor(FramePipeline.ToFrameMajor(s), s.Rows, s.Columns, sampleRate, resolution, binsPerOctave);
     }
 
@@ -112,7 +112,7 @@ public static partial class Tuning
     public static double PitchTuning(ReadOnlySpan<float> frequencies, double resolution = 0.01, int binsPerOctave = 12)
     {
         if (!(resolution > 0 && resolution < 1)) throw new MusicMLException($"resolution must be in (0, 1); got {resolution}.");
-        Validation.Positive(binsPerOctave, "binsPerOctave");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
         int nBins = (int)Math.Ceiling(1.0 / resolution);
         var edges = new double[nBins + 1];
         double step = 1.0 / nBins;
@@ -200,7 +200,7 @@ public static partial class Tuning
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double EstimateTuningFrameMajor(float[] frameMajor, int bins, int frames, int sampleRate, double resolution, int binsPerOctave)
     {
-        Validation.Positive(sampleRate, "sampleRate");
+        InputGuard.SampleRate(sampleRate);
         var range = PeakRange(sampleRate, 2 * (bins - 1), 150.0, 4000.0);
         var pitches = new List<float>();
         var magnitudes = new List<float>();

@@ -39,7 +39,7 @@ public sealed class EvaluationTask
     public Scores Evaluate(string referencePath, string estimatedPath)
     {
         try { return _evaluate(referencePath, estimatedPath); }
-        catch (AnnotationException e) when (e.File is null)
+        catch (AnnotationException e) when (e.FilePath is null)
         {
             throw new AnnotationException(estimatedPath, 0, $"against {referencePath}: {e.Message}");
         }

@@ -77,14 +77,14 @@ public sealed class MelFrontEnd : Module<Tensor, Tensor>
     {
         using var tensors = SafeTensors.Load(path, device);
         if (!tensors.TryGetValue(FilterbankTensorName, out var fb) || !tensors.TryGetValue(WindowTensorName, out var window))
-            throw new MusicMLException($"{path}: a mel front end needs tensors '{FilterbankTensorName}' and '{WindowTensorName}'");
+            throw new MusicMLException($"{path}: a mel front end needs tensors '{FilterbankTensorName}' and '{WindowTensorName}'") { FilePath = path };
         try
         {
             return new MelFrontEnd(fb, window, hopLength, amin);
         }
-        catch (MusicMLException e)
+        catch (MusicMLException e) when (e.FilePath is null)
         {
-            throw new MusicMLException($"{path}: {e.Message}", e);
+            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
         }
     }
 

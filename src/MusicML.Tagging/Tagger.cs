@@ -53,7 +53,7 @@ public sealed class Tagger : IDisposable
     public static Tagger Load(string weightsPath, Device device = default)
     {
         ArgumentNullException.ThrowIfNull(weightsPath);
-        if (!File.Exists(weightsPath)) throw new MusicMLException($"{weightsPath}: model weights not found");
+        if (!File.Exists(weightsPath)) throw new MusicMLException($"{weightsPath}: model weights not found") { FilePath = weightsPath };
         var config = TaggerConfig.Load(TaggerConfig.PathBeside(weightsPath));
         var network = TaggerNetwork.Create(config);
         try
@@ -67,7 +67,7 @@ public sealed class Tagger : IDisposable
                 }
                 catch (MusicMLException e)
                 {
-                    throw new MusicMLException($"{weightsPath}: weights do not fit the {config.Architecture} architecture named by its configuration: {e.Message}", e);
+                    throw new MusicMLException($"{weightsPath}: weights do not fit the {config.Architecture} architecture named by its configuration: {e.Message}", e) { FilePath = weightsPath };
                 }
             }
             FlushSubnormalWeights(network);
@@ -117,7 +117,7 @@ public sealed class Tagger : IDisposable
         foreach (var name in weights.Keys)
             if (!declared.Contains(name)) problems.Add($"'{name}' is not listed in the configuration");
         if (problems.Count > 0)
-            throw new MusicMLException($"{path}: weights do not match their configuration: {string.Join("; ", problems)}");
+            throw new MusicMLException($"{path}: weights do not match their configuration: {string.Join("; ", problems)}") { FilePath = path };
     }
 
     /// <summary>
@@ -130,14 +130,20 @@ public sealed class Tagger : IDisposable
         {
             if (_frontEnd != null) return _frontEnd;
             if (string.IsNullOrEmpty(Config.FrontEndFile))
-                throw new MusicMLException($"{TaggerConfig.PathBeside(_weightsPath)}: the configuration names no front-end file (files.frontend), so only dB mel inputs can be used");
+            {
+                var configPath = TaggerConfig.PathBeside(_weightsPath);
+                throw new MusicMLException($"{configPath}: the configuration names no front-end file (files.frontend), so only dB mel inputs can be used")
+                {
+                    FilePath = configPath,
+                };
+            }
             var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_weightsPath)) ?? ".", Config.FrontEndFile);
-            if (!File.Exists(path)) throw new MusicMLException($"{path}: mel front end of model {Config.Name} not found");
+            if (!File.Exists(path)) throw new MusicMLException($"{path}: mel front end of model {Config.Name} not found") { FilePath = path };
             var frontEnd = MelFrontEnd.Load(path, Config.HopLength, Config.Amin, Device);
             if (frontEnd.NMels != Config.NMels || frontEnd.NFft != Config.NFft)
             {
                 frontEnd.Dispose();
-                throw new MusicMLException($"{path}: front end has {frontEnd.NMels} mel bands and n_fft {frontEnd.NFft}, the model expects {Config.NMels} and {Config.NFft}");
+                throw new MusicMLException($"{path}: front end has {frontEnd.NMels} mel bands and n_fft {frontEnd.NFft}, the model expects {Config.NMels} and {Config.NFft}") { FilePath = path };
             }
             return _frontEnd = frontEnd;
         }
@@ -192,8 +198,7 @@ public sealed class Tagger : IDisposable
     {
         if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
         var starts = ChunkStarts(samples.Length);
-        foreach (var s in samples)
-            if (!float.IsFinite(s)) throw new MusicMLException("audio holds NaN or infinite samples");
+        InputGuard.Audio(samples, "samples");
         int length = Config.InputLength, tags = Config.Tags.Count;
         var chunkProbabilities = new float[starts.Length][];
         var batch = new float[Math.Min(batchSize, starts.Length) * length];
@@ -226,9 +231,9 @@ public sealed class Tagger : IDisposable
         {
             return TagTrack(audio.Channel(0), batchSize);
         }
-        catch (MusicMLException e)
+        catch (MusicMLException e) when (e.FilePath is null)
         {
-            throw new MusicMLException($"{path}: {e.Message}", e);
+            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
         }
     }
 

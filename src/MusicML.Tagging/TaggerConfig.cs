@@ -92,7 +92,7 @@ public sealed class TaggerConfig
     public static TaggerConfig Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new MusicMLException($"{path}: model configuration not found (expected beside the weights)");
+        if (!File.Exists(path)) throw new MusicMLException($"{path}: model configuration not found (expected beside the weights)") { FilePath = path };
         JsonDocument document;
         try
         {
@@ -101,7 +101,7 @@ public sealed class TaggerConfig
         }
         catch (JsonException e)
         {
-            throw new MusicMLException($"{path}: not valid JSON ({e.Message})", e);
+            throw new MusicMLException($"{path}: not valid JSON ({e.Message})", e) { FilePath = path };
         }
         using (document)
         {
@@ -111,7 +111,7 @@ public sealed class TaggerConfig
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException)
             {
-                throw new MusicMLException($"{path}: malformed model configuration ({e.Message})", e);
+                throw new MusicMLException($"{path}: malformed model configuration ({e.Message})", e) { FilePath = path };
             }
         }
     }
@@ -125,14 +125,14 @@ public sealed class TaggerConfig
             "fcn" => TaggerArchitecture.Fcn,
             "musicnn" => TaggerArchitecture.Musicnn,
             "crnn" => TaggerArchitecture.Crnn,
-            _ => throw new MusicMLException($"{path}: unknown architecture '{arch}' (MusicML builds fcn, musicnn and crnn)"),
+            _ => throw new MusicMLException($"{path}: unknown architecture '{arch}' (MusicML builds fcn, musicnn and crnn)") { FilePath = path },
         };
         if (!root.TryGetProperty("tags", out var tagsElement) || tagsElement.ValueKind != JsonValueKind.Array)
-            throw new MusicMLException($"{path}: 'tags' (the output order) is missing");
+            throw new MusicMLException($"{path}: 'tags' (the output order) is missing") { FilePath = path };
         var tags = tagsElement.EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
-        if (tags.Length == 0 || tags.Any(string.IsNullOrEmpty)) throw new MusicMLException($"{path}: 'tags' must list non-empty tag names");
+        if (tags.Length == 0 || tags.Any(string.IsNullOrEmpty)) throw new MusicMLException($"{path}: 'tags' must list non-empty tag names") { FilePath = path };
         if (root.TryGetProperty("n_class", out var nClass) && nClass.GetInt32() != tags.Length)
-            throw new MusicMLException($"{path}: n_class is {nClass.GetInt32()} but 'tags' lists {tags.Length} names");
+            throw new MusicMLException($"{path}: n_class is {nClass.GetInt32()} but 'tags' lists {tags.Length} names") { FilePath = path };
 
         var pre = root.TryGetProperty("preprocessing", out var p) ? p : default;
         var stft = Child(pre, "stft");
@@ -172,7 +172,7 @@ public sealed class TaggerConfig
     {
         void Positive(double value, string what)
         {
-            if (!(value > 0)) throw new MusicMLException($"{path}: {what} must be positive, got {value.ToString(CultureInfo.InvariantCulture)}");
+            if (!(value > 0)) throw new MusicMLException($"{path}: {what} must be positive, got {value.ToString(CultureInfo.InvariantCulture)}") { FilePath = path };
         }
         Positive(SampleRate, "sample_rate");
         Positive(NFft, "n_fft");
@@ -180,13 +180,13 @@ public sealed class TaggerConfig
         Positive(NMels, "n_mels");
         Positive(ChunkCount, "n_chunks");
         Positive(Amin, "amin");
-        if (InputLength <= 0) throw new MusicMLException($"{path}: inference.input_length_samples is missing or not positive");
+        if (InputLength <= 0) throw new MusicMLException($"{path}: inference.input_length_samples is missing or not positive") { FilePath = path };
         if (WinLength != NFft)
-            throw new MusicMLException($"{path}: win_length {WinLength} differs from n_fft {NFft}; the front end supports only win_length = n_fft");
+            throw new MusicMLException($"{path}: win_length {WinLength} differs from n_fft {NFft}; the front end supports only win_length = n_fft") { FilePath = path };
         if (!(FMin >= 0 && FMax > FMin && FMax <= SampleRate / 2.0))
-            throw new MusicMLException($"{path}: mel range f_min {FMin} Hz .. f_max {FMax} Hz is invalid for {SampleRate} Hz audio");
+            throw new MusicMLException($"{path}: mel range f_min {FMin} Hz .. f_max {FMax} Hz is invalid for {SampleRate} Hz audio") { FilePath = path };
         if (InputLength <= NFft / 2)
-            throw new MusicMLException($"{path}: input length {InputLength} samples is too short for reflect padding of {NFft / 2}");
+            throw new MusicMLException($"{path}: input length {InputLength} samples is too short for reflect padding of {NFft / 2}") { FilePath = path };
     }
 
     private static JsonElement Child(JsonElement element, string name) =>
@@ -198,7 +198,7 @@ public sealed class TaggerConfig
             : null;
 
     private static string RequiredString(JsonElement element, string name, string path) =>
-        OptionalString(element, name) ?? throw new MusicMLException($"{path}: '{name}' is missing");
+        OptionalString(element, name) ?? throw new MusicMLException($"{path}: '{name}' is missing") { FilePath = path };
 
     private static double Number(JsonElement element, string name, double fallback) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number

@@ -1,4 +1,4 @@
-using MusicML.Torch.Native;
+using MusicML.Torch.Interop;
 
 namespace MusicML.Torch;
 

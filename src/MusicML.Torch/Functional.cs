@@ -1,5 +1,5 @@
-using MusicML.Torch.Native;
-using static MusicML.Torch.Native.TorchNative;
+using MusicML.Torch.Interop;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 
@@ -10,8 +10,8 @@ namespace MusicML.Torch;
 /// </summary>
 public static unsafe class Functional
 {
-    private static Tensor Wrap(IntPtr handle) => Tensor.Wrap(handle);
-    private static IntPtr OrZero(Tensor? t) => t?.Handle ?? IntPtr.Zero;
+    private static Tensor Wrap(TensorHandle handle) => Tensor.Wrap(handle);
+    private static TensorHandle OrZero(Tensor? t) => t?.Handle ?? TensorHandle.Null;
 
     private static void RequireSizes(ReadOnlySpan<long> values, int count, string name, long minimum)
     {

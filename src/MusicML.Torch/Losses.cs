@@ -1,5 +1,5 @@
-using MusicML.Torch.Native;
-using static MusicML.Torch.Native.TorchNative;
+using MusicML.Torch.Interop;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 
@@ -19,7 +19,7 @@ public static class Losses
 {
     private static Tensor Loss(LossOp op, Tensor input, Tensor target, Tensor? weight, Tensor? extra, Reduction reduction,
         double p1 = 0, double p2 = 0) =>
-        Tensor.Wrap(mm_loss(op, input.Handle, target.Handle, weight?.Handle ?? IntPtr.Zero, extra?.Handle ?? IntPtr.Zero,
+        Tensor.Wrap(mm_loss(op, input.Handle, target.Handle, weight?.Handle ?? TensorHandle.Null, extra?.Handle ?? TensorHandle.Null,
             (int)reduction, p1, p2));
 
     /// <summary>

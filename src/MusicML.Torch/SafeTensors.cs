@@ -74,7 +74,7 @@ public static class SafeTensors
     private static DType ParseDType(string code, string path, string name)
     {
         foreach (var (c, d) in Codes) if (c == code) return d;
-        throw new MusicMLException($"{path}: tensor '{name}' has dtype '{code}', which MusicML does not support");
+        throw new MusicMLException($"{path}: tensor '{name}' has dtype '{code}', which MusicML does not support") { FilePath = path };
     }
 
     private static string DTypeCode(DType dtype)
@@ -234,15 +234,15 @@ public static class SafeTensors
         }
         catch (FileNotFoundException e)
         {
-            throw new MusicMLException($"{path}: safetensors file not found", e);
+            throw new MusicMLException($"{path}: safetensors file not found", e) { FilePath = path };
         }
         catch (DirectoryNotFoundException e)
         {
-            throw new MusicMLException($"{path}: safetensors file not found", e);
+            throw new MusicMLException($"{path}: safetensors file not found", e) { FilePath = path };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MusicMLException($"{path}: cannot read safetensors file: {e.Message}", e);
+            throw new MusicMLException($"{path}: cannot read safetensors file: {e.Message}", e) { FilePath = path };
         }
     }
 
@@ -250,10 +250,10 @@ public static class SafeTensors
     {
         Span<byte> size = stackalloc byte[8];
         if (stream.Length < 8 || stream.ReadAtLeast(size, 8, throwOnEndOfStream: false) < 8)
-            throw new MusicMLException($"{path}: not a safetensors file (shorter than its 8-byte header length)");
+            throw new MusicMLException($"{path}: not a safetensors file (shorter than its 8-byte header length)") { FilePath = path };
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(size);
         if (headerLength > (ulong)MaxHeaderBytes || (long)headerLength > stream.Length - 8)
-            throw new MusicMLException($"{path}: safetensors header claims {headerLength} bytes but the file has {stream.Length - 8} after the length (truncated or not safetensors)");
+            throw new MusicMLException($"{path}: safetensors header claims {headerLength} bytes but the file has {stream.Length - 8} after the length (truncated or not safetensors)") { FilePath = path };
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         long dataStart = 8 + (long)headerLength;
@@ -263,7 +263,7 @@ public static class SafeTensors
         try
         {
             using var doc = JsonDocument.Parse(headerBytes);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new MusicMLException($"{path}: safetensors header is not a JSON object");
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new MusicMLException($"{path}: safetensors header is not a JSON object") { FilePath = path };
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 if (property.Name == MetadataKey)
@@ -276,23 +276,23 @@ public static class SafeTensors
                 var shape = property.Value.GetProperty("shape").EnumerateArray().Select(v => v.GetInt64()).ToArray();
                 var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(v => v.GetInt64()).ToArray();
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
-                    throw new MusicMLException($"{path}: tensor '{name}' has invalid data_offsets [{string.Join(", ", offsets)}]");
+                    throw new MusicMLException($"{path}: tensor '{name}' has invalid data_offsets [{string.Join(", ", offsets)}]") { FilePath = path };
                 if (offsets[1] > dataLength)
-                    throw new MusicMLException($"{path}: tensor '{name}' ends at byte {offsets[1]} of the data but the file holds {dataLength} (truncated)");
+                    throw new MusicMLException($"{path}: tensor '{name}' ends at byte {offsets[1]} of the data but the file holds {dataLength} (truncated)") { FilePath = path };
                 long count = 1;
                 foreach (var s in shape)
                 {
-                    if (s < 0) throw new MusicMLException($"{path}: tensor '{name}' has a negative dimension");
+                    if (s < 0) throw new MusicMLException($"{path}: tensor '{name}' has a negative dimension") { FilePath = path };
                     count *= s;
                 }
                 if (count * dtype.ElementSize() != offsets[1] - offsets[0])
-                    throw new MusicMLException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] {dtype} needs {count * dtype.ElementSize()} bytes but its data_offsets span {offsets[1] - offsets[0]}");
+                    throw new MusicMLException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] {dtype} needs {count * dtype.ElementSize()} bytes but its data_offsets span {offsets[1] - offsets[0]}") { FilePath = path };
                 entries.Add(new SafeTensorsEntry(name, dtype, shape, offsets[0], offsets[1] - offsets[0]));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new MusicMLException($"{path}: invalid safetensors header: {e.Message}", e);
+            throw new MusicMLException($"{path}: invalid safetensors header: {e.Message}", e) { FilePath = path };
         }
         return (entries, metadata, dataStart);
     }

@@ -1,5 +1,5 @@
 using MusicML.Core;
-using static MusicML.Torch.Native.TorchNative;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 

@@ -1,5 +1,5 @@
-using MusicML.Torch.Native;
-using static MusicML.Torch.Native.TorchNative;
+using MusicML.Torch.Interop;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 
@@ -206,31 +206,31 @@ public sealed unsafe partial class Tensor
     }
 
     /// <summary>The same elements with a new shape (a view when possible); one size may be −1 to be inferred.</summary>
-    public Tensor Reshape(params ReadOnlySpan<long> shape) => ViewOp(Native.ViewOp.Reshape, shape);
+    public Tensor Reshape(params ReadOnlySpan<long> shape) => ViewOp(Interop.ViewOp.Reshape, shape);
     /// <summary>A view with a new shape; fails (with libtorch's reason) when the strides do not allow it.</summary>
-    public Tensor View(params ReadOnlySpan<long> shape) => ViewOp(Native.ViewOp.View, shape);
+    public Tensor View(params ReadOnlySpan<long> shape) => ViewOp(Interop.ViewOp.View, shape);
     /// <summary>A view with the dimensions reordered.</summary>
-    public Tensor Permute(params ReadOnlySpan<long> dims) => ViewOp(Native.ViewOp.Permute, dims);
+    public Tensor Permute(params ReadOnlySpan<long> dims) => ViewOp(Interop.ViewOp.Permute, dims);
     /// <summary>A view broadcasting size-1 dimensions to <paramref name="shape"/> (−1 keeps a size).</summary>
-    public Tensor Expand(params ReadOnlySpan<long> shape) => ViewOp(Native.ViewOp.Expand, shape);
+    public Tensor Expand(params ReadOnlySpan<long> shape) => ViewOp(Interop.ViewOp.Expand, shape);
     /// <summary>The tensor tiled <paramref name="repeats"/> times along each dimension (a copy).</summary>
-    public Tensor Repeat(params ReadOnlySpan<long> repeats) => ViewOp(Native.ViewOp.Repeat, repeats);
+    public Tensor Repeat(params ReadOnlySpan<long> repeats) => ViewOp(Interop.ViewOp.Repeat, repeats);
     /// <summary>A copy with the order of elements reversed along <paramref name="dims"/>.</summary>
-    public Tensor Flip(params ReadOnlySpan<long> dims) => ViewOp(Native.ViewOp.Flip, dims);
+    public Tensor Flip(params ReadOnlySpan<long> dims) => ViewOp(Interop.ViewOp.Flip, dims);
     /// <summary>Dimensions <paramref name="startDim"/>..<paramref name="endDim"/> merged into one.</summary>
-    public Tensor Flatten(long startDim = 0, long endDim = -1) => ViewOp(Native.ViewOp.Flatten, [startDim, endDim]);
+    public Tensor Flatten(long startDim = 0, long endDim = -1) => ViewOp(Interop.ViewOp.Flatten, [startDim, endDim]);
     /// <summary>A view with two dimensions swapped.</summary>
-    public Tensor Transpose(long dim0, long dim1) => ViewOp(Native.ViewOp.Transpose, [dim0, dim1]);
+    public Tensor Transpose(long dim0, long dim1) => ViewOp(Interop.ViewOp.Transpose, [dim0, dim1]);
     /// <summary>
     /// A view of indices <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive) every
     /// <paramref name="step"/> along <paramref name="dim"/>; negative indices count from the end, bounds are clipped.
     /// </summary>
     public Tensor Slice(long dim, long start, long end = long.MaxValue, long step = 1) =>
-        ViewOp(Native.ViewOp.Slice, [dim, start, end, step]);
+        ViewOp(Interop.ViewOp.Slice, [dim, start, end, step]);
     /// <summary>A view of index <paramref name="index"/> along <paramref name="dim"/>, which disappears.</summary>
-    public Tensor Select(long dim, long index) => ViewOp(Native.ViewOp.Select, [dim, index]);
+    public Tensor Select(long dim, long index) => ViewOp(Interop.ViewOp.Select, [dim, index]);
     /// <summary>A view of <paramref name="length"/> indices from <paramref name="start"/> along <paramref name="dim"/>.</summary>
-    public Tensor Narrow(long dim, long start, long length) => ViewOp(Native.ViewOp.Narrow, [dim, start, length]);
+    public Tensor Narrow(long dim, long start, long length) => ViewOp(Interop.ViewOp.Narrow, [dim, start, length]);
     /// <summary>A view with a size-1 dimension inserted at <paramref name="dim"/>.</summary>
     public Tensor Unsqueeze(long dim) => AlongDim(DimOp.Unsqueeze, dim);
     /// <summary>A view without dimension <paramref name="dim"/> if its size is 1 (unchanged otherwise).</summary>
@@ -243,16 +243,16 @@ public sealed unsafe partial class Tensor
 
     /// <summary>Elements of <paramref name="dim"/> at the positions in the int64 tensor <paramref name="indices"/> (a copy).</summary>
     public Tensor IndexSelect(long dim, Tensor indices) =>
-        Wrap(mm_index_op(IndexOp.IndexSelect, Handle, indices.Handle, IntPtr.Zero, dim, 0));
+        Wrap(mm_index_op(IndexOp.IndexSelect, Handle, indices.Handle, TensorHandle.Null, dim, 0));
     /// <summary>PyTorch's <c>gather</c>: out[i][j] = this[i][indices[i][j]] along <paramref name="dim"/>.</summary>
     public Tensor Gather(long dim, Tensor indices) =>
-        Wrap(mm_index_op(IndexOp.Gather, Handle, indices.Handle, IntPtr.Zero, dim, 0));
+        Wrap(mm_index_op(IndexOp.Gather, Handle, indices.Handle, TensorHandle.Null, dim, 0));
     /// <summary>A copy with <paramref name="value"/> wherever the boolean <paramref name="mask"/> (broadcast) is true.</summary>
     public Tensor MaskedFill(Tensor mask, double value) =>
-        Wrap(mm_index_op(IndexOp.MaskedFill, Handle, mask.Handle, IntPtr.Zero, 0, value));
+        Wrap(mm_index_op(IndexOp.MaskedFill, Handle, mask.Handle, TensorHandle.Null, 0, value));
     /// <summary>The elements where the boolean <paramref name="mask"/> is true, as a 1-D tensor.</summary>
     public Tensor MaskedSelect(Tensor mask) =>
-        Wrap(mm_index_op(IndexOp.MaskedSelect, Handle, mask.Handle, IntPtr.Zero, 0, 0));
+        Wrap(mm_index_op(IndexOp.MaskedSelect, Handle, mask.Handle, TensorHandle.Null, 0, 0));
 
     /// <summary>Elements of <paramref name="whereTrue"/> where <paramref name="condition"/> holds, else of <paramref name="whereFalse"/>.</summary>
     public static Tensor Where(Tensor condition, Tensor whereTrue, Tensor whereFalse) =>
@@ -267,15 +267,15 @@ public sealed unsafe partial class Tensor
     private static Tensor Join(ReadOnlySpan<Tensor> tensors, long dim, bool stack)
     {
         if (tensors.Length == 0) throw new TorchException($"{(stack ? "stack" : "cat")} needs at least one tensor");
-        Span<IntPtr> handles = tensors.Length <= 64 ? stackalloc IntPtr[tensors.Length] : new IntPtr[tensors.Length];
-        for (int i = 0; i < tensors.Length; i++) handles[i] = tensors[i].Handle;
-        fixed (IntPtr* h = handles) return Wrap(mm_cat(h, handles.Length, dim, stack ? 1 : 0));
+        Span<IntPtr> raw = tensors.Length <= 64 ? stackalloc IntPtr[tensors.Length] : new IntPtr[tensors.Length];
+        using var handles = new TensorHandleArray(tensors, raw);
+        fixed (IntPtr* h = raw) return Wrap(mm_cat(h, raw.Length, dim, stack ? 1 : 0));
     }
 
     // ---- in-place updates (for initialisation, loading and optimisers; not recorded when under NoGrad) -------------
 
     private void Inplace(InplaceOp op, Tensor? other, double s1 = 0, double s2 = 0) =>
-        Check(mm_inplace(op, Handle, other?.Handle ?? IntPtr.Zero, s1, s2));
+        Check(mm_inplace(op, Handle, other?.Handle ?? TensorHandle.Null, s1, s2));
 
     /// <summary>Makes this tensor object refer to <paramref name="source"/>'s data (device and dtype included), keeping the handle.</summary>
     internal void SetData(Tensor source) => Inplace(InplaceOp.SetData, source);

@@ -1,27 +1,31 @@
 using System.Runtime.InteropServices;
-using MusicML.Torch.Native;
-using static MusicML.Torch.Native.TorchNative;
+using MusicML.Torch.Interop;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 
 /// <summary>
 /// An n-dimensional array in libtorch (CPU or CUDA) with autograd: the C# face of one <c>at::Tensor</c>. Each instance
-/// owns exactly one native handle; <see cref="Dispose"/> (or the enclosing <see cref="DisposeScope"/>) releases it at
-/// once, and a finalizer releases it if both were forgotten. Operations return new tensors that share storage only
-/// where PyTorch's would (views).
+/// owns exactly one native handle (a <see cref="TensorHandle"/>, which every native call holds a reference to while it
+/// runs); <see cref="Dispose"/> (or the enclosing <see cref="DisposeScope"/>) releases it at once, and the handle's own
+/// finalizer releases it if both were forgotten. Operations return new tensors that share storage only where PyTorch's
+/// would (views).
 /// </summary>
 public sealed unsafe partial class Tensor : IDisposable
 {
-    private IntPtr _handle;
+    private readonly TensorHandle _handle;
+    // Set once by Dispose. The handle's own closed state lags while a native call on another thread still holds it,
+    // and a disposed tensor must refuse new calls at once.
+    private int _disposed;
 
-    internal Tensor(IntPtr handle)
+    internal Tensor(TensorHandle handle)
     {
         _handle = handle;
         DisposeScope.Current?.Add(this);
     }
 
     /// <summary>Wraps a handle returned by the shim, throwing libtorch's message when it is zero.</summary>
-    internal static Tensor Wrap(IntPtr handle) => new(Check(handle));
+    internal static Tensor Wrap(TensorHandle handle) => new(Check(handle));
 
     /// <summary>The scope that will release this tensor, if any.</summary>
     internal DisposeScope? Scope { get; set; }
@@ -29,35 +33,27 @@ public sealed unsafe partial class Tensor : IDisposable
     /// <summary>This tensor's position in <see cref="Scope"/>'s list.</summary>
     internal int ScopeSlot { get; set; }
 
-    /// <summary>The native handle; throws once disposed.</summary>
-    internal IntPtr Handle
-    {
-        get
-        {
-            var h = _handle;
-            if (h == IntPtr.Zero) throw new ObjectDisposedException(nameof(Tensor), "the tensor was disposed (directly or by its DisposeScope)");
-            return h;
-        }
-    }
+    /// <summary>The native handle for a call; throws once disposed.</summary>
+    internal TensorHandle Handle =>
+        _disposed != 0
+            ? throw new ObjectDisposedException(nameof(Tensor), "the tensor was disposed (directly or by its DisposeScope)")
+            : _handle;
+
+    /// <summary>The native handle whether or not disposed, for releasing references taken earlier (<see cref="TensorHandleArray"/>).</summary>
+    internal TensorHandle NativeHandle => _handle;
 
     /// <summary>True once the native tensor has been released.</summary>
-    public bool IsDisposed => _handle == IntPtr.Zero;
+    public bool IsDisposed => _disposed != 0;
 
-    /// <summary>Releases the native tensor now. Views of it stay valid (libtorch reference-counts storage).</summary>
+    /// <summary>
+    /// Releases the native tensor now (or, when a native call on another thread still uses it, as soon as that call
+    /// returns). Views of it stay valid (libtorch reference-counts storage).
+    /// </summary>
     public void Dispose()
     {
-        var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
-        if (h == IntPtr.Zero) return;
-        mm_tensor_free(h);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _handle.Dispose();
         Scope?.Remove(this);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Backstop for tensors neither disposed nor owned by a scope.</summary>
-    ~Tensor()
-    {
-        var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
-        if (h != IntPtr.Zero) mm_tensor_free(h);
     }
 
     /// <summary>Takes this tensor out of its dispose scope so the caller owns it (e.g. a model parameter).</summary>
@@ -133,7 +129,9 @@ public sealed unsafe partial class Tensor : IDisposable
         get
         {
             Check(mm_grad(Handle, out var grad));
-            return grad == IntPtr.Zero ? null : new Tensor(grad);
+            if (!grad.IsInvalid) return new Tensor(grad);
+            grad.Dispose();
+            return null;
         }
     }
 
@@ -300,7 +298,7 @@ public sealed unsafe partial class Tensor : IDisposable
     /// <param name="gradient">d(output)/d(this) for a non-scalar tensor; null for a scalar (1).</param>
     /// <param name="retainGraph">Keep the graph for a second backward pass.</param>
     public void Backward(Tensor? gradient = null, bool retainGraph = false) =>
-        Check(mm_backward(Handle, gradient?.Handle ?? IntPtr.Zero, retainGraph ? 1 : 0));
+        Check(mm_backward(Handle, gradient?.Handle ?? TensorHandle.Null, retainGraph ? 1 : 0));
 
     /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor (PyTorch's <c>requires_grad_</c>).</summary>
     public Tensor RequiresGrad_(bool requiresGrad = true)
@@ -312,7 +310,9 @@ public sealed unsafe partial class Tensor : IDisposable
     /// <summary>Drops the accumulated gradient (PyTorch's <c>grad = None</c>).</summary>
     public void ClearGrad()
     {
-        var h = Handle;
-        Check(mm_clear_grads(&h, 1));
+        IntPtr raw;
+        var self = this;
+        using var handles = new TensorHandleArray(new ReadOnlySpan<Tensor>(in self), new Span<IntPtr>(&raw, 1));
+        Check(mm_clear_grads(&raw, 1));
     }
 }

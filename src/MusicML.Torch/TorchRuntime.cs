@@ -1,4 +1,4 @@
-using static MusicML.Torch.Native.TorchNative;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch;
 
@@ -11,7 +11,7 @@ public static class TorchRuntime
     public static bool IsAvailable => Dependency.IsAvailable;
 
     /// <summary>Throws <see cref="MusicML.Core.NativeLibraryMissingException"/> (naming libtorch-dev) when libtorch is unusable.</summary>
-    public static void EnsureAvailable() => Native.TorchNative.EnsureAvailable();
+    public static void EnsureAvailable() => Interop.TorchNative.EnsureAvailable();
 
 
     /// <summary>How many native tensors are alive in this process: flat over a loop means nothing leaks.</summary>
@@ -19,7 +19,7 @@ public static class TorchRuntime
     {
         get
         {
-            Native.TorchNative.EnsureAvailable();
+            Interop.TorchNative.EnsureAvailable();
             return mm_live_tensors();
         }
     }
@@ -27,7 +27,7 @@ public static class TorchRuntime
     /// <summary>Seeds libtorch's random generators (CPU and CUDA), so Rand/Randn/dropout/initialisation repeat.</summary>
     public static void ManualSeed(ulong seed)
     {
-        Native.TorchNative.EnsureAvailable();
+        Interop.TorchNative.EnsureAvailable();
         Check(mm_manual_seed(seed));
     }
 
@@ -38,7 +38,7 @@ public static class TorchRuntime
         {
             if (_cudaDeviceCount < 0)
             {
-                Native.TorchNative.EnsureAvailable();
+                Interop.TorchNative.EnsureAvailable();
                 _cudaDeviceCount = mm_cuda_device_count();
             }
             return _cudaDeviceCount;
@@ -53,13 +53,13 @@ public static class TorchRuntime
     {
         get
         {
-            Native.TorchNative.EnsureAvailable();
+            Interop.TorchNative.EnsureAvailable();
             return mm_get_num_threads();
         }
         set
         {
             if (value < 1) throw new TorchException($"NumThreads must be at least 1, not {value}");
-            Native.TorchNative.EnsureAvailable();
+            Interop.TorchNative.EnsureAvailable();
             mm_set_num_threads(value);
         }
     }
@@ -69,7 +69,7 @@ public static class TorchRuntime
     {
         get
         {
-            Native.TorchNative.EnsureAvailable();
+            Interop.TorchNative.EnsureAvailable();
             return mm_is_grad_enabled() != 0;
         }
     }
@@ -108,7 +108,7 @@ public readonly struct GradModeGuard : IDisposable
 
     internal GradModeGuard(bool enabled)
     {
-        Native.TorchNative.EnsureAvailable();
+        Interop.TorchNative.EnsureAvailable();
         _previous = mm_set_grad_enabled(enabled ? 1 : 0) != 0;
     }
 

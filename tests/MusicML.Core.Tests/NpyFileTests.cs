@@ -91,4 +91,22 @@ public class NpyFileTests
         Assert.Equal([42L], back.ToInt64());
         Assert.Equal([42f], back.ToFloat32());
     }
+
+    [Fact]
+    public void ErrorsNameTheFileAsAProperty()
+    {
+        // A file that is not .npy: the parse error is wrapped once with the path, which FilePath carries too.
+        var path = Path.Combine(Path.GetTempPath(), $"musicml-not-npy-{Environment.ProcessId}.npy");
+        File.WriteAllText(path, "this is not an array");
+        try
+        {
+            var e = Assert.Throws<MusicMLException>(() => NpyFile.Read(path));
+            Assert.Equal(path, e.FilePath);
+            Assert.Equal($"{path}: not a .npy file (bad magic bytes).", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -152,11 +152,38 @@ public class AnalyzerTests(ITestOutputHelper output)
         Assert.Contains("empty", Assert.Throws<MusicMLException>(() => analyzer.Analyze([], 22050)).Message);
         var y = new float[22050];
         y[1234] = float.NaN;
-        Assert.Contains("index 1234", Assert.Throws<MusicMLException>(() => analyzer.Analyze(y, 22050)).Message);
+        Assert.Contains("sample 1234 is", Assert.Throws<MusicMLException>(() => analyzer.Analyze(y, 22050)).Message);
         Assert.Contains("-5", Assert.Throws<MusicMLException>(() => analyzer.Analyze(new float[100], -5)).Message);
         var missing = Path.Combine(Path.GetTempPath(), "musicml-no-such-file.wav");
         Assert.Contains(missing, Assert.ThrowsAny<MusicMLException>(() => analyzer.Analyze(missing)).Message);
         var badChords = analyzer with { Chords = new Chords.ChordOptions { ChangeRatePerSecond = 2 } };
         Assert.Contains("ChangeRatePerSecond", Assert.Throws<MusicMLException>(() => badChords.Analyze(new float[22050], 22050)).Message);
+    }
+
+    [Fact]
+    public void ErrorsAboutAFileCarryItsPathOnce()
+    {
+        // A missing file is named by the decoder; a setting refused while analysing a file is wrapped once with the
+        // file's path, and both carry it as FilePath rather than only as a message prefix.
+        var analyzer = new Analyzer();
+        var missing = Path.Combine(Path.GetTempPath(), "musicml-no-such-file.wav");
+        Assert.Equal(missing, Assert.ThrowsAny<MusicMLException>(() => analyzer.Analyze(missing)).FilePath);
+        var path = Path.Combine(Path.GetTempPath(), $"musicml-filepath-{Environment.ProcessId}.wav");
+        try
+        {
+            var tone = new float[22050];
+            for (int i = 0; i < tone.Length; i++) tone[i] = 0.5f * MathF.Sin(2 * MathF.PI * 440 * i / 22050);
+            MusicML.Audio.WavWriter.Write(path, new MusicML.Audio.AudioBuffer([tone], 22050));
+            var badChords = analyzer with { Chords = new Chords.ChordOptions { ChangeRatePerSecond = 2 } };
+            var e = Assert.Throws<MusicMLException>(() => badChords.Analyze(path));
+            Assert.Equal(path, e.FilePath);
+            Assert.StartsWith($"{path}: ", e.Message);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Message, System.Text.RegularExpressions.Regex.Escape(path)));
+            Assert.Contains("ChangeRatePerSecond", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -83,7 +83,7 @@ public class OnsetTests
         e = Assert.Throws<MusicMLException>(() => new OnsetPeakPicker { PreAvg = -1 }.Validate());
         Assert.Contains("PreAvg", e.Message);
         e = Assert.Throws<MusicMLException>(() => new OnsetEnvelope([1f, float.PositiveInfinity], 100));
-        Assert.Contains("frame 1", e.Message);
+        Assert.Contains("at index 1", e.Message);
     }
 
     /// <summary>

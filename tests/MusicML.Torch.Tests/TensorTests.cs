@@ -299,7 +299,7 @@ public class TensorTests
     [Fact]
     public void MissingShimNamesThePackageAndSetup()
     {
-        var dependency = MusicML.Torch.Native.TorchNative.CreateDependency("libmusicml_torch_absent.so");
+        var dependency = MusicML.Torch.Interop.TorchNative.CreateDependency("libmusicml_torch_absent.so");
         var e = Assert.Throws<MusicML.Core.NativeLibraryMissingException>(dependency.EnsureAvailable);
         Assert.Contains("libtorch-dev", e.Message);
         Assert.Contains("scripts/setup.sh", e.Message);

@@ -64,7 +64,7 @@ internal static class FeaturesCommand
         OutputPaths.CheckFile("--out", outputPath, [inputPath]);
 
         var audio = AudioFile.Load(inputPath, parameters.SampleRate, mono: true);
-        if (audio.FrameCount == 0) throw new MusicMLException($"{inputPath}: the file holds no audio samples.");
+        if (audio.FrameCount == 0) throw new MusicMLException($"{inputPath}: the file holds no audio samples.") { FilePath = inputPath };
         var feature = kind.Compute(audio.ToMono(), parameters);
 
         if (extension == ".npy")

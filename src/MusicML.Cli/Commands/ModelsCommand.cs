@@ -83,7 +83,7 @@ internal static class ModelsCommand
         OutputPaths.CheckFile("--out", outputPath, [inputPath, modelPath, Path.ChangeExtension(modelPath, ".json")]);
         var device = deviceName == "cuda" ? Device.Cuda : Device.Cpu;
         var array = NpyFile.Read(inputPath);
-        if (array.Length == 0) throw new MusicMLException($"{inputPath}: the array is empty (shape [{string.Join(", ", array.Shape)}])");
+        if (array.Length == 0) throw new MusicMLException($"{inputPath}: the array is empty (shape [{string.Join(", ", array.Shape)}])") { FilePath = inputPath };
         using var tagger = Tagger.Load(modelPath, device);
         var shape = array.Shape.Select(s => (long)s).ToArray();
         using var input = Tensor.From(array.ToFloat32(), shape);
@@ -92,9 +92,9 @@ internal static class ModelsCommand
         {
             probabilities = tagger.Predict(input);
         }
-        catch (MusicMLException e)
+        catch (MusicMLException e) when (e.FilePath is null)
         {
-            throw new MusicMLException($"{inputPath}: {e.Message}", e);
+            throw new MusicMLException($"{inputPath}: {e.Message}", e) { FilePath = inputPath };
         }
         using (probabilities)
         {

@@ -128,7 +128,7 @@ internal static class RhythmCommands
     {
         var audio = AudioFile.Load(file);
         var y = audio.ToMono();
-        if (y.Length == 0) throw new MusicMLException($"{file}: the audio is empty (0 samples).");
+        if (y.Length == 0) throw new MusicMLException($"{file}: the file holds no audio samples.") { FilePath = file };
         return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate, keepStft: keepStft));
     };
 }

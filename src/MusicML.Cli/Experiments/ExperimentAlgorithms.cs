@@ -239,7 +239,7 @@ internal static class ExperimentAlgorithms
     private static float[] NonEmptyMono(AudioBuffer audio)
     {
         var y = audio.ToMono();
-        if (y.Length == 0) throw new MusicMLException("the audio is empty (0 samples).");
+        InputGuard.Audio(y);
         return y;
     }
 

@@ -42,11 +42,19 @@ public static class CliErrors
     public static bool IsFileFailure(Exception exception) =>
         exception is MusicMLException or IOException or UnauthorizedAccessException;
 
-    /// <summary>The one-line message for a failure on <paramref name="file"/>, prefixed with the path unless it names it.</summary>
+    /// <summary>
+    /// The one-line message for a failure on <paramref name="file"/>, prefixed with the path unless the error is
+    /// already about that file: a MusicML error whose <see cref="MusicMLException.FilePath"/> is it (however the path
+    /// was spelt), or one of .NET's own I/O errors, which cannot carry FilePath and quote the path in their message.
+    /// An error about another file (a model's weights, say) still gets the input's path in front.
+    /// </summary>
     public static string FileMessage(string file, Exception exception)
     {
         var message = OneLine(exception.Message);
-        return message.Contains(file, StringComparison.Ordinal) ? message : $"{file}: {message}";
+        bool aboutThisFile = exception is MusicMLException { FilePath: { } path }
+            ? Path.GetFullPath(path) == Path.GetFullPath(file)
+            : message.Contains(file, StringComparison.Ordinal);
+        return aboutThisFile ? message : $"{file}: {message}";
     }
 
     /// <summary>Collapses a multi-line message into one line.</summary>

@@ -81,15 +81,15 @@ public sealed record Analyzer
     public AnalysisResult Analyze(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (SampleRate <= 0) throw new MusicMLException($"SampleRate must be positive; got {SampleRate} Hz.");
+        InputGuard.SampleRate(SampleRate, nameof(SampleRate));
         var audio = AudioFile.Load(path, SampleRate, mono: true);
         try
         {
             return Analyze(audio.Channel(0), audio.SampleRate);
         }
-        catch (MusicMLException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        catch (MusicMLException e) when (e.FilePath is null)
         {
-            throw new MusicMLException($"{path}: {e.Message}", e);
+            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
         }
     }
 
@@ -97,7 +97,7 @@ public sealed record Analyzer
     /// <exception cref="MusicMLException">Empty or non-finite audio, a non-positive sample rate, or an invalid setting.</exception>
     public AnalysisResult Analyze(ReadOnlySpan<float> y, int sampleRate)
     {
-        ValidateAudio(y, sampleRate);
+        InputGuard.Audio(y, sampleRate);
         ArgumentNullException.ThrowIfNull(Rhythm);
         ArgumentNullException.ThrowIfNull(Chords);
         ArgumentNullException.ThrowIfNull(Segmentation);
@@ -219,13 +219,5 @@ public sealed record Analyzer
         // Segmentation keeps its own STFT chroma (as FooteSegmenter computes it), corrected by the shared tuning.
         var segmentChroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, FooteSegmenter.FrameHop, tuning);
         return (tuning, FooteSegmenter.FeaturesConsumingMagnitude(magnitude, segmentChroma, sampleRate));
-    }
-
-    private static void ValidateAudio(ReadOnlySpan<float> y, int sampleRate)
-    {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate} Hz.");
-        if (y.IsEmpty) throw new MusicMLException("The audio is empty (0 samples): there is nothing to analyse.");
-        for (int i = 0; i < y.Length; i++)
-            if (!float.IsFinite(y[i])) throw new MusicMLException($"The audio holds a non-finite sample ({y[i]}) at index {i}.");
     }
 }

@@ -37,8 +37,8 @@ public sealed record BarPointerBeatTracker
     /// <summary>A tracker whose tempo range spans ±<paramref name="octaves"/> around <paramref name="bpm"/>.</summary>
     public static BarPointerBeatTracker AroundTempo(double bpm, double octaves = 0.3)
     {
-        MirValidation.Positive(bpm, nameof(bpm));
-        MirValidation.Positive(octaves, nameof(octaves));
+        InputGuard.Positive(bpm, nameof(bpm));
+        InputGuard.Positive(octaves, nameof(octaves));
         return new BarPointerBeatTracker { MinBpm = bpm * Math.Pow(2, -octaves), MaxBpm = bpm * Math.Pow(2, octaves) };
     }
 
@@ -46,7 +46,7 @@ public sealed record BarPointerBeatTracker
     public void Validate()
     {
         MirValidation.TempoRange(MinBpm, MaxBpm);
-        MirValidation.Positive(TransitionLambda, nameof(TransitionLambda));
+        InputGuard.Positive(TransitionLambda, nameof(TransitionLambda));
         if (ObservationLambda < 2) throw new MusicMLException($"ObservationLambda must be at least 2; got {ObservationLambda}.");
         if (!(ActivityThreshold >= 0 && ActivityThreshold < 1)) throw new MusicMLException($"ActivityThreshold must lie in [0, 1); got {ActivityThreshold}.");
     }

@@ -43,7 +43,7 @@ public sealed record BarTracker
             throw new MusicMLException($"BeatsPerBar must list meters of 2–16 beats; got [{string.Join(", ", BeatsPerBar)}].");
         if (!(MeterChangeProbability > 0 && MeterChangeProbability < 1))
             throw new MusicMLException($"MeterChangeProbability must lie in (0, 1); got {MeterChangeProbability}.");
-        MirValidation.Positive(BassMaxHz, nameof(BassMaxHz));
+        InputGuard.Positive(BassMaxHz, nameof(BassMaxHz));
         MirValidation.NonNegative(HarmonyWeight, nameof(HarmonyWeight));
     }
 

@@ -22,8 +22,8 @@ public sealed record DynamicProgrammingBeatTracker
     public double[] Track(OnsetEnvelope activation, double bpm)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        MirValidation.Positive(bpm, nameof(bpm));
-        MirValidation.Positive(Tightness, nameof(Tightness));
+        InputGuard.Positive(bpm, nameof(bpm));
+        InputGuard.Positive(Tightness, nameof(Tightness));
         int n = activation.Length;
         var values = activation.Values;
         if (n == 0 || values.Max() <= 0) return [];

@@ -90,7 +90,7 @@ public static class ChordEstimator
     public static IReadOnlyList<ChordSegment> Estimate(ReadOnlySpan<float> y, int sampleRate = 22050,
         IReadOnlyList<double>? boundaries = null, ChordOptions? options = null)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         var chroma = CqtChroma.Compute(y, sampleRate);
         return Estimate(chroma, (double)y.Length / sampleRate, boundaries, options);
     }

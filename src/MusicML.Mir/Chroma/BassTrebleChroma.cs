@@ -61,7 +61,7 @@ public static class BassTrebleChroma
     /// <exception cref="MusicMLException">Empty or non-finite audio or an invalid parameter.</exception>
     public static ChromaFrames Compute(ReadOnlySpan<float> y, int sampleRate = 22050, int nFft = 4096, int hopLength = 1024, double? tuning = null)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (nFft < 256) throw new MusicMLException($"nFft must be at least 256 samples; got {nFft}.");
         var magnitude = Spectral.Spectrogram(y, nFft, hopLength);
@@ -81,7 +81,7 @@ public static class BassTrebleChroma
         ArgumentNullException.ThrowIfNull(magnitude);
         if (magnitude.Rows < 2 || magnitude.Columns == 0)
             throw new MusicMLException($"The magnitude spectrogram is empty ({magnitude.Rows} × {magnitude.Columns}).");
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (tuning is { } t && !(t >= -0.5 && t <= 0.5)) throw new MusicMLException($"tuning must be within [-0.5, 0.5] semitones; got {t}.");
         double resolvedTuning = tuning ?? Dsp.Tuning.EstimateTuning(magnitude, sampleRate);

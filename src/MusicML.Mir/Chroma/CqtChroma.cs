@@ -33,7 +33,7 @@ public static class CqtChroma
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
     public static ChromaFrames Compute(ReadOnlySpan<float> y, int sampleRate = 22050, int hopLength = 1024, double? tuning = null)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (tuning is { } t && !(t >= -0.5 && t <= 0.5)) throw new MusicMLException($"tuning must be within [-0.5, 0.5] semitones; got {t}.");
         // The top wavelet (a third of a semitone above C7, ≈ 2.1 kHz) spreads about 3 % above its centre.
@@ -63,7 +63,7 @@ public static class CqtChroma
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid sample rate.</exception>
     public static double EstimateTuning(ReadOnlySpan<float> y, int sampleRate = 22050)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         return Dsp.Tuning.EstimateTuning(y, sampleRate, TuningFftLength(sampleRate));
     }
 

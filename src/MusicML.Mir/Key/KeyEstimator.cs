@@ -82,7 +82,7 @@ public static class KeyEstimator
     /// <exception cref="MusicMLException">Empty or non-finite audio, or audio with no pitched content.</exception>
     public static KeyEstimate Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, KeyProfile? profile = null, KeyMethod method = KeyMethod.Combined)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         var chroma = CqtChroma.Compute(y, sampleRate);
         if (method == KeyMethod.Profile) return Estimate(chroma, profile);
         // The chord fit reads chords decoded without key context, or the key would only echo itself.

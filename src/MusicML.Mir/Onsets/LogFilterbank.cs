@@ -24,10 +24,10 @@ public sealed class LogFilterbank
     /// <exception cref="MusicMLException">A non-positive size or rate, or an empty frequency range.</exception>
     public LogFilterbank(int sampleRate, int nFft, int bandsPerOctave = 24, double fMin = 30.0, double fMax = 17000.0)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate} Hz.");
+        InputGuard.SampleRate(sampleRate);
         if (nFft < 16) throw new MusicMLException($"nFft must be at least 16 samples; got {nFft}.");
         if (bandsPerOctave <= 0) throw new MusicMLException($"bandsPerOctave must be positive; got {bandsPerOctave}.");
-        MirValidation.Positive(fMin, nameof(fMin));
+        InputGuard.Positive(fMin, nameof(fMin));
         fMax = Math.Min(fMax, sampleRate / 2.0);
         if (fMin >= fMax) throw new MusicMLException($"fMin ({fMin} Hz) must be below fMax ({fMax} Hz).");
 
@@ -88,7 +88,7 @@ public sealed class LogFilterbank
         ArgumentNullException.ThrowIfNull(magnitude);
         if (magnitude.Rows != Bins)
             throw new MusicMLException($"The spectrogram has {magnitude.Rows} bins; this filterbank expects {Bins} (nFft / 2 + 1).");
-        MirValidation.Positive(multiplier, nameof(multiplier));
+        InputGuard.Positive(multiplier, nameof(multiplier));
         var result = new FloatMatrix(Bands, magnitude.Columns);
         ApplyInto(magnitude, result, 0, (float)multiplier);
         return result;

@@ -46,7 +46,7 @@ public static class OnsetActivation
     public static OnsetEnvelope SuperFluxBelow(RhythmSpectrogram spectrogram, double maxHz)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
-        MirValidation.Positive(maxHz, nameof(maxHz));
+        InputGuard.Positive(maxHz, nameof(maxHz));
         int bands = spectrogram.Filterbank.CentreFrequencies.Count(f => f <= maxHz);
         if (bands == 0) throw new MusicMLException($"maxHz = {maxHz} Hz lies below the lowest band ({spectrogram.Filterbank.CentreFrequencies[0]:F1} Hz).");
         return new OnsetEnvelope(SuperFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames, 3, 0, bands), spectrogram.FrameRate);

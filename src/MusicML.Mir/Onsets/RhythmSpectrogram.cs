@@ -87,7 +87,7 @@ public sealed class RhythmSpectrogram
     public static RhythmSpectrogram Compute(ReadOnlySpan<float> y, int sampleRate, int? nFft = null, int? hopLength = null,
         int bandsPerOctave = 72, double fMin = 30.0, double fMax = 17000.0, bool keepStft = false)
     {
-        MirValidation.Audio(y, sampleRate);
+        InputGuard.Audio(y, sampleRate);
         int n = nFft ?? (int)Math.Pow(2, Math.Round(Math.Log2(0.0929 * sampleRate)));
         int hop = hopLength ?? Math.Max(1, (int)Math.Round(sampleRate / 100.0));
         if (n < 16) throw new MusicMLException($"nFft must be at least 16 samples; got {n}.");

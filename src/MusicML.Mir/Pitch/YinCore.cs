@@ -12,7 +12,7 @@ internal sealed class YinCore
 {
     public YinCore(int sampleRate, double fMin, double fMax, int frameLength, int hopLength)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         if (!(fMin > 0) || double.IsInfinity(fMin)) throw new MusicMLException($"fMin must be positive and finite; got {fMin} Hz.");
         if (!(fMax > fMin) || fMax > sampleRate / 2.0) throw new MusicMLException($"fMax must lie between fMin ({fMin} Hz) and the Nyquist frequency ({sampleRate / 2.0} Hz); got {fMax} Hz.");
         if (frameLength < 64) throw new MusicMLException($"frameLength must be at least 64 samples; got {frameLength}.");
@@ -40,9 +40,7 @@ internal sealed class YinCore
     /// <summary>CMNDF <c>[frames, LagCount]</c> (frame-major); row t holds lags MinPeriod + j.</summary>
     public float[] Compute(ReadOnlySpan<float> y, out int frames)
     {
-        if (y.IsEmpty) throw new MusicMLException("The audio signal 'y' is empty.");
-        for (int i = 0; i < y.Length; i++)
-            if (!float.IsFinite(y[i])) throw new MusicMLException($"The audio signal 'y' is not finite: sample {i} is {y[i]}.");
+        InputGuard.Audio(y);
         int n = FrameLength, w = WindowLength;
         // Centred, zero-padded frames from Dsp's one frame source (librosa.yin pads with zeros).
         var source = new FrameSource(y, n, HopLength, center: true, PadMode.Constant);

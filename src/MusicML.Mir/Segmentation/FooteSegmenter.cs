@@ -63,7 +63,7 @@ public static class FooteSegmenter
     /// <exception cref="MusicMLException">Empty or non-finite audio or invalid options.</exception>
     public static IReadOnlyList<StructureSegment> Segment(ReadOnlySpan<float> y, int sampleRate = 22050, SegmentationOptions? options = null)
     {
-        if (sampleRate <= 0) throw new MusicMLException($"sampleRate must be positive; got {sampleRate}.");
+        InputGuard.SampleRate(sampleRate);
         var magnitude = Spectral.Spectrogram(y, FrameFft, FrameHop);
         var chroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, FrameHop);
         return Segment(FeaturesConsumingMagnitude(magnitude, chroma, sampleRate), (double)FrameHop / sampleRate, (double)y.Length / sampleRate, options);

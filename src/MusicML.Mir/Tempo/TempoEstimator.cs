@@ -35,7 +35,7 @@ public sealed record TempoEstimator
     public void Validate()
     {
         MirValidation.TempoRange(MinBpm, MaxBpm);
-        MirValidation.Positive(PriorBpm, nameof(PriorBpm));
+        InputGuard.Positive(PriorBpm, nameof(PriorBpm));
         if (!(PriorOctaves > 0)) throw new MusicMLException($"PriorOctaves must be positive; got {PriorOctaves}.");
         if (Harmonics < 1 || Harmonics > 16) throw new MusicMLException($"Harmonics must lie in 1..16; got {Harmonics}.");
         if (!(Resolution > 0 && Resolution < 0.1)) throw new MusicMLException($"Resolution must lie in (0, 0.1); got {Resolution}.");

@@ -1,4 +1,5 @@
-using static MusicML.Torch.Native.TorchNative;
+using MusicML.Torch.Interop;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch.Modules;
 
@@ -24,10 +25,10 @@ public sealed record RecurrentOutput(Tensor Output, Tensor HiddenState, Tensor? 
 /// </summary>
 public abstract class RecurrentLayer : Module<Tensor, RecurrentOutput>
 {
-    private readonly int _kind;
+    private readonly RnnKind _kind;
     private readonly Tensor[] _flatWeights;
 
-    private protected RecurrentLayer(int kind, int gates, long inputSize, long hiddenSize, long numLayers, bool bias,
+    private protected RecurrentLayer(RnnKind kind, int gates, long inputSize, long hiddenSize, long numLayers, bool bias,
         bool batchFirst, double dropout, bool bidirectional)
     {
         Init.RequirePositive(inputSize, "inputSize");
@@ -95,14 +96,22 @@ public abstract class RecurrentLayer : Module<Tensor, RecurrentOutput>
         try
         {
             var h = h0 ?? (ownH = Tensor.Zeros([states, batch, HiddenSize], input.DType, input.Device));
-            var c = _kind == 1 ? c0 ?? (ownC = Tensor.Zeros([states, batch, HiddenSize], input.DType, input.Device)) : null;
-            Span<IntPtr> handles = _flatWeights.Length <= 64 ? stackalloc IntPtr[_flatWeights.Length] : new IntPtr[_flatWeights.Length];
-            for (int i = 0; i < _flatWeights.Length; i++) handles[i] = _flatWeights[i].Handle;
-            IntPtr output, hN, cN;
-            fixed (IntPtr* w = handles)
-                Check(mm_rnn(_kind, input.Handle, h.Handle, c?.Handle ?? IntPtr.Zero, w, handles.Length, HasBias ? 1 : 0,
-                    NumLayers, Dropout, IsTraining ? 1 : 0, Bidirectional ? 1 : 0, BatchFirst ? 1 : 0, out output, out hN, out cN));
-            return new RecurrentOutput(new Tensor(output), new Tensor(hN), cN == IntPtr.Zero ? null : new Tensor(cN));
+            var c = _kind == RnnKind.Lstm ? c0 ?? (ownC = Tensor.Zeros([states, batch, HiddenSize], input.DType, input.Device)) : null;
+            Span<IntPtr> raw = _flatWeights.Length <= 64 ? stackalloc IntPtr[_flatWeights.Length] : new IntPtr[_flatWeights.Length];
+            using var weights = new TensorHandleArray(_flatWeights, raw);
+            TensorHandle output, hN, cN;
+            int status;
+            fixed (IntPtr* w = raw)
+                status = mm_rnn((int)_kind, input.Handle, h.Handle, c?.Handle ?? TensorHandle.Null, w, raw.Length, HasBias ? 1 : 0,
+                    NumLayers, Dropout, IsTraining ? 1 : 0, Bidirectional ? 1 : 0, BatchFirst ? 1 : 0, out output, out hN, out cN);
+            if (status != 0 || cN.IsInvalid) cN.Dispose();
+            if (status != 0)
+            {
+                output.Dispose();
+                hN.Dispose();
+                throw LastError();
+            }
+            return new RecurrentOutput(new Tensor(output), new Tensor(hN), cN.IsClosed ? null : new Tensor(cN));
         }
         finally
         {
@@ -129,7 +138,7 @@ public sealed class GRU : RecurrentLayer
     /// <param name="bidirectional">Add a backward-reading direction.</param>
     public GRU(long inputSize, long hiddenSize, long numLayers = 1, bool bias = true, bool batchFirst = false,
         double dropout = 0, bool bidirectional = false)
-        : base(0, 3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional) { }
+        : base(RnnKind.Gru, 3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional) { }
 
     /// <summary>Runs the layer from initial hidden state <paramref name="h0"/> (layers·directions, N, H).</summary>
     public RecurrentOutput Forward(Tensor input, Tensor h0) => Run(input, h0, null);
@@ -151,7 +160,7 @@ public sealed class LSTM : RecurrentLayer
     /// <param name="bidirectional">Add a backward-reading direction.</param>
     public LSTM(long inputSize, long hiddenSize, long numLayers = 1, bool bias = true, bool batchFirst = false,
         double dropout = 0, bool bidirectional = false)
-        : base(1, 4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional) { }
+        : base(RnnKind.Lstm, 4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional) { }
 
     /// <summary>Runs the layer from initial hidden and cell states, each (layers·directions, N, H).</summary>
     public RecurrentOutput Forward(Tensor input, Tensor h0, Tensor c0) => Run(input, h0, c0);

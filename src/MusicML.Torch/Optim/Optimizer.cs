@@ -1,4 +1,5 @@
-using static MusicML.Torch.Native.TorchNative;
+using MusicML.Torch.Interop;
+using static MusicML.Torch.Interop.TorchNative;
 
 namespace MusicML.Torch.Optim;
 
@@ -10,10 +11,10 @@ namespace MusicML.Torch.Optim;
 public abstract unsafe class Optimizer : IDisposable
 {
     private readonly Tensor[] _parameters;
-    private IntPtr _native;
+    private readonly OptimizerHandle _native;
     private double _learningRate;
 
-    private protected Optimizer(IEnumerable<Tensor> parameters, int kind, double lr, double a, double b, double eps,
+    private protected Optimizer(IEnumerable<Tensor> parameters, OptimKind kind, double lr, double a, double b, double eps,
         double weightDecay, bool flag)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -23,10 +24,10 @@ public abstract unsafe class Optimizer : IDisposable
         RequireNonNegative(weightDecay, "weight decay");
         TorchRuntime.EnsureAvailable();
         _learningRate = lr;
-        var handles = new IntPtr[_parameters.Length];
-        for (int i = 0; i < handles.Length; i++) handles[i] = _parameters[i].Handle;
-        fixed (IntPtr* h = handles)
-            _native = Check(mm_optim_new(kind, h, handles.Length, lr, a, b, eps, weightDecay, flag ? 1 : 0));
+        var raw = new IntPtr[_parameters.Length];
+        using var handles = new TensorHandleArray(_parameters, raw);
+        fixed (IntPtr* h = raw)
+            _native = Check(mm_optim_new((int)kind, h, raw.Length, lr, a, b, eps, weightDecay, flag ? 1 : 0));
     }
 
     private protected static void RequireNonNegative(double value, string name)
@@ -34,7 +35,7 @@ public abstract unsafe class Optimizer : IDisposable
         if (!(value >= 0) || double.IsInfinity(value)) throw new TorchException($"{name} must be a finite non-negative number, got {value}");
     }
 
-    private IntPtr Native => _native != IntPtr.Zero ? _native : throw new ObjectDisposedException(GetType().Name);
+    private OptimizerHandle Native => _native.IsClosed ? throw new ObjectDisposedException(GetType().Name) : _native;
 
     /// <summary>The parameters this optimiser updates.</summary>
     public IReadOnlyList<Tensor> Parameters => _parameters;
@@ -57,26 +58,16 @@ public abstract unsafe class Optimizer : IDisposable
     /// <summary>Drops every parameter's gradient (PyTorch's <c>zero_grad(set_to_none=True)</c>).</summary>
     public void ZeroGrad()
     {
-        Span<IntPtr> handles = _parameters.Length <= 256 ? stackalloc IntPtr[_parameters.Length] : new IntPtr[_parameters.Length];
-        for (int i = 0; i < handles.Length; i++) handles[i] = _parameters[i].Handle;
-        fixed (IntPtr* h = handles) Check(mm_clear_grads(h, handles.Length));
+        Span<IntPtr> raw = _parameters.Length <= 256 ? stackalloc IntPtr[_parameters.Length] : new IntPtr[_parameters.Length];
+        using var handles = new TensorHandleArray(_parameters, raw);
+        fixed (IntPtr* h = raw) Check(mm_clear_grads(h, raw.Length));
     }
 
-    /// <summary>Releases the optimiser's state (momentum buffers, moment estimates).</summary>
-    public void Dispose()
-    {
-        Release();
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Backstop when the optimiser was not disposed.</summary>
-    ~Optimizer() => Release();
-
-    private void Release()
-    {
-        var n = Interlocked.Exchange(ref _native, IntPtr.Zero);
-        if (n != IntPtr.Zero) mm_optim_free(n);
-    }
+    /// <summary>
+    /// Releases the optimiser's state (momentum buffers, moment estimates); the handle's finalizer does so when this
+    /// is forgotten.
+    /// </summary>
+    public void Dispose() => _native.Dispose();
 }
 
 /// <summary>
@@ -95,7 +86,7 @@ public sealed class SGD : Optimizer
     /// <param name="nesterov">Use Nesterov momentum (needs μ &gt; 0 and τ = 0).</param>
     public SGD(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0,
         double weightDecay = 0, bool nesterov = false)
-        : base(parameters, 0, lr, Validate(momentum, dampening, nesterov), dampening, 0, weightDecay, nesterov) { }
+        : base(parameters, OptimKind.Sgd, lr, Validate(momentum, dampening, nesterov), dampening, 0, weightDecay, nesterov) { }
 
     private static double Validate(double momentum, double dampening, bool nesterov)
     {
@@ -122,7 +113,7 @@ public sealed class Adam : Optimizer
     /// <param name="amsgrad">Use the AMSGrad variant (running maximum of v̂).</param>
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
-        : base(parameters, 1, lr, Betas.Check(beta1, "beta1"), Betas.Check(beta2, "beta2"), Betas.CheckEps(eps), weightDecay, amsgrad) { }
+        : base(parameters, OptimKind.Adam, lr, Betas.Check(beta1, "beta1"), Betas.Check(beta2, "beta2"), Betas.CheckEps(eps), weightDecay, amsgrad) { }
 }
 
 /// <summary>
@@ -141,7 +132,7 @@ public sealed class AdamW : Optimizer
     /// <param name="amsgrad">Use the AMSGrad variant.</param>
     public AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 1e-2, bool amsgrad = false)
-        : base(parameters, 2, lr, Betas.Check(beta1, "beta1"), Betas.Check(beta2, "beta2"), Betas.CheckEps(eps), weightDecay, amsgrad) { }
+        : base(parameters, OptimKind.AdamW, lr, Betas.Check(beta1, "beta1"), Betas.Check(beta2, "beta2"), Betas.CheckEps(eps), weightDecay, amsgrad) { }
 }
 
 internal static class Betas
@@ -165,10 +156,12 @@ public static unsafe class GradientClipping
     {
         if (!(maxNorm >= 0)) throw new TorchException($"maxNorm must be non-negative, got {maxNorm}");
         if (!(normType > 0)) throw new TorchException($"normType must be positive, got {normType}");
-        var handles = Handles(parameters);
-        fixed (IntPtr* h = handles)
+        var tensors = Parameters(parameters);
+        var raw = new IntPtr[tensors.Length];
+        using var handles = new TensorHandleArray(tensors, raw);
+        fixed (IntPtr* h = raw)
         {
-            double norm = mm_clip_grad_norm(h, handles.Length, maxNorm, normType);
+            double norm = mm_clip_grad_norm(h, raw.Length, maxNorm, normType);
             if (norm < 0) throw LastError();
             return norm;
         }
@@ -178,14 +171,16 @@ public static unsafe class GradientClipping
     public static void ClipValue(IEnumerable<Tensor> parameters, double clipValue)
     {
         if (!(clipValue >= 0)) throw new TorchException($"clipValue must be non-negative, got {clipValue}");
-        var handles = Handles(parameters);
-        fixed (IntPtr* h = handles) Check(mm_clip_grad_value(h, handles.Length, clipValue));
+        var tensors = Parameters(parameters);
+        var raw = new IntPtr[tensors.Length];
+        using var handles = new TensorHandleArray(tensors, raw);
+        fixed (IntPtr* h = raw) Check(mm_clip_grad_value(h, raw.Length, clipValue));
     }
 
-    private static IntPtr[] Handles(IEnumerable<Tensor> parameters)
+    private static Tensor[] Parameters(IEnumerable<Tensor> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         TorchRuntime.EnsureAvailable();
-        return [.. parameters.Select(p => p.Handle)];
+        return [.. parameters];
     }
 }

@@ -8,6 +8,8 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
+#include "opcodes.h"
+
 #include <atomic>
 #include <cstdint>
 #include <exception>

@@ -55,8 +55,6 @@ MM_API void* mm_embedding(void* weight, void* indices, int64_t padding_idx) {
   MM_CATCH_PTR
 }
 
-enum PoolOp : int32_t { P_MAX = 0, P_AVG };
-
 MM_API void* mm_pool(int32_t op, void* input, int32_t spatial_dims, const int64_t* kernel, const int64_t* stride,
                      const int64_t* padding, const int64_t* dilation, int32_t ceil_mode, int32_t count_include_pad) {
   MM_TRY
@@ -81,8 +79,6 @@ MM_API void* mm_adaptive_pool(int32_t op, void* input, int32_t spatial_dims, con
   TORCH_CHECK(false, "adaptive pooling opcode ", op, " over ", spatial_dims, " dimensions is not supported (1 or 2)");
   MM_CATCH_PTR
 }
-
-enum RnnKind : int32_t { RNN_GRU = 0, RNN_LSTM };
 
 // params follow PyTorch's flat-weights order: per layer, per direction: w_ih, w_hh[, b_ih, b_hh].
 MM_API int mm_rnn(int32_t kind, void* input, void* h0, void* c0, void* const* params, int32_t nparams,
@@ -133,10 +129,6 @@ MM_API void* mm_scaled_dot_product_attention(void* q, void* k, void* v, void* ma
   return mm::wrap(at::matmul(weights, T(v)));
   MM_CATCH_PTR
 }
-
-enum LossOp : int32_t {
-  L_BCE_WITH_LOGITS = 0, L_CROSS_ENTROPY, L_MSE, L_L1, L_BCE, L_NLL, L_TRIPLET_MARGIN, L_COSINE_EMBEDDING
-};
 
 // Operands: BCE_WITH_LOGITS(input, target, weight, extra = pos_weight); CROSS_ENTROPY / NLL(input, target, weight;
 // p1 = ignore_index, p2 = label smoothing); TRIPLET_MARGIN(input = anchor, target = positive, extra = negative;

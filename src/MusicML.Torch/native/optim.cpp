@@ -12,8 +12,6 @@
 
 using mm::T;
 
-enum OptimKind : int32_t { O_SGD = 0, O_ADAM, O_ADAMW };
-
 // SGD: a = momentum, b = dampening, flag = nesterov. Adam/AdamW: a = beta1, b = beta2, flag = amsgrad.
 MM_API void* mm_optim_new(int32_t kind, void* const* params, int32_t nparams, double lr, double a, double b,
                           double eps, double weight_decay, int32_t flag) {

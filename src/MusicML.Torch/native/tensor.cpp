@@ -1,6 +1,6 @@
 // Tensors: creation, data transfer, metadata, element-wise and reduction ops by opcode, views, indexing,
 // concatenation, autograd and global state (grad mode, seeds, threads, CUDA presence).
-// Opcode values are mirrored by the enums in MusicML.Torch/Native/Opcodes.cs; keep them in step.
+// The opcode enums live in opcodes.h, checked against MusicML.Torch/Interop/Opcodes.cs at load (mm_opcode_table).
 #include "common.h"
 
 #include <ATen/Parallel.h>
@@ -18,6 +18,11 @@ void set_error(const char* message) { last_error = message == nullptr ? "" : mes
 using mm::T;
 
 MM_API const char* mm_last_error() { return mm::last_error.c_str(); }
+
+// The shim's opcode tables ("Family:NAME,NAME,…;" with values 0, 1, … in order): TorchNative compares them with its
+// enums once, when the library loads.
+MM_API const char* mm_opcode_table() { return MM_OPCODE_TABLE; }
+
 MM_API int64_t mm_live_tensors() { return mm::live_tensors.load(std::memory_order_relaxed); }
 
 MM_API void mm_tensor_free(void* handle) {
@@ -51,8 +56,6 @@ MM_API int mm_tensor_copy_to(void* handle, int32_t dtype, void* destination, int
   return 0;
   MM_CATCH_INT
 }
-
-enum FactoryOp : int32_t { F_EMPTY = 0, F_ZEROS, F_ONES, F_FULL, F_RAND, F_RANDN };
 
 MM_API void* mm_tensor_factory(int32_t op, const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
                                int32_t device_index, double value) {
@@ -118,12 +121,6 @@ MM_API int mm_tensor_item(void* handle, double* value) {
 
 // ---- element-wise operations by opcode -------------------------------------------------------------------------
 
-enum UnaryOp : int32_t {
-  U_NEG = 0, U_ABS, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_GELU, U_SILU, U_LOG1P,
-  U_SQUARE, U_SIGN, U_FLOOR, U_CEIL, U_ROUND, U_CLONE, U_CONTIGUOUS, U_DETACH, U_RECIPROCAL, U_SOFTPLUS,
-  U_LOGICAL_NOT, U_ISNAN, U_ERF, U_ISFINITE, U_LOG10, U_EXPM1
-};
-
 MM_API void* mm_unary(int32_t op, void* a) {
   MM_TRY
   const auto& x = T(a);
@@ -163,11 +160,6 @@ MM_API void* mm_unary(int32_t op, void* a) {
   MM_CATCH_PTR
 }
 
-enum BinaryOp : int32_t {
-  B_ADD = 0, B_SUB, B_MUL, B_DIV, B_POW, B_MATMUL, B_MAXIMUM, B_MINIMUM, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE,
-  B_LOGICAL_AND, B_LOGICAL_OR, B_REMAINDER, B_ATAN2
-};
-
 MM_API void* mm_binary(int32_t op, void* a, void* b) {
   MM_TRY
   const auto& x = T(a);
@@ -195,11 +187,6 @@ MM_API void* mm_binary(int32_t op, void* a, void* b) {
   TORCH_CHECK(false, "unknown binary opcode ", op);
   MM_CATCH_PTR
 }
-
-enum ScalarOp : int32_t {
-  S_ADD = 0, S_SUB, S_MUL, S_DIV, S_POW, S_RSUB, S_EQ, S_NE, S_LT, S_LE, S_GT, S_GE, S_LEAKY_RELU, S_ELU, S_CLAMP_MIN,
-  S_CLAMP_MAX, S_REMAINDER, S_RDIV, S_RPOW
-};
 
 MM_API void* mm_binary_scalar(int32_t op, void* a, double s) {
   MM_TRY
@@ -231,9 +218,6 @@ MM_API void* mm_binary_scalar(int32_t op, void* a, double s) {
 }
 
 // In-place updates: parameter initialisation, state-dict loading and optimisers written in C#.
-enum InplaceOp : int32_t {
-  I_COPY = 0, I_ADD, I_MUL, I_MUL_SCALAR, I_ADD_SCALAR, I_FILL, I_ZERO, I_UNIFORM, I_NORMAL, I_CLAMP, I_DIV, I_SUB, I_SET_DATA
-};
 
 MM_API int mm_inplace(int32_t op, void* a, void* b, double s1, double s2) {
   MM_TRY
@@ -260,10 +244,6 @@ MM_API int mm_inplace(int32_t op, void* a, void* b, double s1, double s2) {
 }
 
 // ---- reductions ------------------------------------------------------------------------------------------------
-
-enum ReduceOp : int32_t {
-  R_SUM = 0, R_MEAN, R_AMAX, R_AMIN, R_ARGMAX, R_ARGMIN, R_STD, R_VAR, R_LOGSUMEXP, R_NORM, R_ANY, R_ALL, R_PROD
-};
 
 // dims == nullptr / ndims == 0 reduces over every dimension. For STD/VAR p is the correction (1 = unbiased);
 // for NORM p is the order.
@@ -313,7 +293,6 @@ MM_API void* mm_reduce(int32_t op, void* a, const int64_t* dims, int32_t ndims, 
 }
 
 // Operations along one dimension.
-enum DimOp : int32_t { D_SOFTMAX = 0, D_LOG_SOFTMAX, D_CUMSUM, D_SQUEEZE, D_UNSQUEEZE, D_SQUEEZE_ALL };
 
 MM_API void* mm_dim_op(int32_t op, void* a, int64_t dim) {
   MM_TRY
@@ -331,10 +310,6 @@ MM_API void* mm_dim_op(int32_t op, void* a, int64_t dim) {
 }
 
 // ---- views and indexing ---------------------------------------------------------------------------------------
-
-enum ViewOp : int32_t {
-  V_RESHAPE = 0, V_VIEW, V_PERMUTE, V_EXPAND, V_FLATTEN, V_TRANSPOSE, V_SLICE, V_SELECT, V_NARROW, V_REPEAT, V_FLIP
-};
 
 // args carries the op's integers: a shape (RESHAPE/VIEW/EXPAND/REPEAT), dims (PERMUTE/FLIP), {start, end} (FLATTEN),
 // {d0, d1} (TRANSPOSE), {dim, start, end, step} (SLICE), {dim, index} (SELECT), {dim, start, length} (NARROW).
@@ -358,8 +333,6 @@ MM_API void* mm_view(int32_t op, void* a, const int64_t* args, int32_t nargs) {
   TORCH_CHECK(false, "unknown view opcode ", op);
   MM_CATCH_PTR
 }
-
-enum IndexOp : int32_t { X_INDEX_SELECT = 0, X_GATHER, X_MASKED_FILL, X_WHERE, X_MASKED_SELECT };
 
 MM_API void* mm_index_op(int32_t op, void* a, void* b, void* c, int64_t dim, double value) {
   MM_TRY

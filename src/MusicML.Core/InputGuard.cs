@@ -1,0 +1,98 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace MusicML.Core;
+
+/// <summary>
+/// The one set of up-front input checks every library entry point uses (Dsp features, Mir processors, the analyser,
+/// the tagger front end, the CLI), so bad input fails before any work with one wording everywhere: the value is
+/// named, and a non-finite sample is reported with its index.
+/// </summary>
+public static class InputGuard
+{
+    /// <summary>
+    /// Refuses empty audio and audio holding NaN or ±∞: "The audio signal 'y' is empty (0 samples)." /
+    /// "The audio signal 'y' is not finite: sample 1234 is NaN."
+    /// </summary>
+    /// <param name="y">The samples.</param>
+    /// <param name="name">The parameter (or file) the samples came from, as the message should name it.</param>
+    /// <exception cref="MusicMLException">The audio is empty or not finite.</exception>
+    public static void Audio(ReadOnlySpan<float> y, string name = "y")
+    {
+        if (y.IsEmpty) throw new MusicMLException($"The audio signal '{name}' is empty (0 samples).");
+        int i = FirstNonFinite(y);
+        if (i >= 0) throw NonFiniteAudio(i, y[i], name);
+    }
+
+    /// <summary>Checks <paramref name="sampleRate"/> (<see cref="SampleRate"/>) and then the samples (<see cref="Audio(ReadOnlySpan{float}, string)"/>).</summary>
+    /// <exception cref="MusicMLException">The sample rate is not positive, or the audio is empty or not finite.</exception>
+    public static void Audio(ReadOnlySpan<float> y, int sampleRate, string name = "y")
+    {
+        SampleRate(sampleRate);
+        Audio(y, name);
+    }
+
+    /// <summary>The error for sample <paramref name="index"/> of <paramref name="name"/> being <paramref name="value"/>, for
+    /// checks that scan the audio block by block and know the absolute index.</summary>
+    public static MusicMLException NonFiniteAudio(long index, float value, string name = "y") =>
+        new($"The audio signal '{name}' is not finite: sample {index} is {value}.");
+
+    /// <summary>Refuses a sample rate that is zero or negative: "sampleRate must be positive; got 0 Hz."</summary>
+    /// <exception cref="MusicMLException">The rate is not positive.</exception>
+    public static void SampleRate(int sampleRate, string name = "sampleRate")
+    {
+        if (sampleRate <= 0) throw new MusicMLException($"{name} must be positive; got {sampleRate} Hz.");
+    }
+
+    /// <summary>Refuses values holding NaN or ±∞: "'envelope' contains a non-finite value (NaN) at index 7."</summary>
+    /// <exception cref="MusicMLException">A value is not finite.</exception>
+    public static void Finite(ReadOnlySpan<float> values, string name)
+    {
+        int i = FirstNonFinite(values);
+        if (i >= 0) throw new MusicMLException($"'{name}' contains a non-finite value ({values[i]}) at index {i}.");
+    }
+
+    /// <summary>Refuses a size or count below 1: "hopLength must be positive; got 0."</summary>
+    /// <exception cref="MusicMLException">The value is zero or negative.</exception>
+    public static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new MusicMLException($"{name} must be positive; got {value}.");
+    }
+
+    /// <summary>Refuses a quantity that is not a positive finite number: "fMin must be positive and finite; got 0."</summary>
+    /// <exception cref="MusicMLException">The value is zero, negative, NaN or infinite.</exception>
+    public static void Positive(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value)) throw new MusicMLException($"{name} must be positive and finite; got {value}.");
+    }
+
+    /// <summary>Index of the first NaN or infinity, or −1.</summary>
+    /// <remarks>
+    /// Runs on every call of every feature over the whole signal (13 M samples for 10 minutes), so it scans SIMD
+    /// vectors: x − x is 0 for every finite x and NaN for NaN and ±∞, so a vector is finite exactly when x − x == 0
+    /// in every lane. Fully optimised from the first call because one long loop would otherwise run as OSR code.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= 4 * Vector<float>.Count)
+        {
+            int width = Vector<float>.Count;
+            ref float start = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - 4 * width; i += 4 * width)
+            {
+                var a = Vector.LoadUnsafe(ref start, (nuint)i);
+                var b = Vector.LoadUnsafe(ref start, (nuint)(i + width));
+                var c = Vector.LoadUnsafe(ref start, (nuint)(i + 2 * width));
+                var d = Vector.LoadUnsafe(ref start, (nuint)(i + 3 * width));
+                // Summing the four x − x keeps one compare per 4 vectors: any NaN lane survives the sum.
+                if (!Vector.EqualsAll((a - a) + (b - b) + (c - c) + (d - d), Vector<float>.Zero)) break;
+            }
+        }
+        for (; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+}
