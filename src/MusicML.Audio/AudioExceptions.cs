@@ -14,9 +14,6 @@ public class AudioFormatException : MusicMLException
     /// <summary>Creates the exception wrapping the lower-level cause.</summary>
     public AudioFormatException(string path, string reason, Exception innerException)
         : base($"{path}: {reason}", innerException) => FilePath = path;
-
-    /// <summary>The file that could not be decoded.</summary>
-    public string FilePath { get; }
 }
 
 /// <summary>An audio file that does not exist or cannot be opened (permissions, a directory given as a file).</summary>
@@ -24,9 +21,6 @@ public sealed class AudioFileNotFoundException : MusicMLException
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
     public AudioFileNotFoundException(string path, string reason = "file not found.") : base($"{path}: {reason}") => FilePath = path;
-
-    /// <summary>The file that could not be opened.</summary>
-    public string FilePath { get; }
 }
 
 /// <summary>
