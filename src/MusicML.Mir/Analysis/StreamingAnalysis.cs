@@ -1,0 +1,218 @@
+using MusicML.Audio;
+using MusicML.Core;
+using MusicML.Dsp;
+using MusicML.Mir.Chroma;
+using MusicML.Mir.Onsets;
+using MusicML.Mir.Segmentation;
+
+namespace MusicML.Mir.Analysis;
+
+/// <summary>
+/// <see cref="Analyzer.Analyze(string)"/> in bounded memory. The file is decoded (and resampled) as a stream and cut
+/// into overlapping blocks (<see cref="OverlappingBlocks"/>) on a grid that is a whole number of every front end's hop;
+/// each front end runs on a whole block with its context and keeps only the frames whose centre the block owns, so the
+/// per-frame results are those of the whole file (the rhythm spectrogram's and the STFTs' frames see the same samples
+/// and padding; the CQT's decimation filters start afresh at each block's context, which differs from the whole-file
+/// chain by far less than the chroma's own resolution, tested). Only those compact results grow with the length:
+/// 27 rhythm values per 10 ms frame, 69 CQT semitones and 128 mel + 69 STFT semitones per 46 ms frame, and the tuning
+/// peaks — about 0.25 GB for two hours, against 6.7 GB for the whole-file path.
+/// <list type="number">
+/// <item>Pass 1: rhythm features (<see cref="RhythmFeatures"/>) and the tuning peaks (<see cref="TuningAccumulator"/>).</item>
+/// <item>Pass 2, once the tuning is known and only if key, chords or segments are asked for: the tuned CQT chroma and
+/// the segmentation features (mel power and STFT semitones). The chroma compression and the dB conversion wait
+/// for the whole recording, because both are relative to its loudest value.</item>
+/// </list>
+/// Decoding twice costs a second read of the file; holding the decoded audio would cost 635 MB per two hours.
+/// </summary>
+internal sealed class StreamingAnalysis
+{
+    /// <summary>Context either side of a block: at least this many seconds (the CQT's longest wavelet is about 1.3 s at E1).</summary>
+    private const double ContextSeconds = 5.0;
+
+    private readonly Analyzer _analyzer;
+    private readonly string _path;
+    private readonly AnalysisTasks _tasks;
+    private readonly int _sampleRate;
+    private readonly int _rhythmHop;
+    private readonly int _tuningFft;
+    private readonly int _blockSamples;
+    private readonly int _contextSamples;
+    private readonly bool _twoPasses;
+    private double _expectedSeconds;
+
+    public StreamingAnalysis(Analyzer analyzer, string path)
+    {
+        _analyzer = analyzer;
+        _path = path;
+        _tasks = analyzer.ResolvedTasks;
+        _sampleRate = analyzer.SampleRate;
+        analyzer.ValidateSettings();
+        // The hops of the front ends: the rhythm spectrogram's 10 ms, the tuning STFT's nFft/4 (librosa's default
+        // there), and the CQT's and the segmentation STFT's 1024.
+        _rhythmHop = Math.Max(1, (int)Math.Round(_sampleRate / 100.0));
+        _tuningFft = CqtChroma.TuningFftLength(_sampleRate);
+        int grid = Lcm(Lcm(_rhythmHop, TuningHop), Lcm(CqtHop, FooteSegmenter.FrameHop));
+        _contextSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(ContextSeconds * _sampleRate), grid);
+        _blockSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(analyzer.StreamingBlockSeconds * _sampleRate), grid);
+        _twoPasses = Analyzer.NeedsChroma(_tasks) || _tasks.HasFlag(AnalysisTasks.Segments);
+    }
+
+    private const int CqtHop = 1024;
+
+    private int TuningHop => _tuningFft / 4;
+
+    public AnalysisResult Run()
+    {
+        using (var reader = Open())
+        {
+            var blocks = new OverlappingBlocks(reader, _blockSamples, _contextSamples);
+            if (!blocks.Next()) throw new AudioFormatException(_path, "decoded no audio samples.");
+            // One window holding the whole recording: today's whole-file analysis, unchanged.
+            if (blocks.IsWhole) return _analyzer.Analyze(blocks.Window, _sampleRate);
+            _expectedSeconds = Math.Max(reader.Info.Duration, 1e-9);
+            var (rhythm, tuning, samples) = FirstPass(blocks);
+            double duration = (double)samples / _sampleRate;
+            var result = new AnalysisResult { Duration = duration, SampleRate = _sampleRate, Tasks = _tasks };
+            if (rhythm is not null) result = _analyzer.AnalyzeRhythm(rhythm, _tasks, result);
+            if ((_tasks & Analyzer.TonalTasks) == 0) return result;
+            ChromaFrames? chroma = null;
+            FloatMatrix? segmentFeatures = null;
+            if (_twoPasses) (chroma, segmentFeatures) = SecondPass(tuning);
+            return _analyzer.AnalyzeTonality(tuning, chroma, segmentFeatures, _sampleRate, _tasks, result);
+        }
+    }
+
+    private AudioStreamReader Open() => new(_path, _sampleRate, mono: true);
+
+    private void Report(int pass, long ownedEnd)
+    {
+        if (_analyzer.Progress is not { } progress) return;
+        double fraction = Math.Clamp(ownedEnd / (_expectedSeconds * _sampleRate), 0, 1);
+        progress.Report(_twoPasses ? (pass - 1 + fraction) / 2 : fraction);
+    }
+
+    /// <summary>The rhythm features (when a rhythm task runs) and the tuning (when a tonal task runs), and the sample count.</summary>
+    private (RhythmFeatures? Rhythm, double Tuning, long Samples) FirstPass(OverlappingBlocks blocks)
+    {
+        bool rhythmTasks = (_tasks & Analyzer.RhythmTasks) != 0, tonal = (_tasks & Analyzer.TonalTasks) != 0;
+        var rhythmPieces = new List<RhythmFeatures>();
+        var tuning = new TuningAccumulator(_sampleRate);
+        long samples = 0;
+        do
+        {
+            var window = blocks.Window;
+            if (rhythmTasks)
+            {
+                var spectrogram = _analyzer.Rhythm.ComputeSpectrogram(window, _sampleRate);
+                var (first, count) = blocks.OwnedFrames(_rhythmHop);
+                rhythmPieces.Add(_analyzer.Rhythm.ComputeFeatures(spectrogram).Slice(first, count));
+            }
+            if (tonal)
+            {
+                var magnitude = Spectral.Spectrogram(window, _tuningFft, TuningHop);
+                var (first, count) = blocks.OwnedFrames(TuningHop);
+                tuning.Add(magnitude, first, count);
+            }
+            samples = blocks.OwnedEnd;
+            Report(1, blocks.OwnedEnd);
+        }
+        while (blocks.Next());
+        var rhythm = rhythmTasks ? RhythmFeatures.Concatenate(rhythmPieces) : null;
+        return (rhythm, tonal ? tuning.Estimate() : 0.0, samples);
+    }
+
+    /// <summary>The tuned CQT chroma (key, chords) and the segmentation features, block by block over a second read.</summary>
+    private (ChromaFrames? Chroma, FloatMatrix? SegmentFeatures) SecondPass(double tuning)
+    {
+        bool chromaTasks = Analyzer.NeedsChroma(_tasks), segments = _tasks.HasFlag(AnalysisTasks.Segments);
+        int notes = BassTrebleChroma.HighestNote - BassTrebleChroma.LowestNote + 1;
+        var cqtSemitones = new ColumnCollector(notes);
+        var stftSemitones = new ColumnCollector(notes);
+        ColumnCollector? mel = null;
+        using var reader = Open();
+        var blocks = new OverlappingBlocks(reader, _blockSamples, _contextSamples);
+        while (blocks.Next())
+        {
+            var window = blocks.Window;
+            if (chromaTasks)
+            {
+                var semitones = CqtChroma.SemitoneMagnitudes(window, _sampleRate, CqtHop, tuning);
+                var (first, count) = blocks.OwnedFrames(CqtHop);
+                cqtSemitones.Add(semitones, first, count);
+            }
+            if (segments)
+            {
+                var magnitude = Spectral.Spectrogram(window, FooteSegmenter.FrameFft, FooteSegmenter.FrameHop);
+                var semitones = BassTrebleChroma.SemitoneMagnitudes(magnitude, _sampleRate, tuning);
+                var power = FooteSegmenter.MelPowerConsumingMagnitude(magnitude, _sampleRate);
+                var (first, count) = blocks.OwnedFrames(FooteSegmenter.FrameHop);
+                (mel ??= new ColumnCollector(power.Rows)).Add(power, first, count);
+                stftSemitones.Add(semitones, first, count);
+            }
+            Report(2, blocks.OwnedEnd);
+        }
+        // The compression of the semitone magnitudes is relative to the loudest one of the whole recording, so the
+        // chroma is made once here, as the whole-file path makes it.
+        ChromaFrames? cqtChroma = chromaTasks ? BassTrebleChroma.FromSemitoneMagnitudes(cqtSemitones.ToMatrix(), _sampleRate, CqtHop, tuning) : null;
+        FloatMatrix? segmentFeatures = null;
+        if (segments && mel is not null)
+        {
+            var segmentChroma = BassTrebleChroma.FromSemitoneMagnitudes(stftSemitones.ToMatrix(), _sampleRate, FooteSegmenter.FrameHop, tuning);
+            segmentFeatures = FooteSegmenter.FeaturesFromMelPower(mel.ToMatrix(), segmentChroma);
+        }
+        return (cqtChroma, segmentFeatures);
+    }
+
+    private static int Lcm(int a, int b)
+    {
+        long lcm = (long)a / Gcd(a, b) * b;
+        if (lcm > int.MaxValue / 4) throw new MusicMLException($"The front ends' hops {a} and {b} share no block grid that fits in memory.");
+        return (int)lcm;
+    }
+
+    private static int Gcd(int a, int b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
+    }
+
+    /// <summary>Columns of fixed-height matrices gathered block by block, joined into one matrix at the end.</summary>
+    private sealed class ColumnCollector(int rows)
+    {
+        private readonly List<float[]> _pieces = [];
+
+        public int Columns { get; private set; }
+
+        public void Add(FloatMatrix matrix, int first, int count)
+        {
+            if (matrix.Rows != rows) throw new MusicMLException($"A block of {matrix.Rows} rows does not join features of {rows}.");
+            // Column-major piece: each frame's values contiguous, so joining is one copy per piece.
+            var piece = new float[rows * count];
+            for (int r = 0; r < rows; r++)
+            {
+                var row = matrix.Row(r);
+                for (int t = 0; t < count; t++) piece[t * rows + r] = row[first + t];
+            }
+            _pieces.Add(piece);
+            Columns += count;
+        }
+
+        public FloatMatrix ToMatrix()
+        {
+            var result = new FloatMatrix(rows, Columns);
+            int column = 0;
+            foreach (var piece in _pieces)
+            {
+                int count = piece.Length / rows;
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = result.Row(r);
+                    for (int t = 0; t < count; t++) row[column + t] = piece[t * rows + r];
+                }
+                column += count;
+            }
+            _pieces.Clear();
+            return result;
+        }
+    }
+}
