@@ -39,6 +39,7 @@ internal sealed class StreamingAnalysis
     private readonly int _contextSamples;
     private readonly bool _twoPasses;
     private double _expectedSeconds;
+    private long _expectedSamples;
 
     public StreamingAnalysis(Analyzer analyzer, string path)
     {
@@ -70,6 +71,9 @@ internal sealed class StreamingAnalysis
             // One window holding the whole recording: today's whole-file analysis, unchanged.
             if (blocks.IsWhole) return _analyzer.Analyze(blocks.Window, _sampleRate);
             _expectedSeconds = Math.Max(reader.Info.Duration, 1e-9);
+            // The decoded length at the analysis rate (the stream's ⌈n · target / native⌉), so the per-frame results
+            // can be allocated once at their final size instead of gathered in pieces and joined (twice the memory).
+            _expectedSamples = (reader.Info.FrameCount * _sampleRate + reader.Info.SampleRate - 1) / reader.Info.SampleRate;
             var (rhythm, tuning, samples) = FirstPass(blocks);
             double duration = (double)samples / _sampleRate;
             var result = new AnalysisResult { Duration = duration, SampleRate = _sampleRate, Tasks = _tasks };
@@ -95,7 +99,7 @@ internal sealed class StreamingAnalysis
     private (RhythmFeatures? Rhythm, double Tuning, long Samples) FirstPass(OverlappingBlocks blocks)
     {
         bool rhythmTasks = (_tasks & Analyzer.RhythmTasks) != 0, tonal = (_tasks & Analyzer.TonalTasks) != 0;
-        var rhythmPieces = new List<RhythmFeatures>();
+        var rhythm = rhythmTasks ? new RhythmCollector(ExpectedFrames(_rhythmHop)) : null;
         var tuning = new TuningAccumulator(_sampleRate);
         long samples = 0;
         do
@@ -105,7 +109,7 @@ internal sealed class StreamingAnalysis
             {
                 var spectrogram = _analyzer.Rhythm.ComputeSpectrogram(window, _sampleRate);
                 var (first, count) = blocks.OwnedFrames(_rhythmHop);
-                rhythmPieces.Add(_analyzer.Rhythm.ComputeFeatures(spectrogram).Slice(first, count));
+                rhythm!.Add(_analyzer.Rhythm.ComputeFeatures(spectrogram), first, count);
             }
             if (tonal)
             {
@@ -117,8 +121,7 @@ internal sealed class StreamingAnalysis
             Report(1, blocks.OwnedEnd);
         }
         while (blocks.Next());
-        var rhythm = rhythmTasks ? RhythmFeatures.Concatenate(rhythmPieces) : null;
-        return (rhythm, tonal ? tuning.Estimate() : 0.0, samples);
+        return (rhythm?.ToFeatures(), tonal ? tuning.Estimate() : 0.0, samples);
     }
 
     /// <summary>The tuned CQT chroma (key, chords) and the segmentation features, block by block over a second read.</summary>
@@ -126,8 +129,8 @@ internal sealed class StreamingAnalysis
     {
         bool chromaTasks = Analyzer.NeedsChroma(_tasks), segments = _tasks.HasFlag(AnalysisTasks.Segments);
         int notes = BassTrebleChroma.HighestNote - BassTrebleChroma.LowestNote + 1;
-        var cqtSemitones = new ColumnCollector(notes);
-        var stftSemitones = new ColumnCollector(notes);
+        var cqtSemitones = new ColumnCollector(notes, ExpectedFrames(CqtHop));
+        var stftSemitones = new ColumnCollector(notes, ExpectedFrames(FooteSegmenter.FrameHop));
         ColumnCollector? mel = null;
         using var reader = Open();
         var blocks = new OverlappingBlocks(reader, _blockSamples, _contextSamples);
@@ -146,7 +149,7 @@ internal sealed class StreamingAnalysis
                 var semitones = BassTrebleChroma.SemitoneMagnitudes(magnitude, _sampleRate, tuning);
                 var power = FooteSegmenter.MelPowerConsumingMagnitude(magnitude, _sampleRate);
                 var (first, count) = blocks.OwnedFrames(FooteSegmenter.FrameHop);
-                (mel ??= new ColumnCollector(power.Rows)).Add(power, first, count);
+                (mel ??= new ColumnCollector(power.Rows, ExpectedFrames(FooteSegmenter.FrameHop))).Add(power, first, count);
                 stftSemitones.Add(semitones, first, count);
             }
             Report(2, blocks.OwnedEnd);
@@ -163,6 +166,9 @@ internal sealed class StreamingAnalysis
         return (cqtChroma, segmentFeatures);
     }
 
+    /// <summary>Centred frames at <paramref name="hop"/> of the expected decoded length (librosa's 1 + n / hop).</summary>
+    private int ExpectedFrames(int hop) => (int)Math.Min(Array.MaxLength / 16, 1 + _expectedSamples / hop);
+
     private static int Lcm(int a, int b)
     {
         long lcm = (long)a / Gcd(a, b) * b;
@@ -176,43 +182,77 @@ internal sealed class StreamingAnalysis
         return a;
     }
 
-    /// <summary>Columns of fixed-height matrices gathered block by block, joined into one matrix at the end.</summary>
-    private sealed class ColumnCollector(int rows)
+    /// <summary>
+    /// Columns of a fixed-height matrix gathered block by block into one matrix allocated at the expected final size;
+    /// it grows (once, by half) only if the stream turns out longer than its header said, and is cut to size only if shorter.
+    /// </summary>
+    private sealed class ColumnCollector(int rows, int expectedColumns)
     {
-        private readonly List<float[]> _pieces = [];
+        private FloatMatrix? _matrix;
 
         public int Columns { get; private set; }
 
-        public void Add(FloatMatrix matrix, int first, int count)
+        public void Add(FloatMatrix block, int first, int count)
         {
-            if (matrix.Rows != rows) throw new MusicMLException($"A block of {matrix.Rows} rows does not join features of {rows}.");
-            // Column-major piece: each frame's values contiguous, so joining is one copy per piece.
-            var piece = new float[rows * count];
-            for (int r = 0; r < rows; r++)
-            {
-                var row = matrix.Row(r);
-                for (int t = 0; t < count; t++) piece[t * rows + r] = row[first + t];
-            }
-            _pieces.Add(piece);
+            if (block.Rows != rows) throw new MusicMLException($"A block of {block.Rows} rows does not join features of {rows}.");
+            _matrix ??= new FloatMatrix(rows, Math.Max(1, expectedColumns));
+            if (Columns + count > _matrix.Columns) _matrix = Resized(_matrix, Math.Max(Columns + count, _matrix.Columns + _matrix.Columns / 2));
+            for (int r = 0; r < rows; r++) block.Row(r).Slice(first, count).CopyTo(_matrix.Row(r)[Columns..]);
             Columns += count;
         }
 
         public FloatMatrix ToMatrix()
         {
-            var result = new FloatMatrix(rows, Columns);
-            int column = 0;
-            foreach (var piece in _pieces)
-            {
-                int count = piece.Length / rows;
-                for (int r = 0; r < rows; r++)
-                {
-                    var row = result.Row(r);
-                    for (int t = 0; t < count; t++) row[column + t] = piece[t * rows + r];
-                }
-                column += count;
-            }
-            _pieces.Clear();
+            var matrix = _matrix ?? new FloatMatrix(rows, 0);
+            _matrix = null;
+            return matrix.Columns == Columns ? matrix : Resized(matrix, Columns);
+        }
+
+        private FloatMatrix Resized(FloatMatrix matrix, int columns)
+        {
+            var result = new FloatMatrix(rows, columns);
+            int keep = Math.Min(Columns, columns);
+            for (int r = 0; r < rows; r++) matrix.Row(r)[..keep].CopyTo(result.Row(r));
             return result;
+        }
+    }
+
+    /// <summary>The owned frames of each block's <see cref="RhythmFeatures"/>, written into arrays of the expected final size.</summary>
+    private sealed class RhythmCollector(int expectedFrames)
+    {
+        private float[] _activation = new float[Math.Max(1, expectedFrames)];
+        private float[] _tempo = new float[Math.Max(1, expectedFrames)];
+        private float[] _bassFlux = new float[Math.Max(1, expectedFrames)];
+        private float[] _bass = new float[12L * Math.Max(1, expectedFrames)];
+        private float[] _harmony = new float[12L * Math.Max(1, expectedFrames)];
+        private double _frameRate;
+        private int _frames;
+
+        public void Add(RhythmFeatures block, int first, int count)
+        {
+            _frameRate = block.FrameRate;
+            if (_frames + count > _activation.Length) Resize(Math.Max(_frames + count, _activation.Length + _activation.Length / 2));
+            block.Activation.Values.AsSpan(first, count).CopyTo(_activation.AsSpan(_frames));
+            block.TempoActivation.Values.AsSpan(first, count).CopyTo(_tempo.AsSpan(_frames));
+            block.BassFlux.AsSpan(first, count).CopyTo(_bassFlux.AsSpan(_frames));
+            block.BassPitchClasses.AsSpan(12 * first, 12 * count).CopyTo(_bass.AsSpan(12 * _frames));
+            block.HarmonyPitchClasses.AsSpan(12 * first, 12 * count).CopyTo(_harmony.AsSpan(12 * _frames));
+            _frames += count;
+        }
+
+        public RhythmFeatures ToFeatures()
+        {
+            if (_frames != _activation.Length) Resize(_frames);
+            return new RhythmFeatures(_frameRate, _activation, _tempo, _bassFlux, _bass, _harmony);
+        }
+
+        private void Resize(int frames)
+        {
+            Array.Resize(ref _activation, frames);
+            Array.Resize(ref _tempo, frames);
+            Array.Resize(ref _bassFlux, frames);
+            Array.Resize(ref _bass, 12 * frames);
+            Array.Resize(ref _harmony, 12 * frames);
         }
     }
 }
