@@ -74,10 +74,7 @@ internal sealed class StreamingAnalysis
             // The decoded length at the analysis rate (the stream's ⌈n · target / native⌉), so the per-frame results
             // can be allocated once at their final size instead of gathered in pieces and joined (twice the memory).
             _expectedSamples = (reader.Info.FrameCount * _sampleRate + reader.Info.SampleRate - 1) / reader.Info.SampleRate;
-            var (rhythm, tuning, samples) = FirstPass(blocks);
-            double duration = (double)samples / _sampleRate;
-            var result = new AnalysisResult { Duration = duration, SampleRate = _sampleRate, Tasks = _tasks };
-            if (rhythm is not null) result = _analyzer.AnalyzeRhythm(rhythm, _tasks, result);
+            var (result, tuning) = FirstPass(blocks);
             if ((_tasks & Analyzer.TonalTasks) == 0) return result;
             ChromaFrames? chroma = null;
             FloatMatrix? segmentFeatures = null;
@@ -95,8 +92,12 @@ internal sealed class StreamingAnalysis
         progress.Report(_twoPasses ? (pass - 1 + fraction) / 2 : fraction);
     }
 
-    /// <summary>The rhythm features (when a rhythm task runs) and the tuning (when a tonal task runs), and the sample count.</summary>
-    private (RhythmFeatures? Rhythm, double Tuning, long Samples) FirstPass(OverlappingBlocks blocks)
+    /// <summary>
+    /// The rhythm results (when a rhythm task runs) and the tuning (when a tonal task runs). The rhythm features live
+    /// only in this method, so they are garbage before the second pass allocates, even in unoptimised (tier-0) code,
+    /// which keeps every local of a method alive to its end.
+    /// </summary>
+    private (AnalysisResult Result, double Tuning) FirstPass(OverlappingBlocks blocks)
     {
         bool rhythmTasks = (_tasks & Analyzer.RhythmTasks) != 0, tonal = (_tasks & Analyzer.TonalTasks) != 0;
         var rhythm = rhythmTasks ? new RhythmCollector(ExpectedFrames(_rhythmHop)) : null;
@@ -121,7 +122,9 @@ internal sealed class StreamingAnalysis
             Report(1, blocks.OwnedEnd);
         }
         while (blocks.Next());
-        return (rhythm?.ToFeatures(), tonal ? tuning.Estimate() : 0.0, samples);
+        var result = new AnalysisResult { Duration = (double)samples / _sampleRate, SampleRate = _sampleRate, Tasks = _tasks };
+        if (rhythm is not null) result = _analyzer.AnalyzeRhythm(rhythm.ToFeatures(), _tasks, result);
+        return (result, tonal ? tuning.Estimate() : 0.0);
     }
 
     /// <summary>The tuned CQT chroma (key, chords) and the segmentation features, block by block over a second read.</summary>
