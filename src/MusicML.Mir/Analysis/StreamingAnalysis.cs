@@ -76,11 +76,27 @@ internal sealed class StreamingAnalysis
             _expectedSamples = (reader.Info.FrameCount * _sampleRate + reader.Info.SampleRate - 1) / reader.Info.SampleRate;
             var (result, tuning) = FirstPass(blocks);
             if ((_tasks & Analyzer.TonalTasks) == 0) return result;
+            CompactHeap();
             ChromaFrames? chroma = null;
             FloatMatrix? segmentFeatures = null;
-            if (_twoPasses) (chroma, segmentFeatures) = SecondPass(tuning);
+            if (_twoPasses)
+            {
+                (chroma, segmentFeatures) = SecondPass(tuning);
+                CompactHeap();
+            }
             return _analyzer.AnalyzeTonality(tuning, chroma, segmentFeatures, _sampleRate, _tasks, result);
         }
+    }
+
+    /// <summary>
+    /// One compacting collection between the passes of a long file: each pass leaves hundreds of megabytes of dead
+    /// block-sized arrays on the large-object heap, which the next pass's different sizes would otherwise not reuse,
+    /// so the process would keep both. One full collection costs well under a second against minutes of analysis.
+    /// </summary>
+    private static void CompactHeap()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     private AudioStreamReader Open() => new(_path, _sampleRate, mono: true);
