@@ -64,28 +64,38 @@ internal sealed class StreamingAnalysis
 
     public AnalysisResult Run()
     {
-        using (var reader = Open())
+        var (first, tuning) = RunFirstPass();
+        if (first.Whole is { } whole) return whole;
+        var result = first.Result!;
+        if ((_tasks & Analyzer.TonalTasks) == 0) return result;
+        CompactHeap();
+        ChromaFrames? chroma = null;
+        FloatMatrix? segmentFeatures = null;
+        if (_twoPasses)
         {
-            var blocks = new OverlappingBlocks(reader, _blockSamples, _contextSamples);
-            if (!blocks.Next()) throw new AudioFormatException(_path, "decoded no audio samples.");
-            // One window holding the whole recording: today's whole-file analysis, unchanged.
-            if (blocks.IsWhole) return _analyzer.Analyze(blocks.Window, _sampleRate);
-            _expectedSeconds = Math.Max(reader.Info.Duration, 1e-9);
-            // The decoded length at the analysis rate (the stream's ⌈n · target / native⌉), so the per-frame results
-            // can be allocated once at their final size instead of gathered in pieces and joined (twice the memory).
-            _expectedSamples = (reader.Info.FrameCount * _sampleRate + reader.Info.SampleRate - 1) / reader.Info.SampleRate;
-            var (result, tuning) = FirstPass(blocks);
-            if ((_tasks & Analyzer.TonalTasks) == 0) return result;
+            (chroma, segmentFeatures) = SecondPass(tuning);
             CompactHeap();
-            ChromaFrames? chroma = null;
-            FloatMatrix? segmentFeatures = null;
-            if (_twoPasses)
-            {
-                (chroma, segmentFeatures) = SecondPass(tuning);
-                CompactHeap();
-            }
-            return _analyzer.AnalyzeTonality(tuning, chroma, segmentFeatures, _sampleRate, _tasks, result);
         }
+        return _analyzer.AnalyzeTonality(tuning, chroma, segmentFeatures, _sampleRate, _tasks, result);
+    }
+
+    /// <summary>
+    /// The whole-file result when the file fits one window; otherwise the first pass's result and tuning. The first
+    /// reader and its block buffer are closed here, before the second pass opens its own.
+    /// </summary>
+    private ((AnalysisResult? Whole, AnalysisResult? Result) Outcome, double Tuning) RunFirstPass()
+    {
+        using var reader = Open();
+        var blocks = new OverlappingBlocks(reader, _blockSamples, _contextSamples);
+        if (!blocks.Next()) throw new AudioFormatException(_path, "decoded no audio samples.");
+        // One window holding the whole recording: today's whole-file analysis, unchanged.
+        if (blocks.IsWhole) return ((_analyzer.Analyze(blocks.Window, _sampleRate), null), 0);
+        _expectedSeconds = Math.Max(reader.Info.Duration, 1e-9);
+        // The decoded length at the analysis rate (the stream's ⌈n · target / native⌉), so the per-frame results
+        // can be allocated once at their final size instead of gathered in pieces and joined (twice the memory).
+        _expectedSamples = (reader.Info.FrameCount * _sampleRate + reader.Info.SampleRate - 1) / reader.Info.SampleRate;
+        var (result, tuning) = FirstPass(blocks);
+        return ((null, result), tuning);
     }
 
     /// <summary>
