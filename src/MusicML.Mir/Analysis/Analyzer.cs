@@ -77,11 +77,11 @@ public sealed record Analyzer
     }
 
     /// <summary>
-    /// Length in seconds of the blocks a file is streamed in by <see cref="Analyze(string)"/> (default 180 s, rounded up
+    /// Length in seconds of the blocks a file is streamed in by <see cref="Analyze(string)"/> (default 120 s, rounded up
     /// to a whole number of every front end's hop). Memory grows with the block, not with the recording; a file no
     /// longer than one block and its context is analysed whole, exactly as <see cref="Analyze(ReadOnlySpan{float}, int)"/>.
     /// </summary>
-    public double StreamingBlockSeconds { get; init; } = 180.0;
+    public double StreamingBlockSeconds { get; init; } = 120.0;
 
     /// <summary>Receives the fraction (0–1) of the streamed work done while <see cref="Analyze(string)"/> runs; null for none.</summary>
     public IProgress<double>? Progress { get; init; }
