@@ -72,7 +72,16 @@ internal sealed class ConstantQPlan
     // librosa's BW_FASTEST: resampy kaiser_fast's roll-off, used only to decide early downsampling.
     private const double FastestBandwidth = 0.85;
 
-    private static readonly ConcurrentDictionary<Key, ConstantQPlan> Cache = new();
+    /// <summary>
+    /// Plans kept: a file's CQT chroma needs one plan per tuning-shifted fMin, so a catalogue would otherwise keep one
+    /// per distinct tuning (a few MB each); eight cover the plans one analysis reuses with room to spare.
+    /// </summary>
+    internal const int CacheCapacity = 8;
+
+    private static readonly BoundedCache<Key, ConstantQPlan> Cache = new(CacheCapacity);
+
+    /// <summary>Plans held now (at most <see cref="CacheCapacity"/>).</summary>
+    internal static int CachedPlans => Cache.Count;
 
     private readonly record struct Key(double SampleRate, int HopLength, double FMin, int NBins, int BinsPerOctave,
         double FilterScale, double? Norm, double Sparsity, WindowType Window, bool Scale);

@@ -8,7 +8,8 @@ namespace MusicML.Dsp;
 
 public static partial class Features
 {
-    private static readonly ConcurrentDictionary<(int, int, int, double), FloatMatrix> ChromaBanks = new();
+    // Keyed on the tuning among others, so bounded: a catalogue brings a new tuning with nearly every file.
+    private static readonly BoundedCache<(int, int, int, double), FloatMatrix> ChromaBanks = new(16);
 
     /// <summary>
     /// Chromagram from a power spectrogram (librosa.feature.chroma_stft): the STFT power projected onto

@@ -29,7 +29,8 @@ public enum DctNorm
 /// </remarks>
 public static partial class Features
 {
-    private static readonly ConcurrentDictionary<(int, int, int, double, double, bool, MelNorm), SparseFilterbank> MelBanks = new();
+    // Bounded like every plan cache, so a caller sweeping parameters does not keep every filterbank it ever built.
+    private static readonly BoundedCache<(int, int, int, double, double, bool, MelNorm), SparseFilterbank> MelBanks = new(16);
 
     /// <summary>
     /// Mel spectrogram of a signal (librosa.feature.melspectrogram): the STFT's |X|^<paramref name="power"/> passed

@@ -196,35 +196,15 @@ public static partial class Tuning
 
     private static float Masked(float v, float reference) => MathF.Abs(v) > reference ? MathF.Abs(v) : 0f;
 
-    // One call loops over every frame and every peak: fully optimised rather than run as OSR code on first use.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double EstimateTuningFrameMajor(float[] frameMajor, int bins, int frames, int sampleRate, double resolution, int binsPerOctave)
     {
         InputGuard.SampleRate(sampleRate);
-        var range = PeakRange(sampleRate, 2 * (bins - 1), 150.0, 4000.0);
-        var pitches = new List<float>();
-        var magnitudes = new List<float>();
-        for (int t = 0; t < frames; t++)
-            FramePeaks(frameMajor.AsSpan(t * bins, bins), range, sampleRate, 0.1, (_, pitch, magnitude) =>
-            {
-                if (pitch > 0)
-                {
-                    pitches.Add(pitch);
-                    magnitudes.Add(magnitude);
-                }
-            });
-        if (pitches.Count == 0) return PitchTuning([], resolution, binsPerOctave);
-        float median = Median(magnitudes.ToArray());
-        var selected = new List<float>(pitches.Count);
-        for (int i = 0; i < pitches.Count; i++) if (magnitudes[i] >= median) selected.Add(pitches[i]);
-        return PitchTuning(selected.ToArray(), resolution, binsPerOctave);
+        // One path for whole files and streamed blocks: the accumulator's peaks and median are librosa's estimate_tuning.
+        var accumulator = new TuningAccumulator(sampleRate, resolution, binsPerOctave);
+        accumulator.AddFrameMajor(frameMajor, bins, 0, frames);
+        return accumulator.Estimate();
     }
 
-    /// <summary>
-    /// numpy.median of float32 values: the middle value, or the float32 mean of the two middle values. Selection
-    /// (Hoare's quickselect, "Algorithm 65: Find", CACM 4(7), 1961) instead of sorting, since piptrack yields
-    /// millions of peaks on long signals. Reorders <paramref name="values"/>.
-    /// </summary>
     internal static float Median(float[] values)
     {
         int n = values.Length;

@@ -59,7 +59,7 @@ public sealed record RhythmAnalyzer
     public double TempoSpreadOctaves { get; init; } = 0.3;
 
     /// <summary>
-    /// Check the metrical level of the tempo by the harmonic rhythm (<see cref="HarmonicRhythm.IsSubdivision"/>) and
+    /// Check the metrical level of the tempo by the harmonic rhythm (<see cref="HarmonicRhythm.IsSubdivision(RhythmFeatures, ReadOnlySpan{int})"/>) and
     /// halve it when the beats tracked at it are subdivisions (default true). The comb and its prior alone cannot tell
     /// a 64 BPM beat with eighth notes everywhere from a 128 BPM beat; the bar period of the bass line can.
     /// </summary>
@@ -80,6 +80,9 @@ public sealed record RhythmAnalyzer
     public RhythmSpectrogram ComputeSpectrogram(ReadOnlySpan<float> y, int sampleRate)
         => RhythmSpectrogram.Compute(y, sampleRate, keepStft: ActivationMethod == OnsetMethod.ComplexDomain);
 
+    /// <summary>The per-frame values of <paramref name="spectrogram"/> this analyzer reads (<see cref="RhythmFeatures.Compute"/>).</summary>
+    public RhythmFeatures ComputeFeatures(RhythmSpectrogram spectrogram) => RhythmFeatures.Compute(spectrogram, this);
+
     /// <summary>
     /// The tempo alone: <see cref="TempoEstimator"/> on the SuperFlux of the bands up to <see cref="TempoMaxHz"/>, halved
     /// when <see cref="CheckMetricalLevel"/> finds the beats tracked at it to be subdivisions.
@@ -88,26 +91,44 @@ public sealed record RhythmAnalyzer
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
         if (!CheckMetricalLevel) return TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
-        return TempoAndBeats(spectrogram, OnsetActivation.Compute(spectrogram, ActivationMethod)).Tempo;
+        return EstimateTempo(ComputeFeatures(spectrogram));
+    }
+
+    /// <summary>The tempo alone from precomputed (e.g. streamed) features computed for this analyzer.</summary>
+    public TempoEstimate EstimateTempo(RhythmFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!CheckMetricalLevel) return TempoEstimator.Estimate(features.TempoActivation);
+        return TempoAndBeats(features).Tempo;
     }
 
     /// <summary>Analyses a precomputed spectrogram.</summary>
     public RhythmAnalysis Analyze(RhythmSpectrogram spectrogram)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
-        var activation = OnsetActivation.Compute(spectrogram, ActivationMethod);
-        var (tempo, beats) = TempoAndBeats(spectrogram, activation);
-        return new RhythmAnalysis(activation, tempo, BarTracker.Track(spectrogram, beats));
+        return Analyze(ComputeFeatures(spectrogram));
+    }
+
+    /// <summary>
+    /// Analyses precomputed (e.g. streamed) features computed for this analyzer's settings
+    /// (<see cref="ComputeFeatures"/>): what the spectrogram overload does after computing them.
+    /// </summary>
+    public RhythmAnalysis Analyze(RhythmFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var (tempo, beats) = TempoAndBeats(features);
+        return new RhythmAnalysis(features.Activation, tempo, BarTracker.Track(features, beats));
     }
 
     /// <summary>The comb's tempo and the beats tracked at it, or at half of it when those beats are subdivisions.</summary>
-    private (TempoEstimate Tempo, double[] Beats) TempoAndBeats(RhythmSpectrogram spectrogram, OnsetEnvelope activation)
+    private (TempoEstimate Tempo, double[] Beats) TempoAndBeats(RhythmFeatures features)
     {
-        var tempo = TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
+        var tempo = TempoEstimator.Estimate(features.TempoActivation);
+        var activation = features.Activation;
         if (tempo.Tempo1 <= 0 || activation.Values.Max() <= 0) return (tempo, []);
         var beats = TrackBeats(activation, tempo.Tempo1);
         double half = tempo.Tempo1 / 2;
-        if (!CheckMetricalLevel || half < TempoEstimator.MinBpm || !HarmonicRhythm.IsSubdivision(spectrogram, Frames(beats, spectrogram)))
+        if (!CheckMetricalLevel || half < TempoEstimator.MinBpm || !HarmonicRhythm.IsSubdivision(features, Frames(beats, features.Frames, features.FrameRate)))
             return (tempo, beats);
         // The old Tempo1 becomes the second candidate. When the comb's own second peak was this half tempo, the two
         // saliences swap; otherwise the comb had no peak there and neither level is reported as the more salient.
@@ -122,13 +143,13 @@ public sealed record RhythmAnalyzer
         _ => throw new MusicMLException($"Unknown beat method {BeatMethod}."),
     };
 
-    /// <summary>Beat times (s) as strictly increasing frame indices of <paramref name="spectrogram"/>.</summary>
-    private static int[] Frames(double[] beats, RhythmSpectrogram spectrogram)
+    /// <summary>Beat times (s) as strictly increasing frame indices of <paramref name="frameCount"/> frames at <paramref name="frameRate"/>.</summary>
+    private static int[] Frames(double[] beats, int frameCount, double frameRate)
     {
         var frames = new List<int>(beats.Length);
         foreach (var time in beats)
         {
-            int frame = Math.Clamp((int)Math.Round(time * spectrogram.FrameRate), 0, spectrogram.Frames - 1);
+            int frame = Math.Clamp((int)Math.Round(time * frameRate), 0, frameCount - 1);
             if (frames.Count == 0 || frame > frames[^1]) frames.Add(frame);
         }
         return [.. frames];

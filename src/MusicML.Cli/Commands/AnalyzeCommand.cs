@@ -1,3 +1,4 @@
+using MusicML.Audio;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -111,7 +112,14 @@ internal static class AnalyzeCommand
                 var file = files[i];
                 try
                 {
-                    var result = analyzer.Analyze(file);
+                    AnalysisResult result;
+                    // One long file shows how far its own analysis has got; a catalogue shows files done instead.
+                    if (files.Count == 1)
+                    {
+                        using var line = new ProgressLine(context, $"analyze {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
+                        result = (analyzer with { Progress = line }).Analyze(file);
+                    }
+                    else result = analyzer.Analyze(file);
                     if (reportDir is not null)
                     {
                         AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(file, result)));

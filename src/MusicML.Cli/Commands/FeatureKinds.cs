@@ -17,9 +17,13 @@ internal sealed record FeatureParameters(
     public int ChromaOctaves => (NBins + CqtBinsPerOctave - 1) / CqtBinsPerOctave;
 }
 
-/// <summary>One feature the CLI can extract: how to compute it from mono audio, and whether librosa returns it 1-D.</summary>
+/// <summary>
+/// One feature the CLI can extract: how to compute it from mono audio, whether librosa returns it 1-D, and whether it
+/// is frame-local — each frame a function of its own centred window of n_fft samples only (no whole-signal tuning,
+/// normalisation or dB reference), so it can be computed block by block with exactly the whole-file numbers.
+/// </summary>
 internal sealed record FeatureKind(string Name, string Description, bool OneDimensional,
-    Func<float[], FeatureParameters, FloatMatrix> Compute);
+    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false);
 
 /// <summary>
 /// Every <c>--kind</c> of <c>musicml features</c>, each a direct call of the library function a user would make, so
@@ -31,9 +35,9 @@ internal static class FeatureKinds
     public static readonly IReadOnlyList<FeatureKind> All =
     [
         new("stft", "STFT magnitude |X| [1 + n_fft/2, frames]", false,
-            (y, p) => Spectral.Spectrogram(y, p.NFft, p.HopLength)),
+            (y, p) => Spectral.Spectrogram(y, p.NFft, p.HopLength), FrameLocal: true),
         new("mel", "mel power spectrogram [n_mels, frames]", false,
-            (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk)),
+            (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk), FrameLocal: true),
         new("mfcc", "MFCC [n_mfcc, frames]", false,
             (y, p) => Features.Mfcc(y, p.SampleRate, p.NMfcc, nFft: p.NFft, hopLength: p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk)),
         new("chroma_stft", "chroma from the STFT, tuning estimated [12, frames]", false,
@@ -45,19 +49,19 @@ internal static class FeatureKinds
         new("cqt", "constant-Q transform magnitude [n_bins, frames]", false,
             (y, p) => Spectral.Cqt(y, p.SampleRate, p.HopLength, p.FMin, p.NBins, p.CqtBinsPerOctave).Magnitude()),
         new("centroid", "spectral centroid in Hz [1, frames]", false,
-            (y, p) => Features.SpectralCentroid(y, p.SampleRate, p.NFft, p.HopLength)),
+            (y, p) => Features.SpectralCentroid(y, p.SampleRate, p.NFft, p.HopLength), FrameLocal: true),
         new("bandwidth", "spectral bandwidth in Hz [1, frames]", false,
-            (y, p) => Features.SpectralBandwidth(y, p.SampleRate, p.NFft, p.HopLength)),
+            (y, p) => Features.SpectralBandwidth(y, p.SampleRate, p.NFft, p.HopLength), FrameLocal: true),
         new("rolloff", "85 % spectral roll-off frequency in Hz [1, frames]", false,
-            (y, p) => Features.SpectralRolloff(y, p.SampleRate, p.NFft, p.HopLength)),
+            (y, p) => Features.SpectralRolloff(y, p.SampleRate, p.NFft, p.HopLength), FrameLocal: true),
         new("flatness", "spectral flatness [1, frames]", false,
-            (y, p) => Features.SpectralFlatness(y, p.NFft, p.HopLength)),
+            (y, p) => Features.SpectralFlatness(y, p.NFft, p.HopLength), FrameLocal: true),
         new("contrast", "spectral contrast in dB, 6 bands + valley [7, frames]", false,
             (y, p) => Features.SpectralContrast(y, p.SampleRate, p.NFft, p.HopLength, fMin: p.FMin ?? 200.0)),
         new("rms", "root-mean-square energy per frame [1, frames]", false,
-            (y, p) => Features.Rms(y, p.NFft, p.HopLength)),
+            (y, p) => Features.Rms(y, p.NFft, p.HopLength), FrameLocal: true),
         new("zcr", "zero-crossing rate per frame [1, frames]", false,
-            (y, p) => Features.ZeroCrossingRate(y, p.NFft, p.HopLength)),
+            (y, p) => Features.ZeroCrossingRate(y, p.NFft, p.HopLength), FrameLocal: true),
         new("tonnetz", "tonal centroid features [6, frames]", false,
             (y, p) => Features.Tonnetz(y, p.SampleRate, p.HopLength)),
         new("onset_strength", "onset strength envelope [frames]", true,

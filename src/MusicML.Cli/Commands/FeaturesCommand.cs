@@ -54,14 +54,32 @@ internal static class FeaturesCommand
         return command;
     }
 
+    /// <summary>Frames per streamed block: 8192 hops (190 s at 22050 Hz and hop 512).</summary>
+    internal const int DefaultBlockFrames = 8192;
+
     /// <summary>Computes <paramref name="kind"/> for <paramref name="inputPath"/> and writes <paramref name="outputPath"/>.</summary>
-    public static int Run(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters, string outputPath)
+    /// <param name="context">The CLI's streams.</param>
+    /// <param name="inputPath">The audio file.</param>
+    /// <param name="kind">The feature.</param>
+    /// <param name="parameters">librosa's parameters.</param>
+    /// <param name="outputPath">The .npy or .csv file to write.</param>
+    /// <param name="blockFrames">
+    /// Frames per block when a frame-local feature is streamed into an .npy (tests set a small one to cut short clips
+    /// in many places; the numbers do not depend on it).
+    /// </param>
+    public static int Run(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters, string outputPath,
+        int blockFrames = DefaultBlockFrames)
     {
         var extension = Path.GetExtension(outputPath).ToLowerInvariant();
         if (extension is not (".npy" or ".csv"))
             throw new CliUsageException($"--out {outputPath}: the output must end in .npy or .csv.");
         if (!File.Exists(inputPath)) throw new CliUsageException($"{inputPath}: no such file.");
         OutputPaths.CheckFile("--out", outputPath, [inputPath]);
+        if (extension == ".npy" && kind.FrameLocal)
+        {
+            WriteNpyStreamed(context, inputPath, kind, parameters, outputPath, blockFrames);
+            return 0;
+        }
 
         var audio = AudioFile.Load(inputPath, parameters.SampleRate, mono: true);
         if (audio.FrameCount == 0) throw new MusicMLException($"{inputPath}: the file holds no audio samples.") { FilePath = inputPath };
@@ -74,6 +92,43 @@ internal static class FeaturesCommand
         }
         else WriteCsv(outputPath, kind, feature, parameters);
         return 0;
+    }
+
+    /// <summary>
+    /// A frame-local feature computed over overlapping blocks of the decoded stream (<see cref="OverlappingBlocks"/>),
+    /// each block's own frames appended to a Fortran-ordered .npy (<see cref="NpyColumnWriter"/>): memory stays at one
+    /// block whatever the duration, and the values are the whole-file ones (every frame sees the same samples and
+    /// padding; tested). A file no longer than one block is one window, computed exactly as before.
+    /// </summary>
+    private static void WriteNpyStreamed(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters,
+        string outputPath, int blockFrames)
+    {
+        int hop = parameters.HopLength;
+        using var reader = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
+        // Half a frame of context either side, rounded up to whole hops, plus one hop to spare.
+        int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1;
+        var blocks = new OverlappingBlocks(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop),
+            OverlappingBlocks.RoundUp((long)contextHops * hop, hop));
+        double expectedSeconds = reader.Info.Duration;
+        using var progress = new ProgressLine(context, $"features {kind.Name} {Path.GetFileName(inputPath)}");
+        NpyColumnWriter? writer = null;
+        try
+        {
+            while (blocks.Next())
+            {
+                var feature = kind.Compute(blocks.Window.ToArray(), parameters);
+                writer ??= new NpyColumnWriter(outputPath, feature.Rows, kind.OneDimensional);
+                var (first, count) = blocks.OwnedFrames(hop);
+                writer.AppendColumns(feature.Data, feature.Columns, first, count);
+                progress.Report((double)blocks.OwnedEnd / parameters.SampleRate, expectedSeconds);
+            }
+            if (writer is null) throw new MusicMLException($"{inputPath}: the file holds no audio samples.");
+            writer.Commit();
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
     }
 
     private static void WriteCsv(string path, FeatureKind kind, FloatMatrix feature, FeatureParameters parameters)

@@ -3,6 +3,7 @@ using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
 using MusicML.Mir;
+using MusicML.Mir.Analysis;
 using MusicML.Mir.Onsets;
 using MusicML.Mir.Tempo;
 
@@ -68,11 +69,8 @@ internal static class RhythmCommands
                     TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm),
                     BeatMethod = parse.GetValue(method) == "dp" ? BeatMethod.DynamicProgramming : BeatMethod.BarPointer,
                 };
-                return OnSpectrogram(spectrogram =>
-                {
-                    var analysis = analyzer.Analyze(spectrogram);
-                    return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
-                });
+                return Streamed(context, downbeats ? "downbeats" : "beats", new Analyzer { Tasks = downbeats ? AnalysisTasks.Downbeats : AnalysisTasks.Beats, Rhythm = analyzer },
+                    result => EstimateText.Times(downbeats ? result.Downbeats : result.Beats));
             });
     }
 
@@ -85,7 +83,8 @@ internal static class RhythmCommands
             {
                 var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
                 bool asMirex = parse.GetValue(mirex);
-                return OnSpectrogram(spectrogram => EstimateText.Tempo(analyzer.EstimateTempo(spectrogram), asMirex));
+                return Streamed(context, "tempo", new Analyzer { Tasks = AnalysisTasks.Tempo, Rhythm = analyzer },
+                    result => EstimateText.Tempo(result.Tempo ?? throw new MusicMLException("The analysis gave no tempo."), asMirex));
             });
     }
 
@@ -120,9 +119,15 @@ internal static class RhythmCommands
     };
 
     /// <summary>
-    /// The per-file analysis of a rhythm command: decodes the file at 22050 Hz mono, computes the shared rhythm
-    /// spectrogram and returns <paramref name="analyse"/>'s text.
+    /// The per-file analysis of a rhythm command through the library's streamed <see cref="Analyzer"/> (22050 Hz mono,
+    /// bounded memory on any length, the whole-file numbers on files up to one block), with a progress line on a terminal.
     /// </summary>
+    private static Func<string, string> Streamed(CliContext context, string command, Analyzer analyzer, Func<AnalysisResult, string> format) => file =>
+    {
+        using var progress = new ProgressLine(context, $"{command} {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
+        return format((analyzer with { Progress = progress }).Analyze(file));
+    };
+
     /// <summary>Decodes each file and runs <paramref name="analyse"/> on its rhythm spectrogram; the complex STFT is kept only when <paramref name="keepStft"/> (complex-domain onsets).</summary>
     private static Func<string, string> OnSpectrogram(Func<RhythmSpectrogram, string> analyse, bool keepStft = false) => file =>
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
+using MusicML.Mir.Analysis;
 using MusicML.Mir.Chords;
 using MusicML.Mir.Key;
 using MusicML.Mir.Pitch;
@@ -36,12 +37,21 @@ internal static class TonalCommands
             DefaultValueFactory = _ => "combined",
         };
         method.AcceptOnlyFromAmong("combined", "profile", "chords");
-        return Build(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor') from tuning-corrected constant-Q chroma.", ".key", [profile, method],
-            (parse, audio, _) =>
+        return BuildOnFile(context, "key", "Estimate the key of audio files (mir_eval format, e.g. 'A minor') from tuning-corrected constant-Q chroma.", ".key", [profile, method],
+            (parse, file) =>
             {
-                var keyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true);
-                var estimate = KeyEstimator.Estimate(audio.ToMono(), audio.SampleRate, KeyProfiles.ByName(parse.GetValue(profile)!), keyMethod);
-                return EstimateText.Key(estimate);
+                // The library's streamed analysis: bounded memory on any length, the whole-file numbers on short files.
+                var analyzer = new Analyzer
+                {
+                    Tasks = AnalysisTasks.Key,
+                    KeyProfile = KeyProfiles.ByName(parse.GetValue(profile)!),
+                    KeyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true),
+                };
+                using var progress = new ProgressLine(context, $"key {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
+                var key = (analyzer with { Progress = progress }).Analyze(file).Key;
+                if (key is not null) return EstimateText.Key(key);
+                context.Warn($"{file}: no key estimate: the audio holds no pitched content (silence or unpitched noise).");
+                return "";
             });
     }
 
@@ -58,19 +68,23 @@ internal static class TonalCommands
         {
             Description = "Beat times (one per line, seconds, e.g. from 'musicml beats'): a file, or a directory holding <stem>.beats per input. Chords then change only on beats.",
         };
-        return Build(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds) from tuning-corrected constant-Q chroma.", ".chords.lab", [vocabulary, beats],
-            (parse, audio, file) =>
+        return BuildOnFile(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds) from tuning-corrected constant-Q chroma.", ".chords.lab", [vocabulary, beats],
+            (parse, file) =>
             {
                 var options = ChordOptions.Default with { Vocabulary = ChordVocabulary.ByName(parse.GetValue(vocabulary)!) };
-                double[]? beatTimes = null;
                 if (parse.GetValue(beats) is { } beatsPath)
                 {
                     var beatsFile = Directory.Exists(beatsPath)
                         ? Path.Combine(beatsPath, Path.GetFileNameWithoutExtension(file) + ".beats")
                         : beatsPath;
-                    beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
+                    var beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
+                    var audio = AudioFile.Load(file);
+                    return EstimateText.Chords(ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, beatTimes, options));
                 }
-                return EstimateText.Chords(ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, beatTimes, options));
+                // Frame-wise chords through the library's streamed analysis (the same decode as ChordEstimator.Estimate).
+                var analyzer = new Analyzer { Tasks = AnalysisTasks.Chords, Chords = options };
+                using var progress = new ProgressLine(context, $"chords {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
+                return EstimateText.Chords((analyzer with { Progress = progress }).Analyze(file).Chords);
             });
     }
 
@@ -108,6 +122,10 @@ internal static class TonalCommands
             });
 
     /// <summary>A per-file tonal command whose analysis gets the decoded audio of each input.</summary>
+    private static Command BuildOnFile(CliContext context, string name, string description, string extension,
+        IReadOnlyList<Option> extraOptions, Func<ParseResult, string, string> analyse) =>
+        PerFileOutput.CreateCommand(context, name, description, extension, extraOptions, parse => file => analyse(parse, file));
+
     private static Command Build(CliContext context, string name, string description, string extension,
         IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string, string> analyse) =>
         PerFileOutput.CreateCommand(context, name, description, extension, extraOptions,

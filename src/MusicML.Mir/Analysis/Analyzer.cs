@@ -76,16 +76,33 @@ public sealed record Analyzer
         }
     }
 
-    /// <summary>Decodes <paramref name="path"/> to mono at <see cref="SampleRate"/> and analyses it.</summary>
+    /// <summary>
+    /// Length in seconds of the blocks a file is streamed in by <see cref="Analyze(string)"/> (default 120 s, rounded up
+    /// to a whole number of every front end's hop). Memory grows with the block, not with the recording; a file no
+    /// longer than one block and its context is analysed whole, exactly as <see cref="Analyze(ReadOnlySpan{float}, int)"/>.
+    /// </summary>
+    public double StreamingBlockSeconds { get; init; } = 120.0;
+
+    /// <summary>Receives the fraction (0–1) of the streamed work done while <see cref="Analyze(string)"/> runs; null for none.</summary>
+    public IProgress<double>? Progress { get; init; }
+
+    /// <summary>
+    /// Decodes <paramref name="path"/> to mono at <see cref="SampleRate"/> and analyses it in bounded memory: a file longer
+    /// than one <see cref="StreamingBlockSeconds"/> block is streamed through every front end block by block
+    /// (overlapping blocks whose frames are cut where each block owns them), so that only the compact per-frame results (activations, chroma, segment
+    /// features) grow with its length; a shorter one is decoded whole and analysed as
+    /// <see cref="Analyze(ReadOnlySpan{float}, int)"/> does.
+    /// </summary>
     /// <exception cref="MusicMLException">The file is missing, unreadable, empty or holds non-finite samples (the message names the file), or a setting is invalid.</exception>
     public AnalysisResult Analyze(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         InputGuard.SampleRate(SampleRate, nameof(SampleRate));
-        var audio = AudioFile.Load(path, SampleRate, mono: true);
+        if (!(StreamingBlockSeconds > 0) || double.IsInfinity(StreamingBlockSeconds))
+            throw new MusicMLException($"StreamingBlockSeconds must be positive and finite; got {StreamingBlockSeconds}.");
         try
         {
-            return Analyze(audio.Channel(0), audio.SampleRate);
+            return new StreamingAnalysis(this, path).Run();
         }
         catch (MusicMLException e) when (e.FilePath is null)
         {
@@ -98,31 +115,56 @@ public sealed record Analyzer
     public AnalysisResult Analyze(ReadOnlySpan<float> y, int sampleRate)
     {
         InputGuard.Audio(y, sampleRate);
+        ValidateSettings();
+        var tasks = ResolvedTasks;
+        double duration = (double)y.Length / sampleRate;
+        var result = new AnalysisResult { Duration = duration, SampleRate = sampleRate, Tasks = tasks };
+
+        if ((tasks & RhythmTasks) != 0 || KeepSpectrogram)
+        {
+            var spectrogram = Rhythm.ComputeSpectrogram(y, sampleRate);
+            result = AnalyzeRhythm(Rhythm.ComputeFeatures(spectrogram), tasks, result);
+            if (KeepSpectrogram)
+                result = result with
+                {
+                    Spectrogram = new AnalysisSpectrogram(spectrogram.LogSpectrogram, spectrogram.FrameRate, spectrogram.Filterbank.CentreFrequencies),
+                };
+        }
+
+        if ((tasks & TonalTasks) != 0)
+        {
+            var (tuning, segmentFeatures) = TuningAndSegmentFeatures(y, sampleRate, tasks.HasFlag(AnalysisTasks.Segments));
+            var chroma = NeedsChroma(tasks) ? CqtChroma.Compute(y, sampleRate, tuning: tuning) : null;
+            result = AnalyzeTonality(tuning, chroma, segmentFeatures, sampleRate, tasks, result);
+        }
+        return result;
+    }
+
+    /// <summary>The tasks that read the rhythm spectrogram.</summary>
+    internal const AnalysisTasks RhythmTasks = AnalysisTasks.Onsets | AnalysisTasks.Tempo | AnalysisTasks.Beats | AnalysisTasks.Downbeats;
+
+    /// <summary>The tasks that need the tuning.</summary>
+    internal const AnalysisTasks TonalTasks = AnalysisTasks.Tuning | AnalysisTasks.Key | AnalysisTasks.Chords | AnalysisTasks.Segments;
+
+    /// <summary>Whether <paramref name="tasks"/> read the CQT chroma.</summary>
+    internal static bool NeedsChroma(AnalysisTasks tasks) => tasks.HasFlag(AnalysisTasks.Key) || tasks.HasFlag(AnalysisTasks.Chords);
+
+    /// <summary>Validates the settings every analysis needs, before any audio is read.</summary>
+    internal void ValidateSettings()
+    {
         ArgumentNullException.ThrowIfNull(Rhythm);
         ArgumentNullException.ThrowIfNull(Chords);
         ArgumentNullException.ThrowIfNull(Segmentation);
         Chords.Validate();
         Segmentation.Validate();
-        var tasks = ResolvedTasks;
-        double duration = (double)y.Length / sampleRate;
-        var result = new AnalysisResult { Duration = duration, SampleRate = sampleRate, Tasks = tasks };
-
-        const AnalysisTasks rhythmTasks = AnalysisTasks.Onsets | AnalysisTasks.Tempo | AnalysisTasks.Beats | AnalysisTasks.Downbeats;
-        if ((tasks & rhythmTasks) != 0 || KeepSpectrogram) result = AnalyzeRhythm(y, sampleRate, tasks, result);
-
-        const AnalysisTasks tonalTasks = AnalysisTasks.Tuning | AnalysisTasks.Key | AnalysisTasks.Chords | AnalysisTasks.Segments;
-        if ((tasks & tonalTasks) != 0) result = AnalyzeTonality(y, sampleRate, tasks, result);
-        return result;
     }
 
-    private AnalysisResult AnalyzeRhythm(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
+    /// <summary>Tempo, beats, downbeats and onsets from the rhythm features (of the whole file, or streamed).</summary>
+    internal AnalysisResult AnalyzeRhythm(RhythmFeatures features, AnalysisTasks tasks, AnalysisResult result)
     {
-        var spectrogram = Rhythm.ComputeSpectrogram(y, sampleRate);
-        OnsetEnvelope? activation = null;
         if (tasks.HasFlag(AnalysisTasks.Beats))
         {
-            var rhythm = Rhythm.Analyze(spectrogram);
-            activation = rhythm.Activation;
+            var rhythm = Rhythm.Analyze(features);
             bool bars = tasks.HasFlag(AnalysisTasks.Downbeats) && rhythm.Beats.Length > 0;
             result = result with
             {
@@ -134,33 +176,23 @@ public sealed record Analyzer
         }
         else if (tasks.HasFlag(AnalysisTasks.Tempo))
         {
-            result = result with { Tempo = Rhythm.EstimateTempo(spectrogram) };
+            result = result with { Tempo = Rhythm.EstimateTempo(features) };
         }
 
         if (tasks.HasFlag(AnalysisTasks.Onsets))
         {
-            activation ??= OnsetActivation.Compute(spectrogram, Rhythm.ActivationMethod);
             var picker = OnsetPeakPicker ?? OnsetDetector.DefaultPeakPicker(Rhythm.ActivationMethod);
-            result = result with { Onsets = picker.Pick(activation) };
+            result = result with { Onsets = picker.Pick(features.Activation) };
         }
-
-        if (KeepSpectrogram)
-            result = result with
-            {
-                Spectrogram = new AnalysisSpectrogram(spectrogram.LogSpectrogram, spectrogram.FrameRate, spectrogram.Filterbank.CentreFrequencies),
-            };
         return result;
     }
 
-    private AnalysisResult AnalyzeTonality(ReadOnlySpan<float> y, int sampleRate, AnalysisTasks tasks, AnalysisResult result)
+    /// <summary>Tuning, key, chords and segments from the tuning, the CQT chroma and the segment features (of the whole file, or streamed).</summary>
+    internal AnalysisResult AnalyzeTonality(double tuning, ChromaFrames? chroma, FloatMatrix? segmentFeatures, int sampleRate,
+        AnalysisTasks tasks, AnalysisResult result)
     {
-        var (tuning, segmentFeatures) = TuningAndSegmentFeatures(y, sampleRate, tasks.HasFlag(AnalysisTasks.Segments));
         result = result with { TuningCents = tasks.HasFlag(AnalysisTasks.Tuning) ? 100 * tuning : null };
-
-        ChromaFrames? chroma = null;
         KeyEstimate? fromProfile = null;
-        if (tasks.HasFlag(AnalysisTasks.Key) || tasks.HasFlag(AnalysisTasks.Chords))
-            chroma = CqtChroma.Compute(y, sampleRate, tuning: tuning);
         if (tasks.HasFlag(AnalysisTasks.Key))
         {
             var distribution = KeyEstimator.PitchClassDistribution(chroma!.Full);

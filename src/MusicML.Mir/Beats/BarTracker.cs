@@ -52,6 +52,25 @@ public sealed record BarTracker
     public BarTracking Track(RhythmSpectrogram spectrogram, double[] beats)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
+        int bassBands = Math.Max(1, spectrogram.Filterbank.CentreFrequencies.Count(f => f <= BassMaxHz));
+        var bassFlux = OnsetActivation.SuperFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames, 1, 0, bassBands);
+        var harmony = RhythmFeatures.FoldPitchClasses(spectrogram, RhythmFeatures.HarmonyMinHz, RhythmFeatures.HarmonyMaxHz);
+        return Track(bassFlux, harmony, spectrogram.FrameRate, beats);
+    }
+
+    /// <summary>
+    /// Assigns bar positions to <paramref name="beats"/> (seconds) using precomputed (e.g. streamed) rhythm features,
+    /// whose bass flux must have been computed for this tracker's <see cref="BassMaxHz"/> (<see cref="RhythmFeatures.Compute"/> does).
+    /// </summary>
+    /// <exception cref="MusicMLException">Invalid settings, or beats that are not increasing and finite.</exception>
+    public BarTracking Track(RhythmFeatures features, double[] beats)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return Track(features.BassFlux, features.HarmonyPitchClasses, features.FrameRate, beats);
+    }
+
+    private BarTracking Track(float[] bassFlux, float[] harmonyPitchClasses, double frameRate, double[] beats)
+    {
         ArgumentNullException.ThrowIfNull(beats);
         Validate();
         for (int i = 0; i < beats.Length; i++)
@@ -59,7 +78,7 @@ public sealed record BarTracker
                 throw new MusicMLException($"Beat {i} at {beats[i]} s is not finite or not after the previous beat.");
         int meterFallback = BeatsPerBar.Max();
         if (beats.Length == 0) return new BarTracking(beats, [], meterFallback);
-        var evidence = DownbeatEvidence(spectrogram, beats);
+        var evidence = DownbeatEvidence(bassFlux, harmonyPitchClasses, frameRate, beats);
         return Decode(beats, evidence);
     }
 
@@ -125,13 +144,9 @@ public sealed record BarTracker
     }
 
     /// <summary>Standardised bass-onset strength plus weighted standardised harmonic change at every beat.</summary>
-    internal double[] DownbeatEvidence(RhythmSpectrogram spectrogram, double[] beats)
+    internal double[] DownbeatEvidence(float[] bassFlux, float[] harmonyPitchClasses, double fps, double[] beats)
     {
-        int n = beats.Length, frames = spectrogram.Frames;
-        double fps = spectrogram.FrameRate;
-        var centres = spectrogram.Filterbank.CentreFrequencies;
-        int bassBands = Math.Max(1, centres.Count(f => f <= BassMaxHz));
-        var bassFlux = OnsetActivation.SuperFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames, 1, 0, bassBands);
+        int n = beats.Length, frames = bassFlux.Length;
         var beatFrames = beats.Select(b => Math.Clamp((int)Math.Round(b * fps), 0, frames - 1)).ToArray();
 
         var bass = new double[n];
@@ -140,7 +155,7 @@ public sealed record BarTracker
             for (int t = Math.Max(0, beatFrames[i] - reach); t <= Math.Min(frames - 1, beatFrames[i] + reach); t++)
                 bass[i] = Math.Max(bass[i], bassFlux[t]);
 
-        var chroma = BeatChroma(spectrogram, beatFrames);
+        var chroma = BeatChroma(harmonyPitchClasses, beatFrames);
         var harmony = new double[n];
         for (int i = 1; i < n; i++)
         {
@@ -162,28 +177,23 @@ public sealed record BarTracker
     }
 
     /// <summary>
-    /// Chroma of the log-filtered spectrogram (bands centred 60 Hz–2.1 kHz folded onto 12 pitch classes) averaged from
-    /// each beat to the next; the bands are already log-compressed, so no per-frame logarithm is needed here.
+    /// Chroma of the log-filtered spectrogram (bands centred 60 Hz–2.1 kHz folded onto 12 pitch classes,
+    /// <see cref="RhythmFeatures.HarmonyPitchClasses"/>) averaged from each beat to the next; the bands are already
+    /// log-compressed, so no per-frame logarithm is needed here.
     /// </summary>
-    internal static double[,] BeatChroma(RhythmSpectrogram spectrogram, int[] beatFrames)
+    internal static double[,] BeatChroma(float[] harmonyPitchClasses, int[] beatFrames)
     {
-        int n = beatFrames.Length, frames = spectrogram.Frames;
+        int n = beatFrames.Length, frames = harmonyPitchClasses.Length / 12;
         var chroma = new double[n, 12];
-        var centres = spectrogram.Filterbank.CentreFrequencies;
-        var bands = spectrogram.LogSpectrogram;
-        for (int b = 0; b < centres.Length; b++)
+        for (int i = 0; i < n; i++)
         {
-            double f = centres[b];
-            if (f < 60 || f > 2100) continue;
-            int pitchClass = ((int)Math.Round(12 * Math.Log2(f / 440.0)) % 12 + 12) % 12;
-            var row = bands.Row(b);
-            for (int i = 0; i < n; i++)
+            int start = beatFrames[i], end = i + 1 < n ? beatFrames[i + 1] : Math.Min(frames, start + (i > 0 ? start - beatFrames[i - 1] : 1));
+            if (end <= start) continue;
+            for (int pc = 0; pc < 12; pc++)
             {
-                int start = beatFrames[i], end = i + 1 < n ? beatFrames[i + 1] : Math.Min(frames, start + (i > 0 ? start - beatFrames[i - 1] : 1));
-                if (end <= start) continue;
                 double sum = 0;
-                for (int t = start; t < end; t++) sum += row[t];
-                chroma[i, pitchClass] += sum / (end - start);
+                for (int t = start; t < end; t++) sum += harmonyPitchClasses[t * 12 + pc];
+                chroma[i, pc] = sum / (end - start);
             }
         }
         return chroma;

@@ -121,10 +121,12 @@ public static class ChordEstimator
         // Observation units: single frames, or runs of frames between consecutive boundaries.
         var unitStarts = UnitStarts(chroma, frames, boundaries);
         int units = unitStarts.Length - 1;
-        var unitScores = new float[units * states];
-        for (int u = 0; u < units; u++)
-            for (int t = unitStarts[u]; t < unitStarts[u + 1]; t++)
-                VectorMath.Add(unitScores.AsSpan(u * states, states), frameScores.AsSpan(t * states, states));
+        // Frame-wise decoding observes the frame scores themselves; only beat-synchronous units sum runs of them.
+        var unitScores = boundaries is null ? frameScores : new float[units * states];
+        if (boundaries is not null)
+            for (int u = 0; u < units; u++)
+                for (int t = unitStarts[u]; t < unitStarts[u + 1]; t++)
+                    VectorMath.Add(unitScores.AsSpan(u * states, states), frameScores.AsSpan(t * states, states));
 
         double meanUnitSeconds = duration / units;
         double change = Math.Min(0.95, 1 - Math.Pow(1 - options.ChangeRatePerSecond, meanUnitSeconds));
@@ -260,19 +262,23 @@ public static class ChordEstimator
         float stay = (float)Math.Log(1 - change), move = (float)Math.Log(change / (states - 1));
         var delta = new float[states];
         var next = new float[states];
-        var backPointers = new int[units * states];
+        // The best predecessor is the state itself or the unit's overall best, so one bit per (unit, state) and one
+        // best state per unit hold every back-pointer: 4 MB instead of 100 MB for two hours of frames and 169 states.
+        var moved = new System.Collections.BitArray(checked(units * states));
+        var bestOf = new int[units];
         logLikelihoods.AsSpan(0, states).CopyTo(delta);
         for (int u = 1; u < units; u++)
         {
             int best = 0;
             for (int s = 1; s < states; s++) if (delta[s] > delta[best]) best = s;
             float bestMove = delta[best] + move;
+            bestOf[u] = best;
             var row = logLikelihoods.AsSpan(u * states, states);
             for (int s = 0; s < states; s++)
             {
                 float stayScore = delta[s] + stay;
-                if (stayScore >= bestMove) { next[s] = stayScore + row[s]; backPointers[u * states + s] = s; }
-                else { next[s] = bestMove + row[s]; backPointers[u * states + s] = best; }
+                if (stayScore >= bestMove) next[s] = stayScore + row[s];
+                else { next[s] = bestMove + row[s]; moved[u * states + s] = true; }
             }
             (delta, next) = (next, delta);
         }
@@ -280,7 +286,7 @@ public static class ChordEstimator
         int last = 0;
         for (int s = 1; s < states; s++) if (delta[s] > delta[last]) last = s;
         path[units - 1] = last;
-        for (int u = units - 1; u > 0; u--) path[u - 1] = backPointers[u * states + path[u]];
+        for (int u = units - 1; u > 0; u--) path[u - 1] = moved[u * states + path[u]] ? bestOf[u] : path[u];
         return path;
     }
 }

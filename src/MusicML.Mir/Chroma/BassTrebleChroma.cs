@@ -85,8 +85,19 @@ public static class BassTrebleChroma
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (tuning is { } t && !(t >= -0.5 && t <= 0.5)) throw new MusicMLException($"tuning must be within [-0.5, 0.5] semitones; got {t}.");
         double resolvedTuning = tuning ?? Dsp.Tuning.EstimateTuning(magnitude, sampleRate);
-        var semitones = SemitoneEnergies(magnitude, sampleRate, resolvedTuning);
-        return FoldRegisters(semitones, sampleRate, hopLength, resolvedTuning);
+        return FromSemitoneMagnitudes(SemitoneMagnitudes(magnitude, sampleRate, resolvedTuning), sampleRate, hopLength, resolvedTuning);
+    }
+
+    /// <summary>
+    /// The chroma of semitone magnitudes <c>[HighestNote − LowestNote + 1, frames]</c> (row 0 = E1), compressed in
+    /// place relative to their loudest value (<see cref="Compress"/>) and folded into registers. Streamed analysis
+    /// gathers the semitone magnitudes block by block and calls this once, because the compression's scale is the
+    /// whole recording's maximum.
+    /// </summary>
+    internal static ChromaFrames FromSemitoneMagnitudes(FloatMatrix semitones, int sampleRate, int hopLength, double tuning)
+    {
+        Compress(semitones.Data);
+        return FoldRegisters(semitones, sampleRate, hopLength, tuning);
     }
 
     /// <summary>
@@ -113,11 +124,20 @@ public static class BassTrebleChroma
     private static void Accumulate(Span<float> destination, ReadOnlySpan<float> source)
         => VectorMath.Add(destination, source);
 
-    /// <summary>
-    /// Log-compressed energy per semitone <c>[HighestNote − LowestNote + 1, frames]</c>: each FFT bin feeds the two
-    /// nearest semitones with triangular weights in log frequency, so a partial between two notes is shared, not lost.
-    /// </summary>
+    /// <summary>Log-compressed energy per semitone: <see cref="SemitoneMagnitudes"/> after <see cref="Compress"/>.</summary>
     internal static FloatMatrix SemitoneEnergies(FloatMatrix magnitude, int sampleRate, double tuning)
+    {
+        var energies = SemitoneMagnitudes(magnitude, sampleRate, tuning);
+        Compress(energies.Data);
+        return energies;
+    }
+
+    /// <summary>
+    /// Magnitude per semitone <c>[HighestNote − LowestNote + 1, frames]</c>, before compression: each FFT bin feeds the
+    /// two nearest semitones with triangular weights in log frequency, so a partial between two notes is shared, not
+    /// lost. Frame-local: each frame's values depend on that frame's spectrum only.
+    /// </summary>
+    internal static FloatMatrix SemitoneMagnitudes(FloatMatrix magnitude, int sampleRate, double tuning)
     {
         int bins = magnitude.Rows, frames = magnitude.Columns, nFft = 2 * (bins - 1);
         for (int i = 0; i < magnitude.Data.Length; i++)
@@ -136,7 +156,6 @@ public static class BassTrebleChroma
             if (lower >= 0) AddScaled(energies.Row(lower), source, lowerWeight);
             if (lower + 1 < notes) AddScaled(energies.Row(lower + 1), source, upperWeight);
         }
-        Compress(energies.Data);
         return energies;
     }
 

@@ -41,6 +41,15 @@ public static class CqtChroma
         if (sampleRate < 2 * highestFrequency)
             throw new MusicMLException($"sampleRate {sampleRate} Hz is too low for chroma up to C7: it needs at least {Math.Ceiling(2 * highestFrequency)} Hz.");
         double resolvedTuning = tuning ?? EstimateTuning(y, sampleRate);
+        return BassTrebleChroma.FromSemitoneMagnitudes(SemitoneMagnitudes(y, sampleRate, hopLength, resolvedTuning), sampleRate, hopLength, resolvedTuning);
+    }
+
+    /// <summary>
+    /// The constant-Q magnitude of every semitone's centre bin <c>[notes, frames]</c> (row 0 = E1), before the
+    /// compression that <see cref="BassTrebleChroma.FromSemitoneMagnitudes"/> applies relative to the whole recording.
+    /// </summary>
+    internal static FloatMatrix SemitoneMagnitudes(ReadOnlySpan<float> y, int sampleRate, int hopLength, double resolvedTuning)
+    {
         int notes = BassTrebleChroma.HighestNote - BassTrebleChroma.LowestNote + 1;
         // The first bin lies a third of a semitone below the tuned E1, so bin 3n + 1 is centred on note n.
         double fMin = Frequencies.MidiToHz(BassTrebleChroma.LowestNote + resolvedTuning - 1.0 / BinsPerSemitone);
@@ -49,8 +58,7 @@ public static class CqtChroma
         // taking the strongest of the three with peak picking scored lower (key 0.905 against 0.950 with the learned profile).
         var semitones = new FloatMatrix(notes, magnitude.Columns);
         for (int n = 0; n < notes; n++) magnitude.Row(n * BinsPerSemitone + 1).CopyTo(semitones.Row(n));
-        BassTrebleChroma.Compress(semitones.Data);
-        return BassTrebleChroma.FoldRegisters(semitones, sampleRate, hopLength, resolvedTuning);
+        return semitones;
     }
 
     /// <summary>

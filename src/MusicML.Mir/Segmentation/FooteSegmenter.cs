@@ -76,10 +76,23 @@ public static class FooteSegmenter
     /// 2049 × 4 bytes per frame (106 MB per 10 minutes).
     /// </summary>
     internal static FloatMatrix FeaturesConsumingMagnitude(FloatMatrix magnitude, ChromaFrames chroma, int sampleRate)
+        => FeaturesFromMelPower(MelPowerConsumingMagnitude(magnitude, sampleRate), chroma);
+
+    /// <summary>
+    /// The frame-local half of the features: the mel power of the segmentation STFT (squaring the magnitude in place,
+    /// which is then garbage). Streamed analysis keeps this per block; the dB conversion clips 80 dB below the
+    /// loudest value of the whole recording, so it waits for <see cref="FeaturesFromMelPower"/>.
+    /// </summary>
+    internal static FloatMatrix MelPowerConsumingMagnitude(FloatMatrix magnitude, int sampleRate)
     {
         var power = magnitude.Data;
         for (int i = 0; i < power.Length; i++) power[i] *= power[i];
-        var mel = Features.MelSpectrogram(magnitude, sampleRate);
+        return Features.MelSpectrogram(magnitude, sampleRate);
+    }
+
+    /// <summary>The segmentation features from the whole recording's mel power (converted to dB in place) and STFT chroma.</summary>
+    internal static FloatMatrix FeaturesFromMelPower(FloatMatrix mel, ChromaFrames chroma)
+    {
         Spectral.PowerToDb(mel.Data, mel.Data, 1.0);
         var mfcc = Features.Mfcc(mel, 14);
         var features = new FloatMatrix(13 + 24, chroma.FrameCount);
@@ -164,10 +177,10 @@ public static class FooteSegmenter
     private static double[] Novelty(float[][] blocks, int dims, int halfWidth)
     {
         int n = blocks.Length;
-        var ssm = new float[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = i; j < n; j++)
-                ssm[i * n + j] = ssm[j * n + i] = VectorMath.Dot(blocks[i], blocks[j]);
+        // The checkerboard kernel reads only the band |r − c| < 2·halfWidth of the self-similarity matrix, so each
+        // similarity is computed where it is read instead of storing n² of them (830 MB for two hours of 0.5 s blocks).
+        // Always Dot(lower, higher), as the symmetric matrix held it, so the numbers are the same.
+        float Similarity(int r, int c) => r <= c ? VectorMath.Dot(blocks[r], blocks[c]) : VectorMath.Dot(blocks[c], blocks[r]);
         var novelty = new double[n];
         double sigma = halfWidth / 2.0;
         for (int i = 0; i < n; i++)
@@ -181,7 +194,7 @@ public static class FooteSegmenter
                     // Offsets measured from the boundary between blocks i − 1 and i.
                     double u = a + 0.5, v = b + 0.5;
                     double sign = (a < 0) == (b < 0) ? 1 : -1;
-                    sum += sign * Math.Exp(-(u * u + v * v) / (2 * sigma * sigma)) * ssm[r * n + c];
+                    sum += sign * Math.Exp(-(u * u + v * v) / (2 * sigma * sigma)) * Similarity(r, c);
                 }
             novelty[i] = Math.Max(0, sum);
         }

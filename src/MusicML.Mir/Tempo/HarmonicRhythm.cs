@@ -42,7 +42,24 @@ public static class HarmonicRhythm
     /// <exception cref="MusicMLException">Beat frames outside the spectrogram or not increasing.</exception>
     public static bool IsSubdivision(RhythmSpectrogram spectrogram, ReadOnlySpan<int> beatFrames)
     {
-        var changes = BassChanges(spectrogram, beatFrames);
+        ArgumentNullException.ThrowIfNull(spectrogram);
+        return IsSubdivision(RhythmFeatures.FoldPitchClasses(spectrogram, BassMinHz, BassMaxHz), beatFrames);
+    }
+
+    /// <summary>
+    /// <see cref="IsSubdivision(RhythmSpectrogram, ReadOnlySpan{int})"/> on the bass fold of precomputed (e.g. streamed)
+    /// <see cref="RhythmFeatures"/>.
+    /// </summary>
+    /// <exception cref="MusicMLException">Beat frames outside the features or not increasing.</exception>
+    public static bool IsSubdivision(RhythmFeatures features, ReadOnlySpan<int> beatFrames)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return IsSubdivision(features.BassPitchClasses, beatFrames);
+    }
+
+    private static bool IsSubdivision(float[] bassPitchClasses, ReadOnlySpan<int> beatFrames)
+    {
+        var changes = BassChanges(bassPitchClasses, beatFrames);
         if (changes.Length < MinimumChanges) return false;
         var acf = Autocorrelation(changes, 8);
         if (acf is null) return false;
@@ -59,26 +76,27 @@ public static class HarmonicRhythm
     public static double[] BassChanges(RhythmSpectrogram spectrogram, ReadOnlySpan<int> beatFrames)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
-        int n = beatFrames.Length, frames = spectrogram.Frames;
+        return BassChanges(RhythmFeatures.FoldPitchClasses(spectrogram, BassMinHz, BassMaxHz), beatFrames);
+    }
+
+    /// <summary>The same on a per-frame bass fold <c>[frame · 12 + pitchClass]</c> (<see cref="RhythmFeatures.BassPitchClasses"/>).</summary>
+    private static double[] BassChanges(float[] bassPitchClasses, ReadOnlySpan<int> beatFrames)
+    {
+        int n = beatFrames.Length, frames = bassPitchClasses.Length / 12;
         for (int i = 0; i < n; i++)
             if (beatFrames[i] < 0 || beatFrames[i] >= frames || (i > 0 && beatFrames[i] <= beatFrames[i - 1]))
                 throw new MusicMLException($"Beat frame {beatFrames[i]} (beat {i}) lies outside 0..{frames - 1} or is not after the previous beat.");
         int intervals = n - 1;
         if (intervals < 2) return [];
         var chroma = new double[intervals * 12];
-        var centres = spectrogram.Filterbank.CentreFrequencies;
-        for (int b = 0; b < centres.Length; b++)
+        for (int i = 0; i < intervals; i++)
         {
-            double f = centres[b];
-            if (f < BassMinHz || f > BassMaxHz) continue;
-            int pitchClass = ((int)Math.Round(12 * Math.Log2(f / 440.0)) % 12 + 12) % 12;
-            var row = spectrogram.LogSpectrogram.Row(b);
-            for (int i = 0; i < intervals; i++)
+            int start = beatFrames[i], end = beatFrames[i + 1];
+            for (int pc = 0; pc < 12; pc++)
             {
-                int start = beatFrames[i], end = beatFrames[i + 1];
                 double sum = 0;
-                for (int t = start; t < end; t++) sum += row[t];
-                chroma[i * 12 + pitchClass] += sum / (end - start);
+                for (int t = start; t < end; t++) sum += bassPitchClasses[t * 12 + pc];
+                chroma[i * 12 + pc] = sum / (end - start);
             }
         }
         var changes = new double[intervals - 1];

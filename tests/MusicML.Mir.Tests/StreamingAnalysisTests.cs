@@ -1,0 +1,72 @@
+using MusicML.Audio;
+using MusicML.Mir.Analysis;
+using MusicML.Mir.Chords;
+using MusicML.TestSupport;
+using Xunit.Abstractions;
+
+namespace MusicML.Mir.Tests;
+
+/// <summary>
+/// <see cref="Analyzer.Analyze(string)"/> streams files longer than one block. Cut into small blocks (5.1 s at
+/// 22050 Hz, the smallest grid step) the analysis must give the whole-file results: the rhythm front end and the
+/// tuning STFT are cut at frame-exact positions, so tempo, beats, downbeats, onsets and tuning are identical; the CQT
+/// chroma's decimation filters start afresh in each block's 5 s context, so chords may differ only in a sliver of
+/// time at a cut (≥ 99 % of the time labelled alike), and the key and the segment count are the same.
+/// </summary>
+public class StreamingAnalysisTests(ITestOutputHelper output)
+{
+    private static readonly string Temp = Directory.CreateTempSubdirectory("musicml-streaming-").FullName;
+
+    /// <summary>Every audio-samples clip end to end (about 48 s of band, chords, drums and melody): many cuts, in music.</summary>
+    private static readonly Lazy<string> Medley = new(() =>
+    {
+        var clips = Directory.GetFiles(SharedData.RepoPath("audio-samples"), "*.wav").Order().Select(p => AudioFile.Load(p).Channel(0).ToArray()).ToArray();
+        var path = Path.Combine(Temp, "medley.wav");
+        WavWriter.Write(path, new AudioBuffer([[.. clips.SelectMany(c => c)]], 22050), WavSampleFormat.Float32);
+        return path;
+    });
+
+    public static TheoryData<string> Inputs => ["band_A_minor_100bpm.wav", "chords_C_major_150bpm.wav", "medley"];
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void BlockwiseEqualsWholeFile(string name)
+    {
+        var path = name == "medley" ? Medley.Value : SharedData.RepoPath("audio-samples", name);
+        var whole = new Analyzer().Analyze(path);
+        var progress = new List<double>();
+        var streamed = new Analyzer { StreamingBlockSeconds = 1, Progress = new Collect(progress) }.Analyze(path);
+        Assert.True(progress.Count >= 2, "a streamed analysis reports progress once per block");
+        Assert.Equal(1.0, progress[^1], 6);
+
+        Assert.Equal(whole.Duration, streamed.Duration, 9);
+        Assert.Equal(whole.Tempo, streamed.Tempo);
+        Assert.Equal(whole.Beats, streamed.Beats);
+        Assert.Equal(whole.Downbeats, streamed.Downbeats);
+        Assert.Equal(whole.BeatsPerBar, streamed.BeatsPerBar);
+        Assert.Equal(whole.Onsets, streamed.Onsets);
+        Assert.Equal(whole.TuningCents, streamed.TuningCents);
+        Assert.Equal(whole.Key?.Label, streamed.Key?.Label);
+        double agreement = Agreement(whole.Chords, streamed.Chords, whole.Duration);
+        output.WriteLine($"{name}: {whole.Beats.Count} beats, key {whole.Key?.Label}, chords agree {agreement:P3}, segments {whole.Segments.Count}/{streamed.Segments.Count}");
+        Assert.True(agreement >= 0.99, $"chords agree on {agreement:P2} of the time");
+        Assert.Equal(whole.Segments.Count, streamed.Segments.Count);
+    }
+
+    private static double Agreement(IReadOnlyList<ChordSegment> a, IReadOnlyList<ChordSegment> b, double duration)
+    {
+        double same = 0;
+        foreach (var x in a)
+            foreach (var y in b)
+            {
+                double overlap = Math.Min(x.End, y.End) - Math.Max(x.Start, y.Start);
+                if (overlap > 0 && x.Label == y.Label) same += overlap;
+            }
+        return same / duration;
+    }
+
+    private sealed class Collect(List<double> values) : IProgress<double>
+    {
+        public void Report(double value) => values.Add(value);
+    }
+}
