@@ -118,7 +118,15 @@ public sealed class AtomicFile : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _stream.Dispose();
+        try
+        {
+            // Closing flushes what is still buffered; on a full disk that fails, and the write is abandoned anyway,
+            // so the error that stopped the write (not this one) is the one the caller sees.
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
         if (!_committed) TryDelete(TemporaryPath);
     }
 

@@ -69,9 +69,19 @@ public sealed class NpyColumnWriter : IDisposable
     {
         if (_committed) return;
         var stream = _file.Stream;
-        stream.Position = 0;
-        stream.Write(HeaderFor(_columns));
-        stream.Seek(0, SeekOrigin.End);
+        try
+        {
+            stream.Position = 0;
+            stream.Write(HeaderFor(_columns));
+            stream.Seek(0, SeekOrigin.End);
+        }
+        catch (IOException e)
+        {
+            throw new MusicMLException($"{_file.Path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e)
+            {
+                FilePath = _file.Path,
+            };
+        }
         _file.Commit();
         _committed = true;
     }
@@ -83,7 +93,18 @@ public sealed class NpyColumnWriter : IDisposable
     {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("NpyColumnWriter writes little-endian float32 and needs a little-endian machine.");
-        _file.Stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        try
+        {
+            _file.Stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+        catch (IOException e)
+        {
+            // A full disk surfaces here, mid-stream: name the file and promise what AtomicFile keeps.
+            throw new MusicMLException($"{_file.Path}: could not be written ({e.Message}); the previous file, if any, is unchanged.", e)
+            {
+                FilePath = _file.Path,
+            };
+        }
     }
 
     private byte[] HeaderFor(long columns)
