@@ -71,22 +71,23 @@ internal static class CentredLeastSquares
 }
 
 /// <summary>
-/// Ordinary least squares, as <c>sklearn.linear_model.LinearRegression</c>: centre, then the minimum-norm solution by
-/// SVD (scipy's <c>lstsq</c>), intercept = mean(y) − mean(x)·coef.
+/// What ordinary least squares and ridge regression share: a centred least-squares fit with a penalty
+/// <see cref="Alpha"/> (0 for plain least squares), one coefficient per feature, an intercept, and their model-file state.
 /// </summary>
-public sealed class LinearRegression : LearnedModel, IRegressor
+public abstract class LeastSquaresRegressor : LearnedModel, IRegressor
 {
     private double[]? _coefficients;
     private double _intercept;
 
-    /// <summary>Creates the regressor (all options are valid).</summary>
-    public LinearRegression(LinearRegressionOptions? options = null) => Options = options ?? new();
+    private protected LeastSquaresRegressor()
+    {
+    }
 
-    /// <summary>The hyper-parameters.</summary>
-    public LinearRegressionOptions Options { get; }
+    /// <summary>The L2 penalty α on the coefficients (0: ordinary least squares).</summary>
+    private protected abstract double Alpha { get; }
 
-    /// <inheritdoc />
-    public override string ModelName => nameof(LinearRegression);
+    /// <summary>Whether an intercept is fitted (otherwise the data are taken as centred).</summary>
+    private protected abstract bool FitIntercept { get; }
 
     /// <inheritdoc />
     public override bool IsFitted => _coefficients is not null;
@@ -102,7 +103,7 @@ public sealed class LinearRegression : LearnedModel, IRegressor
     {
         var rows = TrainingData.Rows(x, ModelName);
         var targets = TrainingData.Targets(y, rows.Length, ModelName);
-        var (c, b) = CentredLeastSquares.Fit(rows, Matrix<double>.Build.DenseOfColumnArrays(targets), 0, Options.FitIntercept);
+        var (c, b) = CentredLeastSquares.Fit(rows, Matrix<double>.Build.DenseOfColumnArrays(targets), Alpha, FitIntercept);
         _coefficients = c[0];
         _intercept = b[0];
     }
@@ -116,18 +117,42 @@ public sealed class LinearRegression : LearnedModel, IRegressor
 
     private sealed record State(double[] Coefficients, double Intercept);
 
-    internal override JsonNode OptionsJson() => ModelFile.Node(Options);
-
     internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new State(_coefficients!, _intercept)) : null;
+
+    /// <summary>Reads back what <see cref="StateJson"/> wrote (nothing for an unfitted model).</summary>
+    private protected void RestoreState(JsonNode? state)
+    {
+        if (ModelFile.State<State>(state) is not { } s) return;
+        _coefficients = StateCheck.Vector(s.Coefficients, s.Coefficients?.Length ?? 0, "coefficients");
+        _intercept = StateCheck.Vector([s.Intercept], 1, "intercept")[0];
+    }
+}
+
+/// <summary>
+/// Ordinary least squares, as <c>sklearn.linear_model.LinearRegression</c>: centre, then the minimum-norm solution by
+/// SVD (scipy's <c>lstsq</c>), intercept = mean(y) − mean(x)·coef.
+/// </summary>
+public sealed class LinearRegression : LeastSquaresRegressor
+{
+    /// <summary>Creates the regressor (all options are valid).</summary>
+    public LinearRegression(LinearRegressionOptions? options = null) => Options = options ?? new();
+
+    /// <summary>The hyper-parameters.</summary>
+    public LinearRegressionOptions Options { get; }
+
+    /// <inheritdoc />
+    public override string ModelName => nameof(LinearRegression);
+
+    private protected override double Alpha => 0;
+
+    private protected override bool FitIntercept => Options.FitIntercept;
+
+    internal override JsonNode OptionsJson() => ModelFile.Node(Options);
 
     internal static LinearRegression Restore(JsonNode? options, JsonNode? state)
     {
         var model = new LinearRegression(ModelFile.Options<LinearRegressionOptions>(options));
-        if (ModelFile.State<State>(state) is { } s)
-        {
-            model._coefficients = StateCheck.Vector(s.Coefficients, s.Coefficients?.Length ?? 0, "coefficients");
-            model._intercept = StateCheck.Vector([s.Intercept], 1, "intercept")[0];
-        }
+        model.RestoreState(state);
         return model;
     }
 }
@@ -136,11 +161,8 @@ public sealed class LinearRegression : LearnedModel, IRegressor
 /// Ridge regression, as <c>sklearn.linear_model.Ridge</c> (solver 'cholesky', the one sklearn picks for dense data):
 /// minimises ‖y − Xw − b‖² + α‖w‖², the intercept unpenalised.
 /// </summary>
-public sealed class RidgeRegression : LearnedModel, IRegressor
+public sealed class RidgeRegression : LeastSquaresRegressor
 {
-    private double[]? _coefficients;
-    private double _intercept;
-
     /// <summary>Creates the regressor; invalid options throw a <see cref="MusicMLException"/> naming them.</summary>
     public RidgeRegression(RidgeOptions? options = null)
     {
@@ -154,46 +176,16 @@ public sealed class RidgeRegression : LearnedModel, IRegressor
     /// <inheritdoc />
     public override string ModelName => nameof(RidgeRegression);
 
-    /// <inheritdoc />
-    public override bool IsFitted => _coefficients is not null;
+    private protected override double Alpha => Options.Alpha;
 
-    /// <summary>Coefficients, one per feature (<c>coef_</c>).</summary>
-    public IReadOnlyList<double> Coefficients { get { RequireFitted(); return _coefficients!; } }
-
-    /// <summary>The intercept (<c>intercept_</c>).</summary>
-    public double Intercept { get { RequireFitted(); return _intercept; } }
-
-    /// <inheritdoc />
-    public void Fit(Matrix<double> x, IReadOnlyList<double> y)
-    {
-        var rows = TrainingData.Rows(x, ModelName);
-        var targets = TrainingData.Targets(y, rows.Length, ModelName);
-        var (c, b) = CentredLeastSquares.Fit(rows, Matrix<double>.Build.DenseOfColumnArrays(targets), Options.Alpha, Options.FitIntercept);
-        _coefficients = c[0];
-        _intercept = b[0];
-    }
-
-    /// <inheritdoc />
-    public double[] Predict(Matrix<double> x)
-    {
-        RequireFitted();
-        return [.. TrainingData.Rows(x, ModelName, _coefficients!.Length).Select(r => CentredLeastSquares.Apply(r, _coefficients, _intercept))];
-    }
-
-    private sealed record State(double[] Coefficients, double Intercept);
+    private protected override bool FitIntercept => Options.FitIntercept;
 
     internal override JsonNode OptionsJson() => ModelFile.Node(Options);
-
-    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new State(_coefficients!, _intercept)) : null;
 
     internal static RidgeRegression Restore(JsonNode? options, JsonNode? state)
     {
         var model = new RidgeRegression(ModelFile.Options<RidgeOptions>(options));
-        if (ModelFile.State<State>(state) is { } s)
-        {
-            model._coefficients = StateCheck.Vector(s.Coefficients, s.Coefficients?.Length ?? 0, "coefficients");
-            model._intercept = StateCheck.Vector([s.Intercept], 1, "intercept")[0];
-        }
+        model.RestoreState(state);
         return model;
     }
 }
