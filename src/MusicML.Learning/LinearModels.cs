@@ -253,25 +253,33 @@ public sealed class RidgeClassifier : LearnedModel, IClassifier
         return ProbabilityArgmax.Labels(scores, _classes);
     }
 
-    private sealed record State(int[] Classes, double[][] Coefficients, double[] Intercepts);
-
     internal override JsonNode OptionsJson() => ModelFile.Node(Options);
 
-    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new State(_classes, _coefficients!, _intercepts!)) : null;
+    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new LinearClassifierState(_classes, _coefficients!, _intercepts!)) : null;
 
     internal static RidgeClassifier Restore(JsonNode? options, JsonNode? state)
     {
         var model = new RidgeClassifier(ModelFile.Options<RidgeOptions>(options));
-        if (ModelFile.State<State>(state) is { } s)
-        {
-            var classes = StateCheck.Classes(s.Classes);
-            if (classes.Length < 2) throw new MusicMLException("state field \"classes\" must hold at least two classes.");
-            int rows = classes.Length == 2 ? 1 : classes.Length;
-            int d = s.Coefficients is { Length: > 0 } ? s.Coefficients[0]?.Length ?? 0 : 0;
-            model._coefficients = StateCheck.Matrix(s.Coefficients, rows, d, "coefficients");
-            model._intercepts = StateCheck.Vector(s.Intercepts, rows, "intercepts");
-            model._classes = classes;
-        }
+        if (ModelFile.State<LinearClassifierState>(state) is { } s)
+            (model._classes, model._coefficients, model._intercepts) = s.Checked();
         return model;
+    }
+}
+
+/// <summary>
+/// The model-file state of a linear classifier (<see cref="LogisticRegression"/>, <see cref="RidgeClassifier"/>): the
+/// classes, and one coefficient row and intercept per class (one row, for the positive class, with two classes).
+/// </summary>
+internal sealed record LinearClassifierState(int[] Classes, double[][] Coefficients, double[] Intercepts)
+{
+    /// <summary>The fields, checked for shape and finiteness.</summary>
+    /// <exception cref="MusicMLException">A field is missing, misshapen or non-finite.</exception>
+    public (int[] Classes, double[][] Coefficients, double[] Intercepts) Checked()
+    {
+        var classes = StateCheck.Classes(Classes);
+        if (classes.Length < 2) throw new MusicMLException("state field \"classes\" must hold at least two classes.");
+        int rows = classes.Length == 2 ? 1 : classes.Length;
+        int d = Coefficients is { Length: > 0 } ? Coefficients[0]?.Length ?? 0 : 0;
+        return (classes, StateCheck.Matrix(Coefficients, rows, d, "coefficients"), StateCheck.Vector(Intercepts, rows, "intercepts"));
     }
 }

@@ -229,25 +229,15 @@ public sealed class LogisticRegression : LearnedModel, IProbabilisticClassifier
     /// <inheritdoc />
     public int[] Predict(Matrix<double> x) => ProbabilityArgmax.Labels(PredictProba(x), _classes);
 
-    private sealed record State(int[] Classes, double[][] Coefficients, double[] Intercepts);
-
     internal override JsonNode OptionsJson() => ModelFile.Node(Options);
 
-    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new State(_classes, _coefficients!, _intercepts!)) : null;
+    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new LinearClassifierState(_classes, _coefficients!, _intercepts!)) : null;
 
     internal static LogisticRegression Restore(JsonNode? options, JsonNode? state)
     {
         var model = new LogisticRegression(ModelFile.Options<LogisticRegressionOptions>(options));
-        if (ModelFile.State<State>(state) is { } s)
-        {
-            var classes = StateCheck.Classes(s.Classes);
-            if (classes.Length < 2) throw new MusicMLException("state field \"classes\" must hold at least two classes.");
-            int rows = classes.Length == 2 ? 1 : classes.Length;
-            int d = s.Coefficients is { Length: > 0 } ? s.Coefficients[0]?.Length ?? 0 : 0;
-            model._coefficients = StateCheck.Matrix(s.Coefficients, rows, d, "coefficients");
-            model._intercepts = StateCheck.Vector(s.Intercepts, rows, "intercepts");
-            model._classes = classes;
-        }
+        if (ModelFile.State<LinearClassifierState>(state) is { } s)
+            (model._classes, model._coefficients, model._intercepts) = s.Checked();
         return model;
     }
 }
