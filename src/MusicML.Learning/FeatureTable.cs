@@ -54,7 +54,7 @@ public sealed class FeatureTable
         MusicMLException Error(int line, string message) => new($"{path}:{line}: {message}") { FilePath = path };
         int headerLine = Array.FindIndex(lines, l => l.Trim().Length > 0);
         if (headerLine < 0) throw new MusicMLException($"{path}: the feature table is empty.") { FilePath = path };
-        var header = Split(lines[headerLine]).Select(h => h.Trim()).ToArray();
+        var header = CsvLine.Split(lines[headerLine]).Select(h => h.Trim()).ToArray();
         var duplicate = header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw Error(headerLine + 1, $"column '{duplicate.Key}' appears twice in the header.");
         int labelIndex = -1;
@@ -74,7 +74,7 @@ public sealed class FeatureTable
         for (int l = headerLine + 1; l < lines.Length; l++)
         {
             if (lines[l].Trim().Length == 0) continue;
-            var cells = Split(lines[l]);
+            var cells = CsvLine.Split(lines[l]);
             if (cells.Length != header.Length) throw Error(l + 1, $"{cells.Length} fields, but the header has {header.Length}.");
             var row = new double[featureColumns.Length];
             for (int f = 0; f < featureColumns.Length; f++)
@@ -105,28 +105,5 @@ public sealed class FeatureTable
         var columns = names.Select(n => index.TryGetValue(n, out var i) ? i
             : throw new MusicMLException($"{Source}: the model needs feature column '{n}', which the table lacks.") { FilePath = Source }).ToArray();
         return Matrix<double>.Build.Dense(Features.RowCount, columns.Length, (r, c) => Features[r, columns[c]]);
-    }
-
-    /// <summary>Splits one CSV line (RFC 4180: fields may be double-quoted, "" is a quote inside them).</summary>
-    internal static string[] Split(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else field.Append(c);
-        }
-        fields.Add(field.ToString());
-        return [.. fields];
     }
 }

@@ -271,27 +271,7 @@ public static class AnnotationFiles
         }
     }
 
-    private static string[] SplitCsv(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(field.ToString().Trim()); field.Clear(); }
-            else field.Append(c);
-        }
-        fields.Add(field.ToString().Trim());
-        return [.. fields];
-    }
+    private static string[] SplitCsv(string line) => [.. CsvLine.Split(line).Select(field => field.Trim())];
 
     /// <summary>One non-comment line of an annotation file, split into fields.</summary>
     internal readonly record struct Row(string Path, int LineNumber, string[] Fields)
