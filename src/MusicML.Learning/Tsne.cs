@@ -164,13 +164,7 @@ public sealed class Tsne
         for (int i = 0, t = 0; i < n; i++)
             for (int j = i + 1; j < n; j++, t++)
             {
-                double d = 0;
-                for (int c = 0; c < dims; c++)
-                {
-                    var diff = y[i * dims + c] - y[j * dims + c];
-                    d += diff * diff;
-                }
-                w[t] = dof == 1 ? 1 / (1 + d) : Math.Pow(1 + d / dof, exponent);
+                w[t] = Similarity(y, i, j, dims, dof, exponent);
                 sum += w[t];
             }
         double kl = 0;
@@ -193,6 +187,18 @@ public sealed class Tsne
         return kl;
     }
 
+    /// <summary>The unnormalised Student-t similarity (1 + ‖yᵢ − yⱼ‖²/ν)^(−(ν+1)/2) of embedded points i and j.</summary>
+    private static double Similarity(double[] y, int i, int j, int dims, double dof, double exponent)
+    {
+        double d = 0;
+        for (int c = 0; c < dims; c++)
+        {
+            var diff = y[i * dims + c] - y[j * dims + c];
+            d += diff * diff;
+        }
+        return dof == 1 ? 1 / (1 + d) : Math.Pow(1 + d / dof, exponent);
+    }
+
     /// <summary>
     /// The same gradient in one pass over the pairs: Σⱼ (pᵢⱼ − wᵢⱼ/2S)·wᵢⱼ·(yᵢ − yⱼ) = Σⱼ pᵢⱼwᵢⱼ(yᵢ − yⱼ) − (1/2S)·Σⱼ wᵢⱼ²(yᵢ − yⱼ),
     /// with S known only at the end. Exact as long as no qᵢⱼ falls below machine epsilon (where scikit-learn clamps it);
@@ -208,13 +214,7 @@ public sealed class Tsne
         for (int i = 0, t = 0; i < n; i++)
             for (int j = i + 1; j < n; j++, t++)
             {
-                double d = 0;
-                for (int c = 0; c < dims; c++)
-                {
-                    var diff = y[i * dims + c] - y[j * dims + c];
-                    d += diff * diff;
-                }
-                double w = dof == 1 ? 1 / (1 + d) : Math.Pow(1 + d / dof, exponent);
+                double w = Similarity(y, i, j, dims, dof, exponent);
                 sum += w;
                 smallest = Math.Min(smallest, w);
                 double a = p[t] * w, r = w * w;
