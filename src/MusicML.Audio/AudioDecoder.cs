@@ -31,8 +31,10 @@ internal static class AudioDecoder
     {
         ArgumentNullException.ThrowIfNull(path);
         sndfile ??= Sndfile.Dependency;
-        if (Directory.Exists(path)) throw new AudioFileNotFoundException(path, "is a directory, not an audio file.");
-        if (!File.Exists(path)) throw new AudioFileNotFoundException(path);
+        // Asked before opening: opening a FIFO waits for a writer forever and a device can stream without end.
+        var node = FileNode.Of(path);
+        if (node.Kind == FileNodeKind.Missing) throw new AudioFileNotFoundException(path);
+        if (!node.IsReadableFile) throw new AudioFileNotFoundException(path, $"is {node.Description}, not an audio file.");
         FileStream stream;
         try
         {
@@ -109,6 +111,8 @@ internal sealed class ManagedWavDecoder : IAudioDecoder
         _stream = stream;
         _header = header;
         Info = new AudioInfo(path, header.FormatName, header.SubtypeName, header.SampleRate, header.ChannelCount, header.FrameCount);
+        if (header.IsTruncated && header.FrameCount > 0)
+            AudioWarnings.Raise(path, AudioWarnings.Truncated(path, header.FrameCount, header.DeclaredFrameCount, header.SampleRate));
         _bytes = new byte[Math.Max(ChunkBytes / header.BlockAlign, 1) * header.BlockAlign];
         Seek(0);
     }

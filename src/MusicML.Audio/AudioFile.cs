@@ -35,6 +35,10 @@ public static class AudioFile
         if (windowFrames > Array.MaxLength)
             throw new MusicMLException($"{path}: {windowFrames} frames do not fit in one array; read it in blocks with AudioStreamReader.") { FilePath = path };
         int frames = (int)windowFrames;
+        if (sampleRate is { } rate && rate != info.SampleRate && (double)frames * rate / info.SampleRate > Array.MaxLength)
+            throw new MusicMLException(
+                $"{path}: {frames} frames at {info.SampleRate} Hz become more than {Array.MaxLength} samples at {rate} Hz; read it in blocks with AudioStreamReader.")
+            { FilePath = path };
         decoder.Seek(start);
 
         int channels = info.ChannelCount;

@@ -161,6 +161,8 @@ public sealed class AudioStreamReader : IDisposable
         while (done < wanted)
         {
             if (_pendingCount == 0 && !Refill()) break;
+            // A short block can vanish into the resampler's filter delay (1 024 frames of a cut-off file do): decode on.
+            if (_pendingCount == 0) continue;
             int take = (int)Math.Min(Math.Min(_pendingCount, wanted - done), _outputLimit - _delivered);
             if (take <= 0) break;
             if (ChannelCount == 1) _pending![0].AsSpan(_pendingStart, take).CopyTo(destination[done..]);

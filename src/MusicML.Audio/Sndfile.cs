@@ -28,37 +28,46 @@ internal static unsafe partial class Sndfile
     }
 
     [LibraryImport(Library, EntryPoint = "sf_open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr OpenNative(string path, int mode, Info* info);
+    private static partial SndfileHandle OpenNative(string path, int mode, Info* info);
 
     [LibraryImport(Library, EntryPoint = "sf_readf_float")]
-    public static partial long ReadFrames(IntPtr file, float* destination, long frames);
+    public static partial long ReadFrames(SndfileHandle file, float* destination, long frames);
 
     [LibraryImport(Library, EntryPoint = "sf_seek")]
-    public static partial long SeekNative(IntPtr file, long frames, int whence);
+    public static partial long SeekNative(SndfileHandle file, long frames, int whence);
 
     [LibraryImport(Library, EntryPoint = "sf_close")]
-    public static partial int Close(IntPtr file);
+    internal static partial int Close(IntPtr file);
 
     [LibraryImport(Library, EntryPoint = "sf_strerror")]
-    private static partial IntPtr ErrorText(IntPtr file);
+    private static partial IntPtr ErrorText(SndfileHandle? file);
+
+    [LibraryImport(Library, EntryPoint = "sf_strerror")]
+    private static partial IntPtr GlobalErrorText(IntPtr file);
 
     /// <summary>Opens <paramref name="path"/> for reading or throws an <see cref="AudioFormatException"/> with libsndfile's reason.</summary>
-    public static IntPtr Open(string path, out Info info)
+    public static SndfileHandle Open(string path, out Info info)
     {
         Dependency.EnsureAvailable();
         Info header = default;
-        var handle = OpenNative(path, ModeRead, &header);
-        if (handle == IntPtr.Zero)
+        SndfileHandle handle;
+        using (NativeStderr.Silence()) handle = OpenNative(path, ModeRead, &header);
+        if (handle.IsInvalid)
         {
-            var reason = Marshal.PtrToStringUTF8(ErrorText(IntPtr.Zero)) ?? "unknown error";
-            throw new AudioFormatException(path, $"libsndfile cannot decode it: {reason.TrimEnd('.', ' ', '\n')}.");
+            handle.Dispose();
+            var reason = (Marshal.PtrToStringUTF8(GlobalErrorText(IntPtr.Zero)) ?? "unknown error").TrimEnd('.', ' ', '\n');
+            // libsndfile says "File does not exist or is not a regular file" whenever its format probe fails on a
+            // stream it cannot rewind; the caller has already checked that the file exists and is regular.
+            if (reason.Contains("does not exist", StringComparison.OrdinalIgnoreCase) && File.Exists(path))
+                reason = "not a format it recognises, or damaged beyond its header";
+            throw new AudioFormatException(path, $"libsndfile cannot decode it: {reason}.");
         }
         info = header;
         return handle;
     }
 
     /// <summary>The last error libsndfile recorded for <paramref name="file"/>.</summary>
-    public static string LastError(IntPtr file) => Marshal.PtrToStringUTF8(ErrorText(file)) ?? "unknown error";
+    public static string LastError(SndfileHandle file) => Marshal.PtrToStringUTF8(ErrorText(file)) ?? "unknown error";
 
     /// <summary>soundfile's container name for a libsndfile format code.</summary>
     public static string FormatName(int format) => (format & TypeMask) switch
@@ -114,23 +123,65 @@ internal static unsafe partial class Sndfile
     }
 }
 
+/// <summary>
+/// One open libsndfile file (<c>SNDFILE*</c>), closed with <c>sf_close</c>. As a <see cref="SafeHandle"/> it is
+/// reference-counted across every call, so neither Dispose nor a finalizer can close it while a read is running.
+/// </summary>
+internal sealed class SndfileHandle : SafeHandle
+{
+    /// <summary>Used by the P/Invoke marshaller for the handle <c>sf_open</c> returns.</summary>
+    public SndfileHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        Sndfile.Close(handle);
+        return true;
+    }
+}
+
 /// <summary>Decodes any format libsndfile reads (FLAC, Ogg Vorbis, Opus, MP3, AIFF, compressed WAV, …).</summary>
+/// <remarks>
+/// Compressed headers state a length the data may not back: a FLAC cut off mid-download keeps its STREAMINFO total,
+/// a damaged Ogg page can make libsndfile report 10<sup>14</sup> frames. The length is therefore checked at open
+/// (seek to the last declared frame and decode it); when that fails the file is decoded once to count what is
+/// readable, <see cref="Info"/> reports that, reads stop there, and a one-line <see cref="AudioWarnings"/> says how
+/// much was read.
+/// </remarks>
 internal sealed unsafe class SndfileDecoder : IAudioDecoder
 {
-    private IntPtr _handle;
+    private const int Mp3 = 0x230000, TypeMask = 0x0FFF0000;
+    private SndfileHandle _handle;
     private readonly bool _seekable;
+    private readonly bool _silenceReads;
+    private long _frame;
 
     public SndfileDecoder(string path)
     {
         _handle = Sndfile.Open(path, out var info);
-        if (info.Channels <= 0 || info.SampleRate <= 0)
+        try
         {
-            Dispose();
-            throw new AudioFormatException(path, $"libsndfile reports {info.Channels} channel(s) at {info.SampleRate} Hz.");
+            AudioLimits.CheckHeader(path, info.SampleRate, info.Channels);
+            _seekable = info.Seekable != 0;
+            // libmpg123 prints a line per damaged frame; libsndfile's other codecs are quiet.
+            _silenceReads = (info.Format & TypeMask) == Mp3;
+            MayHoldNonFinite = Sndfile.IsFloatSubtype(info.Format);
+            long readable = ReadableFrames(path, info, out bool plausible);
+            if (readable <= 0) throw new AudioFormatException(path, "decoded no audio samples (damaged or empty).");
+            if (!plausible)
+                AudioWarnings.Raise(path, AudioWarnings.ImpossibleLength(path, readable, info.Frames, info.SampleRate));
+            else if (readable < info.Frames && IsReportableShortfall(info, readable))
+                AudioWarnings.Raise(path, AudioWarnings.Truncated(path, readable, info.Frames, info.SampleRate));
+            Info = new AudioInfo(path, Sndfile.FormatName(info.Format), Sndfile.SubtypeName(info.Format), info.SampleRate, info.Channels, readable);
         }
-        _seekable = info.Seekable != 0;
-        MayHoldNonFinite = Sndfile.IsFloatSubtype(info.Format);
-        Info = new AudioInfo(path, Sndfile.FormatName(info.Format), Sndfile.SubtypeName(info.Format), info.SampleRate, info.Channels, info.Frames);
+        catch
+        {
+            _handle.Dispose();
+            throw;
+        }
     }
 
     public AudioInfo Info { get; }
@@ -139,29 +190,105 @@ internal sealed unsafe class SndfileDecoder : IAudioDecoder
 
     public void Seek(long frame)
     {
-        ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
-        if (frame == 0 && !_seekable) return;
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        frame = Math.Clamp(frame, 0, Info.FrameCount);
+        if (frame == _frame) return;
+        using var quiet = _silenceReads ? NativeStderr.Silence() : default;
         if (Sndfile.SeekNative(_handle, frame, 0) < 0)
             throw new AudioFormatException(Info.Path, $"cannot seek to frame {frame}: {Sndfile.LastError(_handle)}");
+        _frame = frame;
     }
 
     public int Read(Span<float> destination)
     {
-        ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
-        long frames = destination.Length / Info.ChannelCount;
-        if (frames == 0) return 0;
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        // Reads stop at the readable length found at open, so the damage past it is never decoded again.
+        long frames = Math.Min(destination.Length / Info.ChannelCount, Info.FrameCount - _frame);
+        if (frames <= 0) return 0;
+        long got;
         fixed (float* pointer = destination)
         {
-            long got = Sndfile.ReadFrames(_handle, pointer, frames);
-            if (got < 0) throw new AudioFormatException(Info.Path, $"decoding failed: {Sndfile.LastError(_handle)}");
-            return (int)got;
+            using var quiet = _silenceReads ? NativeStderr.Silence() : default;
+            got = Sndfile.ReadFrames(_handle, pointer, frames);
         }
+        if (got < 0) throw new AudioFormatException(Info.Path, $"decoding failed: {Sndfile.LastError(_handle)}");
+        _frame += got;
+        return (int)got;
     }
 
-    public void Dispose()
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// The frames that actually decode: the declared count when its last frame decodes, otherwise a full count.
+    /// Leaves the file positioned at frame 0 (on a reopened handle if probing left the codec unable to rewind).
+    /// </summary>
+    private long ReadableFrames(string path, Sndfile.Info info, out bool plausible)
     {
-        if (_handle == IntPtr.Zero) return;
-        Sndfile.Close(_handle);
-        _handle = IntPtr.Zero;
+        long declared = info.Frames;
+        long fileBytes = new FileInfo(path).Length;
+        // No codec libsndfile reads packs more than a few thousand frames into a byte (FLAC of digital silence is
+        // the extreme); a larger claim is a damaged header, and probing it would seek into nonsense.
+        plausible = declared > 0 && declared / 8192 <= fileBytes;
+        using var quiet = _silenceReads ? NativeStderr.Silence() : default;
+        if (!_seekable)
+        {
+            // Nothing to probe without seeking (MusicML opens regular files only, which libsndfile can always seek).
+            if (!plausible) throw new AudioFormatException(path, $"its header declares {declared} frames in {fileBytes} bytes (damaged?).");
+            return declared;
+        }
+        if (plausible && LastFrameDecodes(declared, info.Channels))
+        {
+            if (!Rewind()) Reopen(path);
+            return declared;
+        }
+        // A failed seek can leave the codec in an error state (libFLAC does), so the count runs on a fresh handle.
+        Reopen(path);
+        long counted = CountFrames(info.Channels);
+        Reopen(path);
+        return counted;
+    }
+
+    private void Reopen(string path)
+    {
+        _handle.Dispose();
+        _handle = Sndfile.Open(path, out _);
+    }
+
+    private bool LastFrameDecodes(long declared, int channels)
+    {
+        Span<float> frame = stackalloc float[channels];
+        bool ok = Sndfile.SeekNative(_handle, declared - 1, 0) == declared - 1;
+        fixed (float* pointer = frame) ok = ok && Sndfile.ReadFrames(_handle, pointer, 1) == 1;
+        return ok;
+    }
+
+    private bool Rewind() => Sndfile.SeekNative(_handle, 0, 0) == 0;
+
+    private long CountFrames(int channels)
+    {
+        const int blockFrames = 8192;
+        var block = new float[blockFrames * channels];
+        long total = 0;
+        fixed (float* pointer = block)
+        {
+            while (true)
+            {
+                long got = Sndfile.ReadFrames(_handle, pointer, blockFrames);
+                if (got <= 0) break;
+                total += got;
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// MP3 headers without a Xing/LAME frame count give an estimate from the bit rate, and the encoder's padding is
+    /// in it; a shortfall within max(1 %, 0.1 s) is that estimate, not damage. Every other codec states exact counts.
+    /// </summary>
+    private static bool IsReportableShortfall(Sndfile.Info info, long readable)
+    {
+        if ((info.Format & TypeMask) != Mp3) return true;
+        long tolerance = Math.Max(info.Frames / 100, info.SampleRate / 10);
+        return info.Frames - readable > tolerance;
     }
 }

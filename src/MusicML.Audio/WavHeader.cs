@@ -12,8 +12,12 @@ internal enum WavEncoding { PcmU8, Pcm16, Pcm24, Pcm32, Float32, Float64 }
 /// Interface and Data Specifications 1.0" (1991) and Microsoft, "Multiple Channel Audio Data and WAVE Files" (2001).
 /// </summary>
 internal sealed record WavHeader(
-    WavEncoding Encoding, bool Extensible, int ChannelCount, int SampleRate, int BytesPerSample, long DataOffset, long FrameCount)
+    WavEncoding Encoding, bool Extensible, int ChannelCount, int SampleRate, int BytesPerSample, long DataOffset, long FrameCount,
+    long DeclaredFrameCount)
 {
+    /// <summary>True when the data chunk claims more frames than the file holds (a cut-off download or recording).</summary>
+    public bool IsTruncated => FrameCount < DeclaredFrameCount;
+
     private const ushort FormatPcm = 1, FormatFloat = 3, FormatExtensible = 0xFFFE;
 
     // The tail shared by every KSDATAFORMAT_SUBTYPE GUID (00000000-0000-0010-8000-00AA00389B71 after the tag).
@@ -44,7 +48,10 @@ internal sealed record WavHeader(
         head.Length >= 12 && (head[..4].SequenceEqual("RIFF"u8) || head[..4].SequenceEqual("RF64"u8)) && head[8..12].SequenceEqual("WAVE"u8);
 
     /// <summary>Parses the chunk structure of <paramref name="stream"/>; <paramref name="path"/> names the file in errors.</summary>
-    /// <exception cref="AudioFormatException">Not a WAV file, a missing or malformed chunk, or data cut short.</exception>
+    /// <exception cref="AudioFormatException">
+    /// Not a WAV file, a missing or malformed chunk, or a sample rate or channel count outside <see cref="AudioLimits"/>.
+    /// A data chunk cut short is not an error: <see cref="FrameCount"/> counts the whole frames present.
+    /// </exception>
     /// <exception cref="UnsupportedWavException">A valid WAV the managed reader does not decode (compressed, RF64).</exception>
     public static WavHeader Read(Stream stream, string path)
     {
@@ -58,7 +65,7 @@ internal sealed record WavHeader(
         Span<byte> chunkHeader = stackalloc byte[8];
         Span<byte> fmt = stackalloc byte[40];
         int fmtLength = -1;
-        long dataOffset = -1, dataLength = 0;
+        long dataOffset = -1, dataLength = 0, declaredDataLength = 0;
         long position = 12;
         while (position + 8 <= fileLength)
         {
@@ -77,11 +84,10 @@ internal sealed record WavHeader(
             {
                 // Writers that cannot seek back (ffmpeg to a pipe, crashed recorders) leave 0xFFFFFFFF: "to the end".
                 if (size == uint.MaxValue) size = (uint)Math.Min(fileLength - body, uint.MaxValue - 1);
-                if (body + size > fileLength)
-                    throw new AudioFormatException(path,
-                        $"truncated: the data chunk claims {size} bytes but only {fileLength - body} follow its header.");
+                // A data chunk running past the end is a cut-off file: what is there decodes, the rest is reported.
                 dataOffset = body;
-                dataLength = size;
+                declaredDataLength = size;
+                dataLength = Math.Min(size, fileLength - body);
             }
             if (fmtLength >= 0 && dataOffset >= 0) break;
             // RIFF chunks are word-aligned: an odd-sized chunk is followed by one pad byte.
@@ -104,8 +110,7 @@ internal sealed record WavHeader(
                 throw new UnsupportedWavException(path, "WAVE_FORMAT_EXTENSIBLE with a non-standard sub-format GUID.");
             tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);
         }
-        if (channels == 0) throw new AudioFormatException(path, "the fmt chunk declares 0 channels.");
-        if (sampleRate == 0 || sampleRate > int.MaxValue) throw new AudioFormatException(path, $"invalid sample rate {sampleRate} Hz in the fmt chunk.");
+        AudioLimits.CheckHeader(path, sampleRate, channels);
 
         WavEncoding encoding = (tag, bits) switch
         {
@@ -121,6 +126,7 @@ internal sealed record WavHeader(
         int bytesPerSample = bits / 8;
         if (blockAlign != channels * bytesPerSample)
             throw new AudioFormatException(path, $"inconsistent fmt chunk: block align {blockAlign} for {channels} channel(s) of {bits}-bit samples.");
-        return new WavHeader(encoding, extensible, channels, (int)sampleRate, bytesPerSample, dataOffset, dataLength / blockAlign);
+        return new WavHeader(encoding, extensible, channels, (int)sampleRate, bytesPerSample, dataOffset, dataLength / blockAlign,
+            declaredDataLength / blockAlign);
     }
 }

@@ -53,6 +53,18 @@ public class AudioStreamReaderTests(ITestOutputHelper output)
         Assert.Equal(whole.FrameCount, reader.FramesRead);
     }
 
+    /// <summary>
+    /// A file shorter than the resampler's filter delay (1 024 frames at 44.1 kHz): the first block produces no output,
+    /// which once ended the stream with nothing; it must still deliver librosa's ⌈1024 / 2⌉ = 512 samples.
+    /// </summary>
+    [Fact]
+    public void FileShorterThanTheResamplerDelayStillStreams()
+    {
+        var path = Write("stream-short.wav", Chunk("fmt ", Fmt(1, 1, 44100, 16)), Chunk("data", Int16(new short[1024])));
+        using var reader = new AudioStreamReader(path, sampleRate: 22050);
+        Assert.Equal(512, ReadAll(reader, 4096).Length);
+    }
+
     [Theory]
     [InlineData(true, 22050, 1000)]
     [InlineData(false, 16000, 4096)]
