@@ -96,9 +96,10 @@ public class FeaturesCommandTests
         WavWriter.Write(empty, new AudioBuffer(Array.Empty<float>(), 22050));
         var text = Path.Combine(Temp, "text.wav");
         File.WriteAllText(text, "not audio");
-        var truncated = Path.Combine(Temp, "truncated.wav");
-        File.WriteAllBytes(truncated, File.ReadAllBytes(Input)[..2000]);
-        foreach (var bad in new[] { empty, text, truncated })
+        var headerOnly = Path.Combine(Temp, "header-only.wav");
+        var bytes = File.ReadAllBytes(Input);
+        File.WriteAllBytes(headerOnly, bytes[..(bytes.AsSpan().IndexOf("data"u8) + 8)]);
+        foreach (var bad in new[] { empty, text, headerOnly })
         {
             var (code, _, err) = Run("features", bad, "--kind", "mel", "--out", Path.Combine(Temp, "bad.npy"));
             Assert.NotEqual(0, code);
@@ -106,8 +107,29 @@ public class FeaturesCommandTests
             Assert.StartsWith("musicml: error:", err);
             Assert.DoesNotContain("   at ", err);
         }
+        Assert.False(File.Exists(Path.Combine(Temp, "bad.npy")));
         var (missingCode, _, missingErr) = Run("features", Path.Combine(Temp, "missing.wav"), "--kind", "mel", "--out", Path.Combine(Temp, "bad.npy"));
         Assert.Equal(CommandLineApp.ExitUsage, missingCode);
         Assert.Contains("missing.wav", missingErr);
+    }
+
+    /// <summary>
+    /// A WAV cut off after 4 096 bytes of samples (1 024 frames of float32 mono at 44.1 kHz, 0.023 s) is analysed as
+    /// those frames, resampled to 22 050 Hz (512 samples, so 512 / 512 + 1 = 2 centred frames), with one warning line.
+    /// </summary>
+    [Fact]
+    public void CutOffWavIsAnalysedUpToTheCutWithOneWarning()
+    {
+        var cut = Path.Combine(Temp, "cut.wav");
+        var bytes = File.ReadAllBytes(Input);
+        int dataStart = bytes.AsSpan().IndexOf("data"u8) + 8;
+        File.WriteAllBytes(cut, bytes[..(dataStart + 4096)]);
+        var outPath = Path.Combine(Temp, "cut.npy");
+        var (code, _, err) = Run("features", cut, "--kind", "mel", "--out", outPath);
+        Assert.Equal(0, code);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"musicml: warning: {cut}: truncated or damaged: decoded 0.023 s of the ", line);
+        Assert.EndsWith(" s its header declares; using what was read.", line);
+        Assert.Equal(new[] { 128, 2 }, NpyFile.Read(outPath).Shape);
     }
 }

@@ -85,7 +85,7 @@ internal static class AnalyzeCommand
     {
         if (jobs < 1) throw new CliUsageException($"--jobs must be at least 1; got {jobs}.");
         bool csv = format == "csv";
-        var files = InputFiles.ExpandAtLeastOne(inputs);
+        var files = InputFiles.ExpandAtLeastOne(inputs, context);
         bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));
         if (output is not null && !outputIsDir) OutputPaths.CheckFile("--out", output, files);
         if (reportDir is not null) OutputPaths.CheckDirectory("--report", reportDir);

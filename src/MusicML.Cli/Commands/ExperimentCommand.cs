@@ -81,7 +81,7 @@ internal static class ExperimentCommand
         var items = new List<Item>();
         var withoutReference = new List<string>();
         var audioStems = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var audioPath in InputFiles.Expand([settings.Data]))
+        foreach (var audioPath in InputFiles.Expand([settings.Data], context))
         {
             var relative = Path.GetRelativePath(settings.Data, audioPath).Replace('\\', '/');
             var stem = relative[..^Path.GetExtension(relative).Length];

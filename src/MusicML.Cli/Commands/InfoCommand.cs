@@ -69,7 +69,7 @@ internal static class InfoCommand
             IReadOnlyList<string> files;
             try
             {
-                files = InputFiles.Expand([input]);
+                files = InputFiles.Expand([input], context);
             }
             catch (CliUsageException e)
             {

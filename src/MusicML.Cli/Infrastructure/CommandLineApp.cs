@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicML.Audio;
 using MusicML.Cli.Commands;
 
 namespace MusicML.Cli.Infrastructure;
@@ -57,6 +58,13 @@ public static class CommandLineApp
             Error = error,
             EnableDefaultExceptionHandler = false,
         };
+        // A file decoded up to its damage warns once, however many times the command opens it (info, then analysis).
+        var warned = new HashSet<string>(StringComparer.Ordinal);
+        using var decodeWarnings = AudioWarnings.Listen((_, message) =>
+        {
+            lock (warned)
+                if (warned.Add(message)) context.Warn(message);
+        });
         try
         {
             return parse.Invoke(configuration);

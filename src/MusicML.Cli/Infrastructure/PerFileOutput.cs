@@ -37,7 +37,7 @@ internal static class PerFileOutput
         command.SetAction(parse =>
         {
             var analyse = prepare(parse);
-            return Run(context, InputFiles.ExpandAtLeastOne(parse.GetValue(inputs) ?? []), parse.GetValue(outDir), extension, analyse);
+            return Run(context, InputFiles.ExpandAtLeastOne(parse.GetValue(inputs) ?? [], context), parse.GetValue(outDir), extension, analyse);
         });
         return command;
     }
