@@ -132,13 +132,16 @@ public static class AudioFile
         }
     }
 
+    /// <summary>What a float file's samples must be, as decode errors state it.</summary>
+    internal static readonly string SampleRule = $"audio must hold finite values within ±{InputGuard.MaxAbsSample} (float audio is expected in [-1, 1]).";
+
     private static void CheckFinite(string path, float[][] planar, long start)
     {
         foreach (var channel in planar)
         {
-            int bad = InputGuard.FirstNonFinite(channel);
+            int bad = InputGuard.FirstInvalidSample(channel);
             if (bad >= 0)
-                throw new AudioFormatException(path, $"sample at frame {start + bad} is {channel[bad]}; audio must hold finite values.");
+                throw new AudioFormatException(path, $"sample at frame {start + bad} is {channel[bad]}; {SampleRule}");
         }
     }
 }

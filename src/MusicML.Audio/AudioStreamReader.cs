@@ -131,9 +131,9 @@ public sealed class AudioStreamReader : IDisposable
         var block = _interleaved.AsSpan(0, got * Info.ChannelCount);
         if (_decoder.MayHoldNonFinite)
         {
-            int bad = InputGuard.FirstNonFinite(block);
+            int bad = InputGuard.FirstInvalidSample(block);
             if (bad >= 0)
-                throw new AudioFormatException(Info.Path, $"sample at frame {_inputConsumed + bad / Info.ChannelCount} (after the offset) is {block[bad]}; audio must hold finite values.");
+                throw new AudioFormatException(Info.Path, $"sample at frame {_inputConsumed + bad / Info.ChannelCount} (after the offset) is {block[bad]}; {AudioFile.SampleRule}");
         }
         _inputRemaining -= got;
         _inputConsumed += got;

@@ -111,6 +111,11 @@ internal sealed unsafe class FrameBatches
         GC.KeepAlive(this);
     }
 
+    /// <summary>All bits set in the lanes of <paramref name="v"/> that are NaN, ±∞ or beyond ±<paramref name="limit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Invalid(Vector256<float> v, Vector256<float> limit) =>
+        Avx.CompareNotLessThanOrEqual(Vector256.Abs(v), limit);
+
     /// <summary>Transposes the rows that frames first … first + count − 1 cover into the hop-major stage.</summary>
     private void Stage(int first, int count)
     {
@@ -118,8 +123,10 @@ internal sealed unsafe class FrameBatches
         float* columns = _columns!.Pointer;
         float* zeros = (float*)Unsafe.AsPointer(ref _zeros[0]);
         var row = stackalloc float*[16];
-        // x − x is 0 for finite x and NaN for NaN and ±∞; the sum of all of them is 0 exactly when every sample is finite.
-        var nonFinite = Vector256<float>.Zero;
+        // Every sample passes through here once, so the input check rides along: |x| ≤ MaxAbsSample as an unordered
+        // "not less or equal" compare is true for NaN, ±∞ and huge values alike; the OR of all lanes stays 0 otherwise.
+        var invalid = Vector256<float>.Zero;
+        var limit = Vector256.Create(InputGuard.MaxAbsSample);
         // Sixteen rows at a time, so each column receives one whole 64-byte line (two 8 × 8 transposes) per pass.
         for (int r0 = 0; r0 < rows; r0 += 16)
         {
@@ -141,12 +148,13 @@ internal sealed unsafe class FrameBatches
                     var v2 = Avx.LoadVector256(source[2] + c); var v3 = Avx.LoadVector256(source[3] + c);
                     var v4 = Avx.LoadVector256(source[4] + c); var v5 = Avx.LoadVector256(source[5] + c);
                     var v6 = Avx.LoadVector256(source[6] + c); var v7 = Avx.LoadVector256(source[7] + c);
-                    nonFinite += (v0 - v0) + (v1 - v1) + (v2 - v2) + (v3 - v3) + (v4 - v4) + (v5 - v5) + (v6 - v6) + (v7 - v7);
+                    invalid = Avx.Or(invalid, Avx.Or(Avx.Or(Avx.Or(Invalid(v0, limit), Invalid(v1, limit)), Avx.Or(Invalid(v2, limit), Invalid(v3, limit))),
+                        Avx.Or(Avx.Or(Invalid(v4, limit), Invalid(v5, limit)), Avx.Or(Invalid(v6, limit), Invalid(v7, limit)))));
                     SimdTranspose.Transpose8x8(v0, v1, v2, v3, v4, v5, v6, v7, columns + (long)c * stride + r0 + half, stride);
                 }
         }
         // The full scan names the first bad sample, as the up-front check would have.
-        if (!Vector256.EqualsAll(nonFinite, Vector256<float>.Zero)) InputGuard.Audio(_reader.Signal);
+        if (!Vector256.EqualsAll(invalid.AsInt32(), Vector256<int>.Zero)) InputGuard.Audio(_reader.Signal);
         _stageFirst = first;
         _stageCount = count;
     }

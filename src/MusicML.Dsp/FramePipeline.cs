@@ -41,7 +41,7 @@ internal static unsafe class FramePipeline
             return frames;
         }
         long covered = (long)(frames - 1) * hop + (long)FrameBatches.RowsPerFrame(nFft, hop) * hop - (center ? nFft / 2 : 0);
-        if (covered < y.Length && InputGuard.FirstNonFinite(y[(int)Math.Max(0, covered)..]) >= 0) InputGuard.Audio(y);
+        if (covered < y.Length && InputGuard.FirstInvalidSample(y[(int)Math.Max(0, covered)..]) >= 0) InputGuard.Audio(y);
         return frames;
     }
 

@@ -454,8 +454,8 @@ public static partial class Spectral
                 var block = signal.Slice(offset, Math.Min(ConstantQBlockLength, signal.Length - offset));
                 if (checkFinite)
                 {
-                    int bad = InputGuard.FirstNonFinite(block);
-                    if (bad >= 0) throw InputGuard.NonFiniteAudio(offset + bad, block[bad]);
+                    int bad = InputGuard.FirstInvalidSample(block);
+                    if (bad >= 0) throw InputGuard.InvalidSample(offset + bad, block[bad]);
                 }
                 Append(0, block);
             }
