@@ -136,4 +136,27 @@ public class HostileInputTests : IDisposable
             if (child.ExitCode == 0) Assert.NotEmpty(output.Trim());
         }
     }
+
+    /// <summary>
+    /// 10 s of 16-bit dither: before, `key` said "F major" and `tempo` 157.93 BPM. Each task command now exits 0 with
+    /// one warning saying why there is no estimate and writes nothing (chords: one N segment, a valid .lab).
+    /// </summary>
+    [Fact]
+    public void DitheredSilenceGetsNoEstimateFromEveryTaskCommand()
+    {
+        var path = Path.Combine(_dir, "dither.wav");
+        var random = new Random(3);
+        var y = new float[10 * 22050];
+        for (int i = 0; i < y.Length; i++) y[i] = (float)((random.NextDouble() + random.NextDouble() - 1) / 32768);
+        WavWriter.Write(path, new AudioBuffer(y, 22050), WavSampleFormat.Float32);
+        foreach (var command in new[] { "key", "tempo", "beats", "downbeats", "chords", "segments" })
+        {
+            var (code, output, error) = CliRun.Run(command, path);
+            Assert.Equal(0, code);
+            var warning = Assert.Single(CliRun.Lines(error));
+            Assert.StartsWith($"musicml: warning: {path}: no estimate: too quiet to estimate from (loudest frame -9", warning);
+            Assert.EndsWith(" dBFS; at least -60 dBFS is needed).", warning);
+            Assert.Equal(command == "chords" ? ["0.000000 10.000000 N"] : [], CliRun.Lines(output));
+        }
+    }
 }

@@ -120,6 +120,7 @@ internal static class AnalyzeCommand
                         result = (analyzer with { Progress = line }).Analyze(file);
                     }
                     else result = analyzer.Analyze(file);
+                    if (result.NoEstimate is { } why) lock (gate) context.Warn($"{file}: no estimate: {why}.");
                     if (reportDir is not null)
                     {
                         AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(file, result)));
@@ -210,6 +211,7 @@ internal static class AnalyzeCommand
         }
         else json.WriteNull("key");
         if (r.TuningCents is { } cents) json.WriteNumber("tuning_cents", Math.Round(cents, 2)); else json.WriteNull("tuning_cents");
+        if (r.NoEstimate is { } why) json.WriteString("no_estimate", why); else json.WriteNull("no_estimate");
         WriteTimes(json, "onsets", r.Onsets);
         WriteTimes(json, "beats", r.Beats);
         WriteTimes(json, "downbeats", r.Downbeats);
@@ -243,7 +245,7 @@ internal static class AnalyzeCommand
     internal static readonly string[] CsvColumns =
     [
         "file", "duration", "sample_rate", "tempo", "tempo2", "tempo_strength", "meter", "key", "key_confidence",
-        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections",
+        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections", "no_estimate",
     ];
 
     /// <summary>Header and one row per result (RFC 4180 quoting; empty fields for tasks not run).</summary>
@@ -261,7 +263,7 @@ internal static class AnalyzeCommand
                 Count(r, AnalysisTasks.Onsets, r.Onsets.Count), Count(r, AnalysisTasks.Beats, r.Beats.Count),
                 Count(r, AnalysisTasks.Downbeats, r.Downbeats.Count), r.Downbeats.Count > 0 ? F(r.Downbeats[0], "F3") : "",
                 Count(r, AnalysisTasks.Chords, r.Chords.Count(c => c.Label != "N")), string.Join(' ', MainChords(r)),
-                string.Join(' ', r.Segments.Select(segment => segment.Label)),
+                string.Join(' ', r.Segments.Select(segment => segment.Label)), r.NoEstimate ?? "",
             ];
             text.Append(string.Join(',', fields.Select(Quote))).Append('\n');
         }

@@ -84,7 +84,8 @@ internal static class RhythmCommands
                 var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
                 bool asMirex = parse.GetValue(mirex);
                 return Streamed(context, "tempo", new Analyzer { Tasks = AnalysisTasks.Tempo, Rhythm = analyzer },
-                    result => EstimateText.Tempo(result.Tempo ?? throw new MusicMLException("The analysis gave no tempo."), asMirex));
+                    result => result.Tempo is { } tempo ? EstimateText.Tempo(tempo, asMirex)
+                        : result.NoEstimate is not null ? "" : throw new MusicMLException("The analysis gave no tempo."));
             });
     }
 
@@ -125,7 +126,9 @@ internal static class RhythmCommands
     private static Func<string, string> Streamed(CliContext context, string command, Analyzer analyzer, Func<AnalysisResult, string> format) => file =>
     {
         using var progress = new ProgressLine(context, $"{command} {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-        return format((analyzer with { Progress = progress }).Analyze(file));
+        var result = (analyzer with { Progress = progress }).Analyze(file);
+        if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
+        return format(result);
     };
 
     /// <summary>Decodes each file and runs <paramref name="analyse"/> on its rhythm spectrogram; the complex STFT is kept only when <paramref name="keepStft"/> (complex-domain onsets).</summary>

@@ -48,9 +48,10 @@ internal static class TonalCommands
                     KeyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true),
                 };
                 using var progress = new ProgressLine(context, $"key {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-                var key = (analyzer with { Progress = progress }).Analyze(file).Key;
-                if (key is not null) return EstimateText.Key(key);
-                context.Warn($"{file}: no key estimate: the audio holds no pitched content (silence or unpitched noise).");
+                var result = (analyzer with { Progress = progress }).Analyze(file);
+                if (result.Key is { } key) return EstimateText.Key(key);
+                context.Warn(result.NoEstimate is { } why ? $"{file}: no estimate: {why}."
+                    : $"{file}: no key estimate: the audio holds no pitched content (silence or unpitched noise).");
                 return "";
             });
     }
@@ -79,12 +80,20 @@ internal static class TonalCommands
                         : beatsPath;
                     var beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
                     var audio = AudioFile.Load(file);
-                    return EstimateText.Chords(ChordEstimator.Estimate(audio.ToMono(), audio.SampleRate, beatTimes, options));
+                    var y = audio.ToMono();
+                    if (EstimateGate.Check(y, audio.SampleRate) is { } refusal)
+                    {
+                        context.Warn($"{file}: no estimate: {refusal}.");
+                        return EstimateText.Chords([new ChordSegment(0, audio.Duration, "N")]);
+                    }
+                    return EstimateText.Chords(ChordEstimator.Estimate(y, audio.SampleRate, beatTimes, options));
                 }
                 // Frame-wise chords through the library's streamed analysis (the same decode as ChordEstimator.Estimate).
                 var analyzer = new Analyzer { Tasks = AnalysisTasks.Chords, Chords = options };
                 using var progress = new ProgressLine(context, $"chords {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-                return EstimateText.Chords((analyzer with { Progress = progress }).Analyze(file).Chords);
+                var result = (analyzer with { Progress = progress }).Analyze(file);
+                if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
+                return EstimateText.Chords(result.Chords);
             });
     }
 
@@ -109,8 +118,16 @@ internal static class TonalCommands
 
     /// <summary><c>musicml segments INPUT... [--out-dir DIR]</c>: writes a .lab file of sections (<c>start end label</c>).</summary>
     public static Command Segments(CliContext context) =>
-        Build(context, "segments", "Find structural sections (boundaries and A/B/... labels) as a .lab file.", ".segments.lab", [],
-            (_, audio, _) => EstimateText.Segments(FooteSegmenter.Segment(audio.ToMono(), audio.SampleRate)));
+        BuildOnFile(context, "segments", "Find structural sections (boundaries and A/B/... labels) as a .lab file.", ".segments.lab", [],
+            (_, file) =>
+            {
+                // The library's streamed analysis at 22050 Hz: FooteSegmenter's own numbers, in bounded memory on any length.
+                var analyzer = new Analyzer { Tasks = AnalysisTasks.Segments };
+                using var progress = new ProgressLine(context, $"segments {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
+                var result = (analyzer with { Progress = progress }).Analyze(file);
+                if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
+                return EstimateText.Segments(result.Segments);
+            });
 
     /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
     public static Command Tuning(CliContext context) =>

@@ -8,6 +8,7 @@ using MusicML.Mir.Key;
 using MusicML.Mir.Onsets;
 using MusicML.Mir.Pitch;
 using MusicML.Mir.Segmentation;
+using MusicML.Mir.Analysis;
 using MusicML.Mir.Tempo;
 
 namespace MusicML.Cli.Experiments;
@@ -127,11 +128,11 @@ internal static class ExperimentAlgorithms
         {
             var analyzer = TempoAnalyzer(values) with { BeatMethod = method };
             if (method == BeatMethod.BarPointer) analyzer = analyzer with { TempoSpreadOctaves = values.Positive("tempoSpreadOctaves") };
-            return audio =>
+            return Gated(audio =>
             {
                 var analysis = analyzer.Analyze(RhythmSpectrogramOf(audio, keepStft: false));
                 return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
-            };
+            });
         });
     }
 
@@ -140,12 +141,12 @@ internal static class ExperimentAlgorithms
         new("comb", "comb filter over the onset autocorrelation with a log-normal prior; writes 'T1 T2 S'", TempoParameters(), values =>
         {
             var analyzer = TempoAnalyzer(values);
-            return audio => EstimateText.Tempo(analyzer.EstimateTempo(RhythmSpectrogramOf(audio, keepStft: false)), mirex: true);
+            return Gated(audio => EstimateText.Tempo(analyzer.EstimateTempo(RhythmSpectrogramOf(audio, keepStft: false)), mirex: true));
         });
 
     private static ExperimentAlgorithm Key(KeyProfile profile) =>
         new(profile.Name, $"tuning-corrected chroma correlated with the {profile.Name} key profile", [],
-            _ => audio => EstimateText.Key(KeyEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, profile)));
+            _ => Gated(audio => EstimateText.Key(KeyEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, profile))));
 
     private static ExperimentAlgorithm Chords()
     {
@@ -170,7 +171,8 @@ internal static class ExperimentAlgorithms
                     SilenceRatio = values.Number("silenceRatio"),
                 };
                 options.Validate();
-                return audio => EstimateText.Chords(ChordEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, options: options));
+                return Gated(audio => EstimateText.Chords(ChordEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, options: options)),
+                    audio => EstimateText.Chords([new ChordSegment(0, audio.Duration, "N")]));
             });
     }
 
@@ -232,9 +234,16 @@ internal static class ExperimentAlgorithms
                 LabelSimilarity = values.Number("labelSimilarity"),
             };
             options.Validate();
-            return audio => EstimateText.Segments(FooteSegmenter.Segment(NonEmptyMono(audio), audio.SampleRate, options));
+            return Gated(audio => EstimateText.Segments(FooteSegmenter.Segment(NonEmptyMono(audio), audio.SampleRate, options)));
         });
     }
+
+    /// <summary>
+    /// <paramref name="estimate"/>, or the task commands' no-estimate output (empty; <paramref name="none"/> when given)
+    /// for audio <see cref="EstimateGate"/> refuses, so an experiment scores what `musicml beats/key/…` would write.
+    /// </summary>
+    private static Func<AudioBuffer, string> Gated(Func<AudioBuffer, string> estimate, Func<AudioBuffer, string>? none = null) =>
+        audio => EstimateGate.Check(NonEmptyMono(audio), audio.SampleRate) is null ? estimate(audio) : none?.Invoke(audio) ?? "";
 
     private static float[] NonEmptyMono(AudioBuffer audio)
     {

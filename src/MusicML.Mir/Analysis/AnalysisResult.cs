@@ -21,6 +21,14 @@ public sealed record AnalysisSpectrogram(FloatMatrix Values, double FrameRate, I
 /// </summary>
 public sealed record AnalysisResult
 {
+    /// <summary>
+    /// Why the asked-for tempo, beats, downbeats, key, chords and segments were not estimated (the audio is too quiet
+    /// or too short, see <see cref="EstimateGate"/>), or null when they were. Those results are then absent (chords:
+    /// one "N" segment over the whole recording, as a no-chord annotation reads); a too-short recording still gets
+    /// its onsets and tuning.
+    /// </summary>
+    public string? NoEstimate { get; init; }
+
     /// <summary>Length of the analysed audio in seconds.</summary>
     public required double Duration { get; init; }
 

@@ -116,9 +116,11 @@ public sealed record Analyzer
     {
         InputGuard.Audio(y, sampleRate);
         ValidateSettings();
-        var tasks = ResolvedTasks;
+        var asked = ResolvedTasks;
         double duration = (double)y.Length / sampleRate;
-        var result = new AnalysisResult { Duration = duration, SampleRate = sampleRate, Tasks = tasks };
+        var gate = new EstimateGate(sampleRate);
+        gate.Add(y);
+        var (tasks, result) = Gate(asked, gate, new AnalysisResult { Duration = duration, SampleRate = sampleRate, Tasks = asked });
 
         if ((tasks & RhythmTasks) != 0 || KeepSpectrogram)
         {
@@ -138,6 +140,21 @@ public sealed record Analyzer
             result = AnalyzeTonality(tuning, chroma, segmentFeatures, sampleRate, tasks, result);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The tasks <paramref name="gate"/> lets run: none when the audio is too quiet, only onsets and tuning when it is
+    /// too short. A dropped task's result says why (<see cref="AnalysisResult.NoEstimate"/>).
+    /// </summary>
+    internal static (AnalysisTasks Tasks, AnalysisResult Result) Gate(AnalysisTasks asked, EstimateGate gate, AnalysisResult result)
+    {
+        const AnalysisTasks withoutLength = AnalysisTasks.Onsets | AnalysisTasks.Tuning;
+        string? quiet = gate.TooQuiet(), shortAudio = quiet is null ? gate.TooShort() : null;
+        var tasks = quiet is not null ? AnalysisTasks.None : shortAudio is not null ? asked & withoutLength : asked;
+        if (tasks == asked) return (tasks, result);
+        result = result with { NoEstimate = quiet ?? shortAudio };
+        if (asked.HasFlag(AnalysisTasks.Chords)) result = result with { Chords = [new ChordSegment(0, result.Duration, "N")] };
+        return (tasks, result);
     }
 
     /// <summary>The tasks that read the rhythm spectrogram.</summary>

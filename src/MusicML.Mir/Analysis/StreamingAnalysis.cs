@@ -31,13 +31,13 @@ internal sealed class StreamingAnalysis
 
     private readonly Analyzer _analyzer;
     private readonly string _path;
-    private readonly AnalysisTasks _tasks;
+    private AnalysisTasks _tasks;
     private readonly int _sampleRate;
     private readonly int _rhythmHop;
     private readonly int _tuningFft;
     private readonly int _blockSamples;
     private readonly int _contextSamples;
-    private readonly bool _twoPasses;
+    private bool _twoPasses;
     private double _expectedSeconds;
     private long _expectedSamples;
 
@@ -128,10 +128,12 @@ internal sealed class StreamingAnalysis
         bool rhythmTasks = (_tasks & Analyzer.RhythmTasks) != 0, tonal = (_tasks & Analyzer.TonalTasks) != 0;
         var rhythm = rhythmTasks ? new RhythmCollector(ExpectedFrames(_rhythmHop)) : null;
         var tuning = new TuningAccumulator(_sampleRate);
+        var gate = new EstimateGate(_sampleRate);
         long samples = 0;
         do
         {
             var window = blocks.Window;
+            gate.Add(window[(int)(blocks.OwnedStart - blocks.WindowStart)..(int)(blocks.OwnedEnd - blocks.WindowStart)]);
             if (rhythmTasks)
             {
                 var spectrogram = _analyzer.Rhythm.ComputeSpectrogram(window, _sampleRate);
@@ -149,6 +151,10 @@ internal sealed class StreamingAnalysis
         }
         while (blocks.Next());
         var result = new AnalysisResult { Duration = (double)samples / _sampleRate, SampleRate = _sampleRate, Tasks = _tasks };
+        // Too quiet (or, rarely for a file longer than a block, too short): the estimates, and the second pass, are skipped.
+        (_tasks, result) = Analyzer.Gate(_tasks, gate, result);
+        _twoPasses = Analyzer.NeedsChroma(_tasks) || _tasks.HasFlag(AnalysisTasks.Segments);
+        tonal = (_tasks & Analyzer.TonalTasks) != 0;
         if (rhythm is not null) result = _analyzer.AnalyzeRhythm(rhythm.ToFeatures(), _tasks, result);
         return (result, tonal ? tuning.Estimate() : 0.0);
     }
