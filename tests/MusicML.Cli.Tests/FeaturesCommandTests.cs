@@ -74,6 +74,32 @@ public class FeaturesCommandTests
         Assert.StartsWith("0.023220,", lines[2]); // frame 1 is at 512 / 22050 s
     }
 
+    /// <summary>
+    /// Values that used to run (a 1-point FFT, all-zero mel bands whose dB is −∞, a 0.0001 Hz CQT, a 1 Hz analysis
+    /// rate) or overflow (a 2³¹-point FFT) are refused before decoding, naming the option.
+    /// </summary>
+    [Theory]
+    [InlineData("mel", new[] { "--n-fft", "1" }, "--n-fft must be between 2 and 1048576 samples; got 1.")]
+    [InlineData("mel", new[] { "--n-fft", "2147483647" }, "--n-fft must be between 2 and 1048576 samples; got 2147483647.")]
+    [InlineData("mel", new[] { "--n-mels", "2000" }, "--n-mels 2000 is more than --n-fft 2048 supports at --sr 22050: 686 of the bands")]
+    [InlineData("mfcc", new[] { "--n-fft", "64" }, "--n-mels 128 is more than --n-fft 64 supports at --sr 22050")]
+    [InlineData("mel", new[] { "--fmin", "0.0001" }, "--fmin must be 0 or at least 0.001 Hz; got 0.0001.")]
+    [InlineData("cqt", new[] { "--fmin", "0" }, "--fmin must be at least 0.001 Hz; got 0.")]
+    [InlineData("cqt", new[] { "--n-bins", "1000" }, "--n-bins 1000 at --bins-per-octave 12 from --fmin 32.7 Hz reaches")]
+    [InlineData("mel", new[] { "--sr", "1" }, "--sr must be between 1000 and 768000 Hz; got 1.")]
+    [InlineData("mel", new[] { "--fmax", "20000" }, "--fmax 20000 Hz must be at most the Nyquist frequency (11025 Hz at --sr 22050).")]
+    [InlineData("mel", new[] { "--hop-length", "99999999999" }, "--hop-length")]
+    public void OutOfRangeValuesAreRefusedNamingTheOption(string kind, string[] options, string expected)
+    {
+        var outPath = Path.Combine(Temp, "refused.npy");
+        var (code, output, err) = Run(["features", Input, "--kind", kind, "--out", outPath, .. options]);
+        Assert.Equal(CommandLineApp.ExitUsage, code);
+        Assert.StartsWith("musicml: error: ", err);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(outPath));
+    }
+
     [Theory]
     [InlineData("--kind", "nonsense")]
     [InlineData("--n-fft", "0")]

@@ -1,3 +1,4 @@
+using MusicML.Cli.Infrastructure;
 using MusicML.Dsp;
 
 namespace MusicML.Cli.Commands;
@@ -15,6 +16,66 @@ internal sealed record FeatureParameters(
 
     /// <summary>Octaves spanned by CQT-based chroma: --n-bins rounded up to whole octaves (librosa's n_octaves = 7 for 84).</summary>
     public int ChromaOctaves => (NBins + CqtBinsPerOctave - 1) / CqtBinsPerOctave;
+
+    /// <summary>Largest --n-fft and --hop-length: 2²⁰ samples (47 s at 22 050 Hz); beyond, frame buffers overflow.</summary>
+    public const int MaxFrameLength = 1 << 20;
+
+    /// <summary>Lowest non-zero --fmin, in Hz: below it the CQT's longest filter and the mel scale's logs degenerate.</summary>
+    public const double MinFrequency = 1e-3;
+
+    /// <summary>
+    /// Refuses values <paramref name="kind"/> cannot use, naming the option, before any audio is read: rates outside
+    /// what a file may declare, frame sizes that would overflow buffers, a --fmin below <see cref="MinFrequency"/>,
+    /// mel bands narrower than one FFT bin (an all-zero filter, whose log is −∞), CQT bins above Nyquist.
+    /// </summary>
+    /// <exception cref="CliUsageException">An option is out of range for this feature.</exception>
+    public void Validate(FeatureKind kind)
+    {
+        if (SampleRate < Audio.AudioLimits.MinSampleRate || SampleRate > Audio.AudioLimits.MaxSampleRate)
+            throw new CliUsageException($"--sr must be between {Audio.AudioLimits.MinSampleRate} and {Audio.AudioLimits.MaxSampleRate} Hz; got {SampleRate}.");
+        if (NFft < 2 || NFft > MaxFrameLength)
+            throw new CliUsageException($"--n-fft must be between 2 and {MaxFrameLength} samples; got {NFft}.");
+        if (HopLength > MaxFrameLength) throw new CliUsageException($"--hop-length must be at most {MaxFrameLength} samples; got {HopLength}.");
+        double nyquist = SampleRate / 2.0;
+        bool mel = kind.Name is "mel" or "mfcc" or "onset_strength";
+        bool cqt = kind.Name is "cqt" or "chroma_cqt" or "chroma_cens";
+        if (FMin is { } low && (low != 0 || !mel) && low < MinFrequency)
+            throw new CliUsageException($"--fmin must be {(mel ? "0 or " : "")}at least {MinFrequency} Hz; got {low}.");
+        if (FMin is { } below && below >= nyquist)
+            throw new CliUsageException($"--fmin {below} Hz must be below the Nyquist frequency ({nyquist} Hz at --sr {SampleRate}).");
+        if (FMax is { } high && high > nyquist)
+            throw new CliUsageException($"--fmax {high} Hz must be at most the Nyquist frequency ({nyquist} Hz at --sr {SampleRate}).");
+        if (mel) ValidateMelBands(kind.Name == "onset_strength" ? 0 : FMin ?? 0, nyquist);
+        if (cqt)
+        {
+            int binsPerOctave = kind.Name == "cqt" ? CqtBinsPerOctave : ChromaBinsPerOctave;
+            int bins = kind.Name == "cqt" ? NBins : ChromaOctaves * binsPerOctave;
+            if (binsPerOctave > 1200) throw new CliUsageException($"--bins-per-octave must be at most 1200 (one per cent); got {binsPerOctave}.");
+            double fMin = FMin ?? 32.70319566257483; // C1, librosa's default
+            double top = fMin * Math.Pow(2, (bins - 1) / (double)binsPerOctave);
+            if (!(top < nyquist))
+                throw new CliUsageException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"--n-bins {NBins} at --bins-per-octave {binsPerOctave} from --fmin {fMin:0.##} Hz reaches {top:G4} Hz, above the Nyquist frequency ({nyquist} Hz)."));
+        }
+    }
+
+    private void ValidateMelBands(double fMin, double nyquist)
+    {
+        const int maxMels = 4096;
+        if (NMels > maxMels) throw new CliUsageException($"--n-mels must be at most {maxMels}; got {NMels}.");
+        if (NMfcc > NMels) throw new CliUsageException($"--n-mfcc {NMfcc} exceeds --n-mels {NMels}.");
+        var bank = Filters.Mel(SampleRate, NFft, NMels, fMin, FMax ?? nyquist, Htk);
+        int empty = 0;
+        for (int m = 0; m < bank.Rows; m++)
+        {
+            bool any = false;
+            for (int k = 0; k < bank.Columns && !any; k++) any = bank[m, k] > 0;
+            if (!any) empty++;
+        }
+        if (empty > 0)
+            throw new CliUsageException(
+                $"--n-mels {NMels} is more than --n-fft {NFft} supports at --sr {SampleRate}: {empty} of the bands fall between two FFT bins and would be all zero; use fewer mel bands or a larger --n-fft.");
+    }
 }
 
 /// <summary>

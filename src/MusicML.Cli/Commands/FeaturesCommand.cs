@@ -49,7 +49,9 @@ internal static class FeaturesCommand
                 parse.GetValue(fMin) is { } lo ? NonNegative(lo, "--fmin") : null, parse.GetValue(fMax) is { } f ? Positive(f, "--fmax") : null,
                 Positive(parse.GetValue(nMfcc), "--n-mfcc"), parse.GetValue(htk), Positive(parse.GetValue(nBins), "--n-bins"),
                 parse.GetValue(binsPerOctave) is { } b ? Positive(b, "--bins-per-octave") : null);
-            return Run(context, parse.GetValue(input)!, FeatureKinds.Find(parse.GetValue(kind)!)!, parameters, parse.GetValue(output)!);
+            var feature = FeatureKinds.Find(parse.GetValue(kind)!)!;
+            parameters.Validate(feature);
+            return Run(context, parse.GetValue(input)!, feature, parameters, parse.GetValue(output)!);
         });
         return command;
     }
