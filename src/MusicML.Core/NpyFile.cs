@@ -51,6 +51,9 @@ public static partial class NpyFile
         }
         else throw new MusicMLException($".npy format version {major} is not supported.");
 
+        long available = stream.CanSeek ? stream.Length - stream.Position : long.MaxValue;
+        if (headerLength < 0 || headerLength > available)
+            throw new MusicMLException($"the header claims {(uint)headerLength} bytes but only {available} follow (truncated or not .npy).");
         var headerBytes = new byte[headerLength];
         ReadExactly(stream, headerBytes, "the header");
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
@@ -58,13 +61,21 @@ public static partial class NpyFile
         var descr = HeaderValue(DescrPattern(), header, "descr");
         var fortran = HeaderValue(FortranPattern(), header, "fortran_order") == "True";
         var shapeText = HeaderValue(ShapePattern(), header, "shape");
-        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.Parse(s.TrimEnd('L'), CultureInfo.InvariantCulture)).ToArray();
+        var shape = ParseShape(shapeText);
         var (type, bigEndian) = ParseDescr(descr);
 
-        long count = NpyArray.ElementCount(shape);
+        // Checked against what the file holds before allocating: a damaged or hostile header may declare terabytes.
         int elementSize = NpyArray.ElementSize(type);
-        var data = new byte[checked(count * elementSize)];
+        long count = 1;
+        foreach (var d in shape)
+            if (d != 0 && count > Array.MaxLength / elementSize / d) { count = -1; break; }
+            else count *= d;
+        if (count < 0 || count * elementSize > Array.MaxLength)
+            throw new MusicMLException($"the header declares shape ({shapeText.Trim()}) of {descr}, more than one array can hold ({Array.MaxLength} bytes).");
+        if (count * elementSize > stream.Length - stream.Position && stream.CanSeek)
+            throw new MusicMLException(
+                $"the header declares shape ({shapeText.Trim()}) of {descr}: {count * elementSize} bytes, but only {stream.Length - stream.Position} follow (the file is truncated).");
+        var data = new byte[count * elementSize];
         ReadExactly(stream, data, $"{count} elements of {descr} (the file is truncated)");
         if (bigEndian) NpyArray.SwapBytesInPlace(data, type);
         if (fortran && shape.Length > 1) data = FortranToC(data, shape, elementSize);
@@ -179,6 +190,17 @@ public static partial class NpyFile
             }
         }
         return result;
+    }
+
+    private static int[] ParseShape(string shapeText)
+    {
+        var parts = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shape = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i].TrimEnd('L'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long d) || d < 0 || d > int.MaxValue)
+                throw new MusicMLException($"the header declares shape ({shapeText.Trim()}): dimension '{parts[i]}' is not a size from 0 to {int.MaxValue}.");
+            else shape[i] = (int)d;
+        return shape;
     }
 
     private static string HeaderValue(Regex pattern, string header, string key)

@@ -42,6 +42,19 @@ public sealed class Tagger : IDisposable
     /// <summary>Where the model runs.</summary>
     public Device Device { get; }
 
+    /// <summary>Refuses weights whose SHA-256 differs from the configuration's <c>weights_sha256</c>, when it has one.</summary>
+    private static void CheckWeightsHash(TaggerConfig config, string weightsPath)
+    {
+        if (config.WeightsSha256.Length == 0) return;
+        string actual;
+        using (var stream = File.OpenRead(weightsPath))
+            actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        if (actual != config.WeightsSha256)
+            throw new MusicMLException(
+                $"{weightsPath}: its SHA-256 is {actual} but {TaggerConfig.PathBeside(weightsPath)} pins weights_sha256 {config.WeightsSha256} (another model's weights, or a damaged download)")
+            { FilePath = weightsPath };
+    }
+
     /// <summary>
     /// Loads a model: the configuration <c>&lt;stem&gt;.json</c> beside <paramref name="weightsPath"/> picks the
     /// architecture, and the weights load name for name with strict shape checks.
@@ -55,10 +68,11 @@ public sealed class Tagger : IDisposable
         ArgumentNullException.ThrowIfNull(weightsPath);
         if (!File.Exists(weightsPath)) throw new MusicMLException($"{weightsPath}: model weights not found") { FilePath = weightsPath };
         var config = TaggerConfig.Load(TaggerConfig.PathBeside(weightsPath));
+        CheckWeightsHash(config, weightsPath);
         var network = TaggerNetwork.Create(config);
         try
         {
-            using (var weights = SafeTensors.Load(weightsPath))
+            using (var weights = SafeTensors.Load(weightsPath, requireFinite: true))
             {
                 CheckDeclaredTensors(config, weights, weightsPath);
                 try

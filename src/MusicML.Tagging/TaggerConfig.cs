@@ -80,6 +80,13 @@ public sealed class TaggerConfig
     /// <summary>Integer hyper-parameters of the layers by <c>module.key</c>, e.g. <c>layers.0.conv.out_channels</c>.</summary>
     public IReadOnlyDictionary<string, long> LayerSizes { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>
+    /// SHA-256 of the weights file as lower-case hex (<c>files.weights_sha256</c>, or a top-level <c>weights_sha256</c>), or empty when the configuration does not
+    /// pin its weights. When given, <see cref="Tagger.Load"/> refuses a weights file with another hash: a config
+    /// paired with the wrong (or a damaged) file would otherwise tag with confident nonsense.
+    /// </summary>
+    public string WeightsSha256 { get; init; } = "";
+
     /// <summary>Number of STFT frames of one input chunk with centred framing: 1 + ⌊InputLength / HopLength⌋.</summary>
     public int InputFrames => 1 + InputLength / HopLength;
 
@@ -163,6 +170,7 @@ public sealed class TaggerConfig
             Paper = OptionalString(Child(root, "source"), "paper") ?? "",
             Tensors = ParseTensors(root),
             LayerSizes = ParseLayerSizes(root),
+            WeightsSha256 = (OptionalString(Child(root, "files"), "weights_sha256") ?? OptionalString(root, "weights_sha256") ?? "").ToLowerInvariant(),
         };
         config.Validate(path);
         return config;
@@ -185,6 +193,8 @@ public sealed class TaggerConfig
             throw new MusicMLException($"{path}: win_length {WinLength} differs from n_fft {NFft}; the front end supports only win_length = n_fft") { FilePath = path };
         if (!(FMin >= 0 && FMax > FMin && FMax <= SampleRate / 2.0))
             throw new MusicMLException($"{path}: mel range f_min {FMin} Hz .. f_max {FMax} Hz is invalid for {SampleRate} Hz audio") { FilePath = path };
+        if (WeightsSha256.Length != 0 && (WeightsSha256.Length != 64 || !WeightsSha256.All(char.IsAsciiHexDigit)))
+            throw new MusicMLException($"{path}: weights_sha256 must be 64 hex digits; got '{WeightsSha256}'") { FilePath = path };
         if (InputLength <= NFft / 2)
             throw new MusicMLException($"{path}: input length {InputLength} samples is too short for reflect padding of {NFft / 2}") { FilePath = path };
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using MusicML.Core;
 
@@ -94,7 +95,11 @@ public static class SafeTensors
 
     /// <summary>Loads every tensor of the file onto <paramref name="device"/>; dispose the result (or load it into a module and then dispose it).</summary>
     /// <exception cref="MusicMLException">The file is missing, truncated or not valid safetensors (the message names it).</exception>
-    public static unsafe TensorDictionary Load(string path, Device device = default)
+    /// <param name="path">The .safetensors file.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <param name="requireFinite">Refuse any float tensor holding NaN or ±∞, naming it (model weights never should;
+    /// one NaN weight makes every output NaN).</param>
+    public static unsafe TensorDictionary Load(string path, Device device = default, bool requireFinite = false)
     {
         long dataStart;
         List<SafeTensorsEntry> entries;
@@ -119,6 +124,7 @@ public static class SafeTensors
                     foreach (var e in entries)
                     {
                         var bytes = new ReadOnlySpan<byte>(basePointer + view.PointerOffset + dataStart + e.Offset, checked((int)e.Length));
+                        if (requireFinite) CheckFinite(bytes, e, path);
                         tensors[e.Name] = Tensor.FromBytes(bytes, e.DType, e.Shape, device).DetachFromDisposeScope();
                         order.Add(e.Name);
                     }
@@ -143,6 +149,36 @@ public static class SafeTensors
             throw;
         }
         return new TensorDictionary(order, tensors);
+    }
+
+    private static void CheckFinite(ReadOnlySpan<byte> bytes, SafeTensorsEntry entry, string path)
+    {
+        long bad = -1;
+        double value = 0;
+        switch (entry.DType)
+        {
+            case DType.Float32:
+                var floats = MemoryMarshal.Cast<byte, float>(bytes);
+                bad = InputGuard.FirstNonFinite(floats);
+                if (bad >= 0) value = floats[(int)bad];
+                break;
+            case DType.Float64:
+                var doubles = MemoryMarshal.Cast<byte, double>(bytes);
+                for (int i = 0; i < doubles.Length && bad < 0; i++) if (!double.IsFinite(doubles[i])) (bad, value) = (i, doubles[i]);
+                break;
+            case DType.Float16:
+                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
+                for (int i = 0; i < halves.Length && bad < 0; i++) if (!Half.IsFinite(halves[i])) (bad, value) = (i, (double)halves[i]);
+                break;
+            case DType.BFloat16:
+                // bfloat16 is float32's upper half: exponent all ones means NaN or ±∞.
+                var raw = MemoryMarshal.Cast<byte, ushort>(bytes);
+                for (int i = 0; i < raw.Length && bad < 0; i++)
+                    if ((raw[i] & 0x7F80) == 0x7F80) (bad, value) = (i, BitConverter.Int32BitsToSingle(raw[i] << 16));
+                break;
+        }
+        if (bad >= 0)
+            throw new MusicMLException($"{path}: tensor '{entry.Name}' holds {value} at element {bad}; model weights must be finite") { FilePath = path };
     }
 
     /// <summary>
@@ -260,6 +296,7 @@ public static class SafeTensors
         long dataLength = stream.Length - dataStart;
         var entries = new List<SafeTensorsEntry>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using var doc = JsonDocument.Parse(headerBytes);
@@ -272,6 +309,8 @@ public static class SafeTensors
                     continue;
                 }
                 var name = property.Name;
+                // JSON allows a repeated key and a parser keeps one of them silently; a weights file must not.
+                if (!seen.Add(name)) throw new MusicMLException($"{path}: tensor name '{name}' appears twice in the header") { FilePath = path };
                 var dtype = ParseDType(property.Value.GetProperty("dtype").GetString() ?? "", path, name);
                 var shape = property.Value.GetProperty("shape").EnumerateArray().Select(v => v.GetInt64()).ToArray();
                 var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(v => v.GetInt64()).ToArray();

@@ -73,6 +73,34 @@ public class ModelsCommandTests
         Assert.Contains("(batch, 96, frames)", error);
     }
 
+    /// <summary>
+    /// int16 samples are ±32 768, not the [-1, 1] floats the models were trained on, and a bool mask is no audio: both
+    /// are refused with the dtype named; a NaN input is refused with its index. Nothing is written.
+    /// </summary>
+    [Fact]
+    public void IntegerBoolAndNonFiniteInputsAreRefused()
+    {
+        var output = Path.Combine(Scratch, "refused-out.npy");
+        var int16 = Path.Combine(Scratch, "int16.npy");
+        NpyFile.Write(int16, new NpyArray(NpyDataType.Int16, [1, 4], new byte[8]));
+        var (code, _, error) = Run("models", "run", "--model", Model("mtat_fcn"), "--input", int16, "--out", output);
+        Assert.Equal(1, code);
+        Assert.Contains($"{int16}: the array is Int16, but models run reads float waveforms", error);
+        var mask = Path.Combine(Scratch, "bool.npy");
+        NpyFile.Write(mask, new NpyArray(NpyDataType.Bool, [1, 4], new byte[4]));
+        (code, _, error) = Run("models", "run", "--model", Model("mtat_fcn"), "--input", mask, "--out", output);
+        Assert.Equal(1, code);
+        Assert.Contains("the array is Bool", error);
+        var nan = Path.Combine(Scratch, "nan.npy");
+        var values = new float[96 * 100];
+        values[17] = float.NaN;
+        NpyFile.WriteFloat32(nan, values, 1, 96, 100);
+        (code, _, error) = Run("models", "run", "--model", Model("mtat_fcn"), "--input", nan, "--out", output);
+        Assert.Equal(1, code);
+        Assert.Contains($"{nan}: element 17 is NaN; the input must be finite", error);
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void MissingModelIsAUsageError()
     {

@@ -66,6 +66,37 @@ public class NpyFileTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>A version 1.0 file with <paramref name="header"/> as its dict and <paramref name="dataBytes"/> zero bytes after it.</summary>
+    private static string WithHeader(string header, int dataBytes)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"musicml-npy-hostile-{Guid.NewGuid():N}.npy");
+        var text = System.Text.Encoding.Latin1.GetBytes(header.PadRight(117) + "\n");
+        File.WriteAllBytes(path, [0x93, .. "NUMPY"u8, 1, 0, (byte)text.Length, (byte)(text.Length >> 8), .. text, .. new byte[dataBytes]]);
+        return path;
+    }
+
+    /// <summary>
+    /// Headers that would have allocated terabytes, parsed a negative size or overflowed: each is refused from the
+    /// header with the path and the declared shape, before any data buffer exists.
+    /// </summary>
+    [Theory]
+    [InlineData("(100000, 100000, 100000)", "more than one array can hold")]
+    [InlineData("(100000, 1000)", "400000000 bytes, but only 16 follow (the file is truncated)")]
+    [InlineData("(-4,)", "dimension '-4' is not a size from 0 to 2147483647")]
+    [InlineData("(99999999999,)", "dimension '99999999999' is not a size")]
+    [InlineData("(4, x)", "dimension 'x' is not a size")]
+    public void HostileShapesAreRefusedBeforeAllocating(string shape, string expected)
+    {
+        var path = WithHeader($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", 16);
+        try
+        {
+            var e = Assert.Throws<MusicMLException>(() => NpyFile.Read(path));
+            Assert.StartsWith($"{path}: ", e.Message);
+            Assert.Contains(expected, e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public void RejectsNonNpyFile()
     {

@@ -120,6 +120,46 @@ public sealed class TrainerAndErrorTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("'extra.weight' is listed in the configuration but missing", e.Message);
     }
 
+    /// <summary>The shared configs pin their weights' SHA-256: one changed byte, or another model's weights, is refused.</summary>
+    [Fact]
+    public void WeightsWhoseHashDiffersFromTheConfigurationAreRefused()
+    {
+        var weights = CopyModel("mtat_fcn");
+        using (Tagger.Load(weights)) { } // the pinned hash matches the published file
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(weights, bytes);
+        var e = Assert.Throws<MusicMLException>(() => Tagger.Load(weights));
+        Assert.StartsWith($"{weights}: its SHA-256 is ", e.Message);
+        Assert.Contains("pins weights_sha256 ", e.Message);
+    }
+
+    /// <summary>One NaN weight makes every probability NaN; the file is refused at load, naming the tensor.</summary>
+    [Fact]
+    public void NonFiniteWeightsAreRefusedNamingTheTensor()
+    {
+        var weights = CopyModel("mtat_fcn", c => c["files"]!.AsObject().Remove("weights_sha256"));
+        var (entries, _) = SafeTensors.ReadHeader(weights);
+        var first = entries.First(t => t.DType == DType.Float32 && t.Length >= 8);
+        var bytes = File.ReadAllBytes(weights);
+        long dataStart = 8 + BitConverter.ToInt64(bytes, 0);
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, dataStart + first.Offset + 4);
+        File.WriteAllBytes(weights, bytes);
+        var e = Assert.Throws<MusicMLException>(() => Tagger.Load(weights));
+        Assert.Equal($"{weights}: tensor '{first.Name}' holds NaN at element 1; model weights must be finite", e.Message);
+    }
+
+    /// <summary>A header repeating a tensor name (JSON parsers keep one silently) is refused.</summary>
+    [Fact]
+    public void RepeatedTensorNamesAreRefused()
+    {
+        var path = Path.Combine(_scratch, "twice.safetensors");
+        var header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}"u8.ToArray();
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)header.Length), .. header, .. new byte[8]]);
+        var e = Assert.Throws<MusicMLException>(() => SafeTensors.Load(path));
+        Assert.Equal($"{path}: tensor name 'w' appears twice in the header", e.Message);
+    }
+
     [Fact]
     public void MissingConfigurationAndUnknownArchitectureNameTheFile()
     {

@@ -38,7 +38,7 @@ internal static class ModelsCommand
         var model = new Option<string>("--model") { Description = "The model's .safetensors file (its .json configuration beside it).", Required = true };
         var input = new Option<string>("--input")
         {
-            Description = "A .npy array: dB mel spectrograms [batch, n_mels, frames] (network only) or waveforms [batch, samples] at the model's rate (front end + network).",
+            Description = "A float .npy array: dB mel spectrograms [batch, n_mels, frames] (network only) or waveforms [batch, samples] at the model's rate (front end + network). Integer and bool arrays are refused: MusicML cannot know their scale (convert int16 audio with x.astype(np.float32) / 32768).",
             Required = true,
         };
         var output = new Option<string>("--out") { Description = "Where to write the [batch, tags] float32 probabilities (.npy).", Required = true };
@@ -84,9 +84,16 @@ internal static class ModelsCommand
         var device = deviceName == "cuda" ? Device.Cuda : Device.Cpu;
         var array = NpyFile.Read(inputPath);
         if (array.Length == 0) throw new MusicMLException($"{inputPath}: the array is empty (shape [{string.Join(", ", array.Shape)}])") { FilePath = inputPath };
+        if (array.DataType is not (NpyDataType.Float16 or NpyDataType.Float32 or NpyDataType.Float64))
+            throw new MusicMLException(
+                $"{inputPath}: the array is {array.DataType}, but models run reads float waveforms or dB mel spectrograms; convert and scale it first (int16 audio: x.astype(np.float32) / 32768)")
+            { FilePath = inputPath };
+        var values = array.ToFloat32();
+        int bad = InputGuard.FirstNonFinite(values);
+        if (bad >= 0) throw new MusicMLException($"{inputPath}: element {bad} is {values[bad]}; the input must be finite") { FilePath = inputPath };
         using var tagger = Tagger.Load(modelPath, device);
         var shape = array.Shape.Select(s => (long)s).ToArray();
-        using var input = Tensor.From(array.ToFloat32(), shape);
+        using var input = Tensor.From(values, shape);
         Tensor probabilities;
         try
         {
@@ -98,8 +105,12 @@ internal static class ModelsCommand
         }
         using (probabilities)
         {
-            var values = probabilities.ToArray<float>();
-            NpyFile.WriteFloat32(outputPath, values, probabilities.Shape.Select(s => checked((int)s)).ToArray());
+            var outputs = probabilities.ToArray<float>();
+            // Finite weights and input still overflow in a network fed extreme values; NaN probabilities are no answer.
+            int nan = InputGuard.FirstNonFinite(outputs);
+            if (nan >= 0)
+                throw new MusicMLException($"{inputPath}: the network's output {nan} is {outputs[nan]} (input values out of the range it was trained on?); nothing written") { FilePath = inputPath };
+            NpyFile.WriteFloat32(outputPath, outputs, probabilities.Shape.Select(s => checked((int)s)).ToArray());
             context.Error.WriteLine($"musicml: {tagger.Config.Name} on {device}: wrote [{string.Join(", ", probabilities.Shape)}] probabilities to {outputPath}");
         }
         return 0;
