@@ -57,6 +57,10 @@ public sealed class TagFilesTests(ITestOutputHelper output) : IDisposable
         using var tagger = Tagger.Load(Reference.WeightsPath(Model));
         var files = GoodFiles();
         var alone = files.Select(f => tagger.TagFile(f)).ToArray();
+        // Garbage of earlier tests is finalised first, so the count can only grow by what TagFiles leaks.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         long liveBefore = TorchRuntime.LiveTensorCount;
         // 3 cuts every 16-chunk track across batches; 40 holds chunks of all three tracks in one pass; readAhead 0 is the
         // synchronous path.
@@ -72,7 +76,7 @@ public sealed class TagFilesTests(ITestOutputHelper output) : IDisposable
             }
             output.WriteLine($"batch {batchSize}, read-ahead {readAhead}: {files.Length} tracks equal TagFile");
         }
-        Assert.Equal(liveBefore, TorchRuntime.LiveTensorCount);
+        Assert.True(TorchRuntime.LiveTensorCount <= liveBefore, $"{TorchRuntime.LiveTensorCount - liveBefore} native tensors leaked");
     }
 
     [SkippableFact]
