@@ -279,3 +279,46 @@ public sealed class TagCommandTests(TagReference reference) : IClassFixture<TagR
         }
     }
 }
+
+/// <summary>The three formats of <see cref="MusicML.Cli.Commands.TagOutput"/> on made-up tags: no model needed.</summary>
+public sealed class TagOutputTests
+{
+    private static readonly string[] Names = ["rock", "jazz, smooth", "piano"];
+
+    private static TrackTags Track(params float[] p) => new(Names, [0], [p], p);
+
+    private static string Write(string format, int topK, double threshold, params (string Path, TrackTags Tags)[] tracks)
+    {
+        var text = new StringWriter();
+        var output = new MusicML.Cli.Commands.TagOutput(text, format, Names, topK, threshold);
+        foreach (var (path, tags) in tracks) output.Write(path, tags);
+        output.Finish();
+        return text.ToString();
+    }
+
+    [Fact]
+    public void TsvEscapesThePathAndKeepsTopKAboveTheThreshold()
+    {
+        var text = Write("tsv", 2, 0.2, ("a\tb\\c.wav", Track(0.1f, 0.9f, 0.5f)), ("quiet.wav", Track(0.1f, 0.1f, 0.1f)));
+        Assert.Equal("a\\tb\\\\c.wav\tjazz, smooth:0.900000\tpiano:0.500000\nquiet.wav\n", text);
+    }
+
+    [Fact]
+    public void CsvQuotesFieldsAndHasEveryTag()
+    {
+        var text = Write("csv", 1, 0.99, ("x,y.wav", Track(0.25f, 0.5f, 0.125f)));
+        Assert.Equal("path,rock,\"jazz, smooth\",piano\n\"x,y.wav\",0.250000,0.500000,0.125000\n", text);
+    }
+
+    [Fact]
+    public void JsonIsAnArrayEvenForNoTracksOrOne()
+    {
+        Assert.Equal("[]\n", Write("json", 5, 0));
+        using var json = JsonDocument.Parse(Write("json", 1, 0, ("é.wav", Track(0.25f, 0.5f, 0.125f))));
+        var track = Assert.Single(json.RootElement.EnumerateArray().ToArray());
+        Assert.Equal("é.wav", track.GetProperty("path").GetString());
+        var tag = Assert.Single(track.GetProperty("tags").EnumerateArray().ToArray());
+        Assert.Equal("jazz, smooth", tag.GetProperty("tag").GetString());
+        Assert.Equal(0.5f, tag.GetProperty("probability").GetSingle());
+    }
+}
