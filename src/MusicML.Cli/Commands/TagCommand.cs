@@ -44,11 +44,11 @@ internal static class TagCommand
             DefaultValueFactory = _ => "tsv",
         };
         var device = new Option<string>("--device") { Description = "Where the network runs: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var batchSize = new Option<int>("--batch-size")
+        var batchSize = new Option<int?>("--batch-size")
         {
             HelpName = "N",
-            Description = "Chunks per network pass, filled across track boundaries (a published model cuts 16 chunks per track). Larger feeds a GPU better; smaller uses less memory.",
-            DefaultValueFactory = _ => Tagger.DefaultFilesBatchSize,
+            Description = $"Chunks per network pass, filled across track boundaries (a published model cuts 16 chunks per track). Larger feeds a GPU better; smaller uses less memory. " +
+                          $"Default: {Tagger.DefaultFilesBatchSize} on cpu, {Tagger.DefaultCudaBatchSize} on cuda.",
         };
         var output = new Option<string?>("--out") { HelpName = "FILE", Description = "Write to FILE (atomically: whole or not at all) instead of standard output." };
         var command = new Command("tag",
@@ -62,7 +62,7 @@ internal static class TagCommand
     }
 
     /// <summary>The command's option values.</summary>
-    internal sealed record TagOptions(string? Model, int TopK, double Threshold, string Format, string Device, int BatchSize, string? Out);
+    internal sealed record TagOptions(string? Model, int TopK, double Threshold, string Format, string Device, int? BatchSize, string? Out);
 
     /// <summary>Every option error at once, each naming its option; empty when all are valid.</summary>
     internal static List<string> Validate(TagOptions o)
@@ -71,7 +71,7 @@ internal static class TagCommand
         string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
         if (o.TopK < 1) errors.Add(Inv($"--top-k must be at least 1, got {o.TopK}"));
         if (!(o.Threshold >= 0 && o.Threshold <= 1)) errors.Add(Inv($"--threshold must be between 0 and 1, got {o.Threshold}"));
-        if (o.BatchSize < 1) errors.Add(Inv($"--batch-size must be at least 1, got {o.BatchSize}"));
+        if (o.BatchSize is < 1) errors.Add(Inv($"--batch-size must be at least 1, got {o.BatchSize}"));
         if (!Formats.Contains(o.Format)) errors.Add($"--format must be one of {string.Join(", ", Formats)}, got '{o.Format}'");
         if (!Devices.Contains(o.Device)) errors.Add($"--device must be cpu or cuda, got '{o.Device}'");
         return errors;
@@ -98,7 +98,8 @@ internal static class TagCommand
             // Results streaming to the terminal are their own progress; a status line there would split them.
             bool resultsOnTerminal = options.Out is null && ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected;
             using var progress = new ProgressReporter(context, files.Count, show: !resultsOnTerminal);
-            foreach (var result in tagger.TagFiles(files, options.BatchSize))
+            int batchSize = options.BatchSize ?? (device.IsCuda ? Tagger.DefaultCudaBatchSize : Tagger.DefaultFilesBatchSize);
+            foreach (var result in tagger.TagFiles(files, batchSize))
             {
                 if (result.Error is { } error)
                 {
