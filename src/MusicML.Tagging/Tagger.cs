@@ -23,7 +23,7 @@ public sealed record TrackTags(IReadOnlyList<string> Tags, IReadOnlyList<long> C
 /// Won et al. (2020), "Evaluation of CNN-based Automatic Music Tagging Models" (SMC): <see cref="TaggerConfig.ChunkCount"/>
 /// chunks of <see cref="TaggerConfig.InputLength"/> samples at hop ⌊(n − L) / chunks⌋, averaged after the sigmoid.
 /// </summary>
-public sealed class Tagger : IDisposable
+public sealed partial class Tagger : IDisposable
 {
     private readonly string _weightsPath;
     private MelFrontEnd? _frontEnd;
@@ -226,6 +226,15 @@ public sealed class Tagger : IDisposable
             var values = probabilities.ToArray<float>();
             for (int i = 0; i < count; i++) chunkProbabilities[first + i] = values.AsSpan(i * tags, tags).ToArray();
         }
+        return new TrackTags(Config.Tags, starts, chunkProbabilities, MeanOverChunks(chunkProbabilities, tags));
+    }
+
+    /// <summary>
+    /// The track-level prediction: the arithmetic mean of the chunks' probabilities per tag, summed in chunk order in
+    /// double so that <see cref="TagTrack"/> and <see cref="TagFiles"/> agree however their batches were cut.
+    /// </summary>
+    private static float[] MeanOverChunks(float[][] chunkProbabilities, int tags)
+    {
         var mean = new float[tags];
         for (int t = 0; t < tags; t++)
         {
@@ -233,7 +242,7 @@ public sealed class Tagger : IDisposable
             foreach (var chunk in chunkProbabilities) sum += chunk[t];
             mean[t] = (float)(sum / chunkProbabilities.Length);
         }
-        return new TrackTags(Config.Tags, starts, chunkProbabilities, mean);
+        return mean;
     }
 
     /// <summary>Loads an audio file as mono at <see cref="TaggerConfig.SampleRate"/> and tags it with <see cref="TagTrack"/>.</summary>

@@ -36,6 +36,20 @@ public static class SharedData
         return path;
     }
 
+    /// <summary>
+    /// True when the shared folder exists and holds every one of <paramref name="parts"/>' path, for tests that
+    /// <c>Skip.IfNot</c> on a machine without ../shared instead of failing there.
+    /// </summary>
+    public static bool Has(params string[] parts)
+    {
+        var overridden = Environment.GetEnvironmentVariable("MUSICML_SHARED");
+        var root = !string.IsNullOrWhiteSpace(overridden)
+            ? overridden
+            : System.IO.Path.GetFullPath(System.IO.Path.Combine(RepoRoot, "..", "shared"));
+        var path = System.IO.Path.Combine([root, .. parts]);
+        return File.Exists(path) || Directory.Exists(path);
+    }
+
     /// <summary>A path inside the repository, e.g. <c>RepoPath("audio-samples")</c>.</summary>
     public static string RepoPath(params string[] parts) => System.IO.Path.Combine([RepoRoot, .. parts]);
 

@@ -18,10 +18,14 @@ public sealed class ProgressReporter : IDisposable
     private int _failed;
 
     /// <summary>Starts reporting progress over <paramref name="total"/> items (0 when unknown).</summary>
-    public ProgressReporter(CliContext context, int total, string unit = "files")
+    /// <param name="context">Where the line is drawn (stderr, only when it is a terminal).</param>
+    /// <param name="total">Items to do, or 0 when unknown.</param>
+    /// <param name="unit">What is being counted, e.g. "files".</param>
+    /// <param name="show">False keeps the line off even on a terminal, e.g. while results stream to the same terminal.</param>
+    public ProgressReporter(CliContext context, int total, string unit = "files", bool show = true)
     {
         _writer = context.Error;
-        _enabled = context.ProgressEnabled;
+        _enabled = show && context.ProgressEnabled;
         _total = total;
         Unit = unit;
     }
