@@ -1,6 +1,7 @@
 using MusicML.Audio;
 using MusicML.Mir.Analysis;
 using MusicML.Mir.Chords;
+using MusicML.Mir.Onsets;
 using MusicML.TestSupport;
 using Xunit.Abstractions;
 
@@ -51,6 +52,31 @@ public class StreamingAnalysisTests(ITestOutputHelper output)
         output.WriteLine($"{name}: {whole.Beats.Count} beats, key {whole.Key?.Label}, chords agree {agreement:P3}, segments {whole.Segments.Count}/{streamed.Segments.Count}");
         Assert.True(agreement >= 0.99, $"chords agree on {agreement:P2} of the time");
         Assert.Equal(whole.Segments.Count, streamed.Segments.Count);
+    }
+
+    /// <summary>
+    /// `musicml onsets` runs through the streamed analysis: for every activation, with and without backtracking, the
+    /// onsets of 1 s blocks equal OnsetDetector.Detect on the whole decoded medley (the rhythm front end is cut at
+    /// frame-exact positions, and the backtracking energy travels with the features).
+    /// </summary>
+    [Theory]
+    [InlineData(OnsetMethod.SuperFlux, false)]
+    [InlineData(OnsetMethod.SuperFlux, true)]
+    [InlineData(OnsetMethod.SpectralFlux, true)]
+    [InlineData(OnsetMethod.ComplexDomain, false)]
+    public void StreamedOnsetsEqualTheWholeFileDetector(OnsetMethod method, bool backtrack)
+    {
+        var y = AudioFile.Load(Medley.Value).Channel(0).ToArray();
+        var whole = OnsetDetector.Detect(y, 22050, method, backtrack: backtrack);
+        var streamed = new Analyzer
+        {
+            Tasks = AnalysisTasks.Onsets,
+            Rhythm = new RhythmAnalyzer { ActivationMethod = method },
+            OnsetBacktrack = backtrack,
+            StreamingBlockSeconds = 1,
+        }.Analyze(Medley.Value);
+        Assert.True(whole.Length > 50, $"{whole.Length} onsets");
+        Assert.Equal(whole, streamed.Onsets);
     }
 
     private static double Agreement(IReadOnlyList<ChordSegment> a, IReadOnlyList<ChordSegment> b, double duration)

@@ -46,9 +46,15 @@ internal static class RhythmCommands
                 var picker = OnsetDetector.DefaultPeakPicker(onsetMethod);
                 picker = picker with { Threshold = parse.GetValue(threshold) ?? picker.Threshold, Combine = parse.GetValue(combine) };
                 picker.Validate();
-                bool back = parse.GetValue(backtrack);
-                return OnSpectrogram(spectrogram => EstimateText.Times(OnsetDetector.Detect(spectrogram, onsetMethod, picker, back)),
-                    keepStft: onsetMethod == OnsetMethod.ComplexDomain);
+                // The library's streamed analysis: bounded memory on any length, OnsetDetector.Detect's numbers on any file.
+                var analyzer = new Analyzer
+                {
+                    Tasks = AnalysisTasks.Onsets,
+                    Rhythm = new RhythmAnalyzer { ActivationMethod = onsetMethod },
+                    OnsetPeakPicker = picker,
+                    OnsetBacktrack = parse.GetValue(backtrack),
+                };
+                return Streamed(context, "onsets", analyzer, result => EstimateText.Times(result.Onsets));
             });
     }
 
@@ -129,14 +135,5 @@ internal static class RhythmCommands
         var result = (analyzer with { Progress = progress }).Analyze(file);
         if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
         return format(result);
-    };
-
-    /// <summary>Decodes each file and runs <paramref name="analyse"/> on its rhythm spectrogram; the complex STFT is kept only when <paramref name="keepStft"/> (complex-domain onsets).</summary>
-    private static Func<string, string> OnSpectrogram(Func<RhythmSpectrogram, string> analyse, bool keepStft = false) => file =>
-    {
-        var audio = AudioFile.Load(file);
-        var y = audio.ToMono();
-        if (y.Length == 0) throw new MusicMLException($"{file}: the file holds no audio samples.") { FilePath = file };
-        return analyse(RhythmSpectrogram.Compute(y, audio.SampleRate, keepStft: keepStft));
     };
 }

@@ -43,6 +43,9 @@ public sealed record Analyzer
     /// <summary>Onset peak picking; null for <see cref="OnsetDetector.DefaultPeakPicker"/> of the rhythm activation method.</summary>
     public OnsetPeakPicker? OnsetPeakPicker { get; init; }
 
+    /// <summary>Move each onset back to the energy minimum before it (librosa's <c>onset_backtrack</c>; for cutting, not for timing note-ons).</summary>
+    public bool OnsetBacktrack { get; init; }
+
     /// <summary>Key profile; null for <see cref="KeyProfiles.Learned"/>.</summary>
     public KeyProfile? KeyProfile { get; init; }
 
@@ -199,7 +202,10 @@ public sealed record Analyzer
         if (tasks.HasFlag(AnalysisTasks.Onsets))
         {
             var picker = OnsetPeakPicker ?? OnsetDetector.DefaultPeakPicker(Rhythm.ActivationMethod);
-            result = result with { Onsets = picker.Pick(features.Activation) };
+            result = result with
+            {
+                Onsets = OnsetBacktrack ? OnsetDetector.PickBacktracked(features.Activation, features.Energy, picker) : picker.Pick(features.Activation),
+            };
         }
         return result;
     }

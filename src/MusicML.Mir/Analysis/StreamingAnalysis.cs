@@ -260,6 +260,7 @@ internal sealed class StreamingAnalysis
         private float[] _bassFlux = new float[Math.Max(1, expectedFrames)];
         private float[] _bass = new float[12L * Math.Max(1, expectedFrames)];
         private float[] _harmony = new float[12L * Math.Max(1, expectedFrames)];
+        private float[] _energy = new float[Math.Max(1, expectedFrames)];
         private double _frameRate;
         private int _frames;
 
@@ -272,13 +273,14 @@ internal sealed class StreamingAnalysis
             block.BassFlux.AsSpan(first, count).CopyTo(_bassFlux.AsSpan(_frames));
             block.BassPitchClasses.AsSpan(12 * first, 12 * count).CopyTo(_bass.AsSpan(12 * _frames));
             block.HarmonyPitchClasses.AsSpan(12 * first, 12 * count).CopyTo(_harmony.AsSpan(12 * _frames));
+            block.Energy.AsSpan(first, count).CopyTo(_energy.AsSpan(_frames));
             _frames += count;
         }
 
         public RhythmFeatures ToFeatures()
         {
             if (_frames != _activation.Length) Resize(_frames);
-            return new RhythmFeatures(_frameRate, _activation, _tempo, _bassFlux, _bass, _harmony);
+            return new RhythmFeatures(_frameRate, _activation, _tempo, _bassFlux, _bass, _harmony, _energy);
         }
 
         private void Resize(int frames)
@@ -288,6 +290,7 @@ internal sealed class StreamingAnalysis
             Array.Resize(ref _bassFlux, frames);
             Array.Resize(ref _bass, 12 * frames);
             Array.Resize(ref _harmony, 12 * frames);
+            Array.Resize(ref _energy, frames);
         }
     }
 }

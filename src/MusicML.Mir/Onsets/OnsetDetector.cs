@@ -31,9 +31,19 @@ public static class OnsetDetector
         ArgumentNullException.ThrowIfNull(spectrogram);
         var activation = OnsetActivation.Compute(spectrogram, method);
         var picker = peakPicker ?? DefaultPeakPicker(method);
-        if (!backtrack) return picker.Pick(activation);
+        return backtrack ? PickBacktracked(activation, FrameEnergy(spectrogram.LogSpectrogram), picker) : picker.Pick(activation);
+    }
+
+    /// <summary>
+    /// The onsets <paramref name="picker"/> finds in <paramref name="activation"/>, each moved back to the energy
+    /// minimum before it (<see cref="Backtrack"/>) in <paramref name="energy"/>, the per-frame band-energy sum
+    /// (<see cref="RhythmFeatures.Energy"/>); times in seconds plus the picker's delay.
+    /// </summary>
+    public static double[] PickBacktracked(OnsetEnvelope activation, ReadOnlySpan<float> energy, OnsetPeakPicker picker)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        ArgumentNullException.ThrowIfNull(picker);
         var frames = picker.PickFrames(activation);
-        var energy = FrameEnergy(spectrogram.LogSpectrogram);
         var times = new double[frames.Length];
         for (int i = 0; i < frames.Length; i++) times[i] = Backtrack(frames[i], energy) / activation.FrameRate + picker.Delay;
         return times;
@@ -66,7 +76,8 @@ public static class OnsetDetector
         return frame;
     }
 
-    private static float[] FrameEnergy(FloatMatrix spectrogram)
+    /// <summary>Per frame, the sum of the log bands: what <see cref="Backtrack"/> walks down.</summary>
+    internal static float[] FrameEnergy(FloatMatrix spectrogram)
     {
         var energy = new float[spectrogram.Columns];
         for (int b = 0; b < spectrogram.Rows; b++) VectorMath.AddScaled(energy, spectrogram.Row(b), 1f);

@@ -23,12 +23,13 @@ public sealed class RhythmFeatures
     /// <summary>Assembles features from their per-frame arrays (all of one length; the folds 12 values per frame).</summary>
     /// <exception cref="MusicMLException">Arrays of different lengths or a non-positive frame rate.</exception>
     public RhythmFeatures(double frameRate, float[] activation, float[] tempoActivation, float[] bassFlux,
-        float[] bassPitchClasses, float[] harmonyPitchClasses)
+        float[] bassPitchClasses, float[] harmonyPitchClasses, float[] energy)
     {
         InputGuard.Positive(frameRate, nameof(frameRate));
         ArgumentNullException.ThrowIfNull(activation);
         int frames = activation.Length;
-        if (tempoActivation.Length != frames || bassFlux.Length != frames || bassPitchClasses.Length != 12L * frames || harmonyPitchClasses.Length != 12L * frames)
+        ArgumentNullException.ThrowIfNull(energy);
+        if (tempoActivation.Length != frames || bassFlux.Length != frames || energy.Length != frames || bassPitchClasses.Length != 12L * frames || harmonyPitchClasses.Length != 12L * frames)
             throw new MusicMLException($"Rhythm features of {frames} frames need per-frame arrays of {frames} values and pitch-class folds of {12L * frames}.");
         FrameRate = frameRate;
         Activation = new OnsetEnvelope(activation, frameRate);
@@ -36,7 +37,11 @@ public sealed class RhythmFeatures
         BassFlux = bassFlux;
         BassPitchClasses = bassPitchClasses;
         HarmonyPitchClasses = harmonyPitchClasses;
+        Energy = energy;
     }
+
+    /// <summary>Per frame, the sum of the log bands (what onset backtracking walks down to its minimum).</summary>
+    public float[] Energy { get; }
 
     /// <summary>Frames per second.</summary>
     public double FrameRate { get; }
@@ -75,7 +80,8 @@ public sealed class RhythmFeatures
             OnsetActivation.SuperFluxBelow(spectrogram, analyzer.TempoMaxHz).Values,
             OnsetActivation.SuperFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames, 1, 0, bassBands),
             FoldPitchClasses(spectrogram, Tempo.HarmonicRhythm.BassMinHz, Tempo.HarmonicRhythm.BassMaxHz),
-            FoldPitchClasses(spectrogram, HarmonyMinHz, HarmonyMaxHz));
+            FoldPitchClasses(spectrogram, HarmonyMinHz, HarmonyMaxHz),
+            OnsetDetector.FrameEnergy(spectrogram.LogSpectrogram));
     }
 
     /// <summary>The frames of <paramref name="pieces"/> joined end to end (the blocks of a streamed recording, in order).</summary>
@@ -90,7 +96,7 @@ public sealed class RhythmFeatures
         return new RhythmFeatures(rate,
             [.. pieces.SelectMany(p => p.Activation.Values)], [.. pieces.SelectMany(p => p.TempoActivation.Values)],
             [.. pieces.SelectMany(p => p.BassFlux)], [.. pieces.SelectMany(p => p.BassPitchClasses)],
-            [.. pieces.SelectMany(p => p.HarmonyPitchClasses)]);
+            [.. pieces.SelectMany(p => p.HarmonyPitchClasses)], [.. pieces.SelectMany(p => p.Energy)]);
     }
 
     /// <summary>Frames <paramref name="first"/>..<paramref name="first"/>+<paramref name="count"/>−1 (the frames a streamed block owns).</summary>
@@ -101,7 +107,7 @@ public sealed class RhythmFeatures
             throw new MusicMLException($"Frames {first}..{first + count - 1} lie outside rhythm features of {Frames} frames.");
         return new RhythmFeatures(FrameRate, Activation.Values.AsSpan(first, count).ToArray(), TempoActivation.Values.AsSpan(first, count).ToArray(),
             BassFlux.AsSpan(first, count).ToArray(), BassPitchClasses.AsSpan(12 * first, 12 * count).ToArray(),
-            HarmonyPitchClasses.AsSpan(12 * first, 12 * count).ToArray());
+            HarmonyPitchClasses.AsSpan(12 * first, 12 * count).ToArray(), Energy.AsSpan(first, count).ToArray());
     }
 
     /// <summary>
