@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MusicML.Audio;
 using MusicML.Core;
 
 namespace MusicML.Dsp;
@@ -97,6 +98,51 @@ public static partial class Tuning
     {
         var magnitude = FramePipeline.FrameMajorSpectrogram(y, nFft, hopLength, null, WindowType.Hann, true, PadMode.Constant, 1.0, options, out int frames);
         return EstimateTuningFrameMajor(magnitude, nFft / 2 + 1, frames, sampleRate, resolution, binsPerOctave);
+    }
+
+    /// <summary>
+    /// <see cref="EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, DspOptions?)"/> of an audio file,
+    /// decoded to mono at <paramref name="sampleRate"/> and analysed in overlapping blocks (<see cref="OverlappingBlocks"/>)
+    /// whose frames are cut where each block owns them, so memory stays at one block (about 3 minutes) on any length
+    /// and the estimate equals the whole-signal one: the piptrack peaks of every frame feed one
+    /// <see cref="TuningAccumulator"/>, whose median threshold and histogram are those of the whole recording.
+    /// </summary>
+    /// <param name="path">The audio file (any format <see cref="AudioFile"/> reads).</param>
+    /// <param name="sampleRate">Rate to analyse at, in Hz (default 22050; the audio is resampled).</param>
+    /// <param name="nFft">FFT length in samples (default 2048).</param>
+    /// <param name="hopLength">Samples between frames; default nFft / 4.</param>
+    /// <param name="resolution">Histogram resolution in fractions of a bin (default 0.01).</param>
+    /// <param name="binsPerOctave">Bins per octave (default 12).</param>
+    /// <param name="options">FFT engine and threads.</param>
+    /// <returns>The tuning in fractions of a bin, in [−0.5, 0.5).</returns>
+    /// <exception cref="MusicMLException">The file cannot be decoded or holds no samples, or a parameter is invalid.</exception>
+    public static double EstimateTuning(string path, int sampleRate = 22050, int nFft = 2048, int? hopLength = null,
+        double resolution = 0.01, int binsPerOctave = 12, DspOptions? options = null) =>
+        EstimateTuning(path, sampleRate, nFft, hopLength, resolution, binsPerOctave, options, blockFrames: 8192);
+
+    /// <summary>The file overload with <paramref name="blockFrames"/> frames per block (tests cut short clips with small blocks).</summary>
+    internal static double EstimateTuning(string path, int sampleRate, int nFft, int? hopLength, double resolution, int binsPerOctave,
+        DspOptions? options, int blockFrames)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        InputGuard.Positive(nFft, nameof(nFft));
+        int hop = hopLength ?? nFft / 4;
+        InputGuard.Positive(hop, nameof(hopLength));
+        var accumulator = new TuningAccumulator(sampleRate, resolution, binsPerOctave);
+        using var reader = new AudioStreamReader(path, sampleRate, mono: true);
+        // Half a frame of context either side, rounded up to whole hops, plus one hop to spare.
+        int contextHops = (nFft / 2 + hop - 1) / hop + 1;
+        var blocks = new OverlappingBlocks(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop), OverlappingBlocks.RoundUp((long)contextHops * hop, hop));
+        bool any = false;
+        while (blocks.Next())
+        {
+            var magnitude = Spectral.Spectrogram(blocks.Window, nFft, hop, options: options);
+            var (first, count) = blocks.OwnedFrames(hop);
+            accumulator.Add(magnitude, first, count);
+            any = true;
+        }
+        if (!any) throw new AudioFormatException(path, "decoded no audio samples.");
+        return accumulator.Estimate();
     }
 
     /// <summary>

@@ -131,10 +131,11 @@ internal static class TonalCommands
 
     /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
     public static Command Tuning(CliContext context) =>
-        Build(context, "tuning", "Estimate the tuning of audio files: deviation from A440 in cents (-50 to 50).", ".tuning", [],
-            (_, audio, _) =>
+        BuildOnFile(context, "tuning", "Estimate the tuning of audio files: deviation from A440 in cents (-50 to 50).", ".tuning", [],
+            (_, file) =>
             {
-                double cents = 100 * Dsp.Tuning.EstimateTuning(audio.ToMono(), audio.SampleRate);
+                // Streamed in blocks (bounded memory on any length), the whole-signal estimate.
+                double cents = 100 * Dsp.Tuning.EstimateTuning(file);
                 return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
             });
 
