@@ -540,5 +540,5 @@ internal sealed class RestrictedUnpickler
     private static object Integer(ReadOnlySpan<byte> littleEndianTwosComplement) =>
         Narrow(new BigInteger(littleEndianTwosComplement, isUnsigned: false, isBigEndian: false));
 
-    private static object Narrow(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    private static object Narrow(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 }
