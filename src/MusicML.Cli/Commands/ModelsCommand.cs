@@ -13,6 +13,9 @@ namespace MusicML.Cli.Commands;
 /// evaluation mode on an array and writes what the original PyTorch <c>forward</c> returns (sigmoid tag
 /// probabilities), the quickest way to compare a model with PyTorch on any input. MODEL is a safetensors file with its
 /// JSON configuration beside it, as in <c>../shared/models</c>.
+/// <c>musicml models import MODEL.pth --arch fcn|musicnn|crnn --config CONFIG.json --out MODEL.safetensors</c> turns a
+/// PyTorch state_dict checkpoint into such a pair (<see cref="CheckpointImport"/>; the checkpoint's pickle is read
+/// without running anything from it).
 /// </summary>
 internal static class ModelsCommand
 {
@@ -22,6 +25,7 @@ internal static class ModelsCommand
         var command = new Command("models", "Inspect and run pretrained tagging models (FCN, Musicnn, CRNN) stored as safetensors with a JSON configuration.");
         command.Subcommands.Add(CreateInfo(context));
         command.Subcommands.Add(CreateRun(context));
+        command.Subcommands.Add(CreateImport(context));
         return command;
     }
 
@@ -46,6 +50,25 @@ internal static class ModelsCommand
         device.AcceptOnlyFromAmong("cpu", "cuda");
         var command = new Command("run", "Run a model's network (eval mode) on an input array and write its raw outputs as .npy.") { model, input, output, device };
         command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(device)!));
+        return command;
+    }
+
+    private static Command CreateImport(CliContext context)
+    {
+        var checkpoint = new Argument<string>("CHECKPOINT") { Description = "The PyTorch checkpoint (.pth/.pt) holding the model's state_dict, as torch.save writes it." };
+        var arch = new Option<string>("--arch") { Description = "The checkpoint's architecture: fcn, musicnn or crnn.", Required = true };
+        arch.AcceptOnlyFromAmong("fcn", "musicnn", "crnn");
+        var config = new Option<string>("--config") { Description = "The model's JSON configuration (tags, preprocessing, layer sizes), e.g. ../shared/models/mtat_fcn.json.", Required = true };
+        var output = new Option<string>("--out")
+        {
+            Description = "The safetensors file to write; a copy of the configuration naming it and its sha256 is written beside it (same stem, .json).",
+            Required = true,
+        };
+        var command = new Command("import", "Convert a PyTorch state_dict checkpoint into a safetensors model with its configuration, checking every tensor against the architecture. Nothing in the checkpoint is executed.")
+        {
+            checkpoint, arch, config, output,
+        };
+        command.SetAction(parse => Import(context, parse.GetValue(checkpoint)!, parse.GetValue(arch)!, parse.GetValue(config)!, parse.GetValue(output)!));
         return command;
     }
 
@@ -113,6 +136,26 @@ internal static class ModelsCommand
             NpyFile.WriteFloat32(outputPath, outputs, probabilities.Shape.Select(s => checked((int)s)).ToArray());
             context.Error.WriteLine($"musicml: {tagger.Config.Name} on {device}: wrote [{string.Join(", ", probabilities.Shape)}] probabilities to {outputPath}");
         }
+        return 0;
+    }
+
+    private static int Import(CliContext context, string checkpointPath, string archName, string configPath, string outputPath)
+    {
+        RequireFile(checkpointPath, "CHECKPOINT");
+        RequireFile(configPath, "--config");
+        OutputPaths.CheckFile("--out", outputPath, [checkpointPath, configPath]);
+        // The configuration written beside --out may replace --config (that is how a folder's model is refreshed)
+        // but never the checkpoint.
+        OutputPaths.CheckNotInput("--out", TaggerConfig.PathBeside(outputPath), [checkpointPath]);
+        var architecture = archName switch
+        {
+            "fcn" => TaggerArchitecture.Fcn,
+            "musicnn" => TaggerArchitecture.Musicnn,
+            _ => TaggerArchitecture.Crnn,
+        };
+        var result = CheckpointImport.FromPth(checkpointPath, architecture, configPath, outputPath);
+        foreach (var note in result.Notes) context.Error.WriteLine($"musicml: note: {note}");
+        context.Error.WriteLine($"musicml: imported {result.TensorCount} tensors from {checkpointPath} as {archName}: wrote {result.WeightsPath} (sha256 {result.WeightsSha256}) and {result.ConfigPath}");
         return 0;
     }
 }
