@@ -12,7 +12,6 @@ namespace MusicML.Cli.Reports;
 internal static class PngEncoder
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>Encodes <paramref name="rgb"/> (row-major, 3 bytes per pixel, top row first) as a PNG file.</summary>
     /// <exception cref="ArgumentException">The sizes are not positive or do not match the pixel data.</exception>
@@ -51,13 +50,8 @@ internal static class PngEncoder
         return file.ToArray();
     }
 
-    /// <summary>The CRC-32 of PNG chunks (ISO 3309 / ITU-T V.42 polynomial, as the PNG specification's annex D).</summary>
-    public static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0)
-    {
-        crc ^= 0xFFFFFFFFu;
-        foreach (var b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc ^ 0xFFFFFFFFu;
-    }
+    /// <summary>The CRC-32 of PNG chunks (<see cref="Core.Crc32"/>).</summary>
+    public static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0) => Core.Crc32.Compute(data, crc);
 
     private static void WriteChunk(Stream stream, string type, ReadOnlySpan<byte> data)
     {
@@ -70,17 +64,5 @@ internal static class PngEncoder
         stream.Write(data);
         BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(data, Crc32(typeBytes)));
         stream.Write(word);
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
     }
 }

@@ -180,32 +180,10 @@ public static class PthCheckpoint
         }
         // ZipArchive does not check stored entries against their CRC, and torch stores its data uncompressed, so a
         // flipped bit would otherwise become a silently wrong weight.
-        uint crc = Crc32(bytes);
+        uint crc = Crc32.Compute(bytes);
         if (crc != entry.Crc32)
             throw Error(path, $"{entry.FullName} cannot be read, so the archive is truncated or corrupt (CRC-32 {crc:x8}, the archive records {entry.Crc32:x8})");
         return bytes;
-    }
-
-    private static readonly uint[] CrcTable = MakeCrcTable();
-
-    /// <summary>The table of the CRC-32 zip uses (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), one entry per byte value.</summary>
-    private static uint[] MakeCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint c = 0xFFFFFFFFu;
-        foreach (byte b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
     }
 
     /// <summary>
