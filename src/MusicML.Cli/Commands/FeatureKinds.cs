@@ -84,7 +84,33 @@ internal sealed record FeatureParameters(
 /// normalisation or dB reference), so it can be computed block by block with exactly the whole-file numbers.
 /// </summary>
 internal sealed record FeatureKind(string Name, string Description, bool OneDimensional,
-    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false);
+    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false, MelDbFeature? MelDb = null);
+
+/// <summary>
+/// A feature that is frame-local except for one whole-recording number: the dB floor of its log-mel spectrogram,
+/// 80 dB below the loudest mel value (librosa's <c>power_to_db(top_db=80)</c>). It streams in two passes: the first
+/// finds the loudest value, the second floors each block's dB at that and finishes its frames (<see cref="FromDb"/>).
+/// </summary>
+/// <param name="FromDb">The feature of a floored log-mel block <c>[n_mels, frames]</c> in dB.</param>
+internal sealed record MelDbFeature(Func<FloatMatrix, FeatureParameters, FloatMatrix> FromDb)
+{
+    /// <summary>Range below the loudest value kept, in dB (librosa's top_db).</summary>
+    public const float TopDb = 80f;
+
+    /// <summary>The mel power spectrogram of a block, with the parameters every mel kind uses.</summary>
+    public static FloatMatrix Power(float[] y, FeatureParameters p) =>
+        Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk);
+
+    /// <summary>10·log10(max(power, 1e-10)) in place, unfloored; returns the largest value among frames first..first+count−1.</summary>
+    public static float ToDb(FloatMatrix power, int first, int count)
+    {
+        Spectral.PowerToDb(power.Data, power.Data, 1.0, topDb: null);
+        float max = float.NegativeInfinity;
+        for (int r = 0; r < power.Rows; r++)
+            for (int c = first; c < first + count; c++) max = MathF.Max(max, power[r, c]);
+        return max;
+    }
+}
 
 /// <summary>
 /// Every <c>--kind</c> of <c>musicml features</c>, each a direct call of the library function a user would make, so
@@ -100,7 +126,8 @@ internal static class FeatureKinds
         new("mel", "mel power spectrogram [n_mels, frames]", false,
             (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk), FrameLocal: true),
         new("mfcc", "MFCC [n_mfcc, frames]", false,
-            (y, p) => Features.Mfcc(y, p.SampleRate, p.NMfcc, nFft: p.NFft, hopLength: p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk)),
+            (y, p) => Features.Mfcc(y, p.SampleRate, p.NMfcc, nFft: p.NFft, hopLength: p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk),
+            MelDb: new MelDbFeature((db, p) => Features.Mfcc(db, p.NMfcc))),
         new("chroma_stft", "chroma from the STFT, tuning estimated [12, frames]", false,
             (y, p) => Features.ChromaStft(y, p.SampleRate, p.NFft, p.HopLength)),
         new("chroma_cqt", "chroma from the CQT, tuning estimated [12, frames]", false,

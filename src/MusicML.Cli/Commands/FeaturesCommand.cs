@@ -77,7 +77,7 @@ internal static class FeaturesCommand
             throw new CliUsageException($"--out {outputPath}: the output must end in .npy or .csv.");
         if (!File.Exists(inputPath)) throw new CliUsageException($"{inputPath}: no such file.");
         OutputPaths.CheckFile("--out", outputPath, [inputPath]);
-        if (extension == ".npy" && kind.FrameLocal)
+        if (extension == ".npy" && (kind.FrameLocal || kind.MelDb is not null))
         {
             WriteNpyStreamed(context, inputPath, kind, parameters, outputPath, blockFrames);
             return 0;
@@ -106,23 +106,48 @@ internal static class FeaturesCommand
         string outputPath, int blockFrames)
     {
         int hop = parameters.HopLength;
-        using var reader = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
         // Half a frame of context either side, rounded up to whole hops, plus one hop to spare.
         int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1;
-        var blocks = new OverlappingBlocks(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop),
+        OverlappingBlocks Blocks(AudioStreamReader reader) => new(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop),
             OverlappingBlocks.RoundUp((long)contextHops * hop, hop));
-        double expectedSeconds = reader.Info.Duration;
         using var progress = new ProgressLine(context, $"features {kind.Name} {Path.GetFileName(inputPath)}");
+        // A dB-floored kind first reads the file once for its loudest mel value (half the progress line).
+        float floorDb = float.NegativeInfinity;
+        int passes = kind.MelDb is null ? 1 : 2;
+        if (kind.MelDb is not null)
+        {
+            using var first = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
+            var blocks = Blocks(first);
+            float loudest = float.NegativeInfinity;
+            while (blocks.Next())
+            {
+                var (from, count) = blocks.OwnedFrames(hop);
+                loudest = MathF.Max(loudest, MelDbFeature.ToDb(MelDbFeature.Power(blocks.Window.ToArray(), parameters), from, count));
+                progress.Report(blocks.OwnedEnd / (double)parameters.SampleRate / passes, first.Info.Duration);
+            }
+            floorDb = loudest - MelDbFeature.TopDb;
+        }
+        using var reader = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
+        var stream = Blocks(reader);
+        double expectedSeconds = reader.Info.Duration;
         NpyColumnWriter? writer = null;
         try
         {
-            while (blocks.Next())
+            while (stream.Next())
             {
-                var feature = kind.Compute(blocks.Window.ToArray(), parameters);
+                FloatMatrix feature;
+                if (kind.MelDb is { } melDb)
+                {
+                    var db = MelDbFeature.Power(stream.Window.ToArray(), parameters);
+                    MelDbFeature.ToDb(db, 0, 0);
+                    for (int i = 0; i < db.Data.Length; i++) db.Data[i] = MathF.Max(db.Data[i], floorDb);
+                    feature = melDb.FromDb(db, parameters);
+                }
+                else feature = kind.Compute(stream.Window.ToArray(), parameters);
                 writer ??= new NpyColumnWriter(outputPath, feature.Rows, kind.OneDimensional);
-                var (first, count) = blocks.OwnedFrames(hop);
+                var (first, count) = stream.OwnedFrames(hop);
                 writer.AppendColumns(feature.Data, feature.Columns, first, count);
-                progress.Report((double)blocks.OwnedEnd / parameters.SampleRate, expectedSeconds);
+                progress.Report(((passes - 1) * expectedSeconds + stream.OwnedEnd / (double)parameters.SampleRate) / passes, expectedSeconds);
             }
             if (writer is null) throw new MusicMLException($"{inputPath}: the file holds no audio samples.");
             writer.Commit();
