@@ -185,10 +185,15 @@ public static partial class Features
     /// <param name="nBands">Number of octave bands (default 6).</param>
     /// <param name="quantile">Fraction of each band taken as peak and valley (default 0.02).</param>
     /// <param name="linear">Return peak − valley in linear magnitude instead of the dB difference.</param>
+    /// <param name="topDb">
+    /// The dB floor of peaks and valleys below the loudest of the whole spectrogram (librosa's power_to_db default 80);
+    /// null for none, which makes every frame depend on its own spectrum only, so blocks of a stream give the
+    /// whole-file values.
+    /// </param>
     /// <exception cref="MusicMLException">An empty, negative or non-finite spectrogram, or invalid bands.</exception>
     public static FloatMatrix SpectralContrast(FloatMatrix s, int sampleRate = 22050, double fMin = 200.0, int nBands = 6,
-        double quantile = 0.02, bool linear = false) =>
-        ContrastFrames(FrameMajorMagnitude(s), s.Rows, s.Columns, sampleRate, fMin, nBands, quantile, linear);
+        double quantile = 0.02, bool linear = false, double? topDb = 80.0) =>
+        ContrastFrames(FrameMajorMagnitude(s), s.Rows, s.Columns, sampleRate, fMin, nBands, quantile, linear, topDb);
 
     private static float[] MagnitudeFrames(ReadOnlySpan<float> y, int nFft, int? hopLength, int? winLength, WindowType window,
         bool center, PadMode padMode, DspOptions? options, out int frames) =>
@@ -298,7 +303,8 @@ public static partial class Features
         return result;
     }
 
-    private static FloatMatrix ContrastFrames(float[] s, int bins, int frames, int sampleRate, double fMin, int nBands, double quantile, bool linear)
+    private static FloatMatrix ContrastFrames(float[] s, int bins, int frames, int sampleRate, double fMin, int nBands, double quantile, bool linear,
+        double? topDb = 80.0)
     {
         InputGuard.Positive(fMin, "fMin");
         InputGuard.Positive(nBands, "nBands");
@@ -362,13 +368,13 @@ public static partial class Features
             return result;
         }
         // power_to_db(peak) − power_to_db(valley), each with librosa's defaults (ref 1, amin 1e-10, top_db 80 over the whole array).
-        var peakDb = DoubleToDb(peak);
-        var valleyDb = DoubleToDb(valley);
+        var peakDb = DoubleToDb(peak, topDb);
+        var valleyDb = DoubleToDb(valley, topDb);
         for (int i = 0; i < peak.Length; i++) result.Data[i] = (float)(peakDb[i] - valleyDb[i]);
         return result;
     }
 
-    private static double[] DoubleToDb(double[] power)
+    private static double[] DoubleToDb(double[] power, double? topDb)
     {
         var db = new double[power.Length];
         double max = double.NegativeInfinity;
@@ -377,7 +383,8 @@ public static partial class Features
             db[i] = 10.0 * Math.Log10(Math.Max(1e-10, power[i]));
             max = Math.Max(max, db[i]);
         }
-        for (int i = 0; i < db.Length; i++) db[i] = Math.Max(db[i], max - 80.0);
+        if (topDb is { } range)
+            for (int i = 0; i < db.Length; i++) db[i] = Math.Max(db[i], max - range);
         return db;
     }
 

@@ -31,6 +31,17 @@ public sealed class NamedClassifier : LearnedModel
     /// <summary>The label names; class number i is <c>LabelNames[i]</c>.</summary>
     public IReadOnlyList<string> LabelNames => _labelNames;
 
+    /// <summary>
+    /// The named, versioned feature set the columns come from (e.g. <c>musicml.summary/1</c>), so a command that
+    /// computes features itself can refuse a model trained on other ones; null for a table of unknown provenance.
+    /// Saved with the model.
+    /// </summary>
+    public string? FeatureSet { get; set; }
+
+    /// <summary>True when the classifier gives class probabilities (<see cref="PredictProba(FeatureTable)"/>).</summary>
+    public bool HasProbabilities =>
+        Classifier is IProbabilisticClassifier && !(Classifier is StandardizedClassifier s && s.Classifier is not IProbabilisticClassifier);
+
     /// <inheritdoc />
     public override string ModelName => nameof(NamedClassifier);
 
@@ -69,16 +80,51 @@ public sealed class NamedClassifier : LearnedModel
     {
         RequireFitted();
         ArgumentNullException.ThrowIfNull(table);
-        if (Classifier is not IProbabilisticClassifier probabilistic || (Classifier is StandardizedClassifier s && s.Classifier is not IProbabilisticClassifier))
-            throw new MusicMLException($"this {ModelName}'s classifier gives no probabilities, only labels.");
-        return probabilistic.PredictProba(table.FeaturesFor(_featureNames));
+        return Probabilistic().PredictProba(table.FeaturesFor(_featureNames));
     }
 
-    private sealed record State(string[] FeatureNames, string[] LabelNames);
+    /// <summary>
+    /// The predicted label of each row of <paramref name="features"/>, whose columns are named <paramref name="names"/>
+    /// (any order, extra columns ignored): for callers that compute features in memory instead of reading a table.
+    /// </summary>
+    /// <exception cref="MusicMLException">A column the model needs is not among <paramref name="names"/>.</exception>
+    public string[] Predict(IReadOnlyList<string> names, Matrix<double> features)
+    {
+        RequireFitted();
+        return [.. ((IClassifier)Classifier).Predict(Select(names, features)).Select(c => _labelNames[c])];
+    }
+
+    /// <summary>Class probabilities [rows, labels] of in-memory rows, columns named <paramref name="names"/>.</summary>
+    /// <exception cref="MusicMLException">A column is missing, or the classifier gives no probabilities.</exception>
+    public Matrix<double> PredictProba(IReadOnlyList<string> names, Matrix<double> features)
+    {
+        RequireFitted();
+        return Probabilistic().PredictProba(Select(names, features));
+    }
+
+    private IProbabilisticClassifier Probabilistic() => HasProbabilities
+        ? (IProbabilisticClassifier)Classifier
+        : throw new MusicMLException($"this {ModelName}'s classifier gives no probabilities, only labels.");
+
+    private Matrix<double> Select(IReadOnlyList<string> names, Matrix<double> features)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(features);
+        if (names.Count != features.ColumnCount)
+            throw new MusicMLException($"{names.Count} column names for {features.ColumnCount} feature columns.");
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++) index.TryAdd(names[i], i);
+        var columns = _featureNames.Select(n => index.TryGetValue(n, out var i) ? i
+            : throw new MusicMLException($"the model needs feature column '{n}', which the features lack.")).ToArray();
+        return Matrix<double>.Build.Dense(features.RowCount, columns.Length, (r, c) => features[r, columns[c]]);
+    }
+
+    // FeatureSet is optional so that models saved before it existed still load (as of unknown provenance).
+    private sealed record State(string[] FeatureNames, string[] LabelNames, string? FeatureSet = null);
 
     internal override JsonNode OptionsJson() => new JsonObject { ["classifier"] = ModelFile.ToNode(Classifier) };
 
-    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new State(_featureNames, _labelNames)) : null;
+    internal override JsonNode? StateJson() => IsFitted ? ModelFile.Node(new State(_featureNames, _labelNames, FeatureSet)) : null;
 
     internal static NamedClassifier Restore(JsonNode? options, JsonNode? state)
     {
@@ -92,6 +138,7 @@ public sealed class NamedClassifier : LearnedModel
                 throw new MusicMLException($"the classifier's classes do not match the {s.LabelNames.Length} label names.");
             model._featureNames = s.FeatureNames;
             model._labelNames = s.LabelNames;
+            model.FeatureSet = s.FeatureSet;
         }
         return model;
     }

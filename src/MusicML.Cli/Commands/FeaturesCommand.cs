@@ -12,6 +12,7 @@ namespace MusicML.Cli.Commands;
 /// <c>musicml features INPUT --kind K --out FILE.npy|FILE.csv</c>: decodes INPUT at <c>--sr</c> (mono), computes one
 /// feature with librosa's parameter names and defaults, and writes it as float32 <c>.npy</c> in librosa's shape (so
 /// <c>np.load</c> puts it beside librosa's output) or as CSV with one row per frame and a leading time column.
+/// <c>musicml features summary INPUT...</c> is the per-track summary table instead (<see cref="FeatureSummaryCommand"/>).
 /// </summary>
 internal static class FeaturesCommand
 {
@@ -37,10 +38,13 @@ internal static class FeaturesCommand
         var nBins = new Option<int>("--n-bins") { Description = "Number of CQT bins.", DefaultValueFactory = _ => 84 };
         var binsPerOctave = new Option<int?>("--bins-per-octave") { Description = "CQT bins per octave (default 12 for cqt, 36 for CQT chroma as in librosa)." };
 
-        var command = new Command("features", "Compute a spectral feature with librosa's defaults and write it as .npy or .csv.");
+        var command = new Command("features", "Compute a spectral feature with librosa's defaults and write it as .npy or .csv (or, with 'summary', per-track summary features for the classical learners).");
         command.Arguments.Add(input);
         foreach (var option in new Option[] { kind, output, sampleRate, nFft, hopLength, nMels, fMin, fMax, nMfcc, htk, nBins, binsPerOctave })
             command.Options.Add(option);
+        // A subcommand beside the INPUT argument: "features summary ..." runs it, any other first token is INPUT,
+        // so "features FILE --kind K --out F" keeps working (a file literally named "summary" needs "./summary").
+        command.Subcommands.Add(FeatureSummaryCommand.Create(context));
         command.SetAction(parse =>
         {
             var parameters = new FeatureParameters(

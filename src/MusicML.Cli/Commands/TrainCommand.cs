@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MusicML.Cli.Infrastructure;
 using MusicML.Learning;
+using MusicML.Mir.Analysis;
 
 namespace MusicML.Cli.Commands;
 
@@ -11,7 +12,11 @@ namespace MusicML.Cli.Commands;
 /// the classical learners on a table of precomputed feature columns (every column except the label and a
 /// <c>path</c>/<c>file</c> column), prints its stratified k-fold accuracy and macro F1 (for every grid point when a grid
 /// is given, then the best), refits the best on all rows and saves it as a readable JSON model. Features are
-/// standardised inside each fold unless <c>--no-standardize</c>.
+/// standardised inside each fold unless <c>--no-standardize</c>. With <c>--features F.csv</c> (the output of
+/// <c>musicml features summary</c>, or any table with a <c>path</c> column) the features come from F.csv and only
+/// the labels from the manifest, joined by file (<see cref="FeatureTable.WithLabelsFrom"/>), so a dataset's own
+/// manifest with text columns (tags, keys) can be used as it is. A table whose columns are all summary features is
+/// recorded in the model as <see cref="TrackSummarizer.FeatureSet"/>, which <c>musicml predict</c> requires.
 /// </summary>
 internal static class TrainCommand
 {
@@ -24,7 +29,8 @@ internal static class TrainCommand
     }
 
     private sealed record Settings(
-        string Algorithm, string Manifest, string Label, int Folds, string[] Grid, string[] Parameters, bool Standardize, string Out);
+        string Algorithm, string Manifest, string Label, int Folds, string[] Grid, string[] Parameters, bool Standardize, string Out,
+        string? Features = null);
 
     private static Command CreateClassifier(CliContext context)
     {
@@ -37,13 +43,19 @@ internal static class TrainCommand
         var parameters = new Option<string[]>("--param") { Description = "A fixed hyper-parameter as name=value (repeatable)." };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "Feed the raw features to the learner instead of standardising them (within each fold)." };
         var output = new Option<string>("--out") { Description = "Where to write the trained model (JSON).", Required = true };
+        var features = new Option<string?>("--features")
+        {
+            HelpName = "F.csv",
+            Description = "Take the features from F.csv (e.g. 'musicml features summary' output, keyed by its path column) and only the label from the manifest, matched by its path/file column.",
+        };
         var command = new Command("classifier", "Cross-validate a classical classifier on precomputed features, print accuracy and macro F1, and save it trained on all rows.")
         {
-            algorithm, manifest, label, folds, grid, parameters, noStandardize, output,
+            algorithm, manifest, label, folds, grid, parameters, noStandardize, output, features,
         };
         command.SetAction(parse => Classifier(context, new Settings(
             parse.GetValue(algorithm)!, parse.GetValue(manifest)!, parse.GetValue(label)!, parse.GetValue(folds),
-            parse.GetValue(grid) ?? [], parse.GetValue(parameters) ?? [], !parse.GetValue(noStandardize), parse.GetValue(output)!)));
+            parse.GetValue(grid) ?? [], parse.GetValue(parameters) ?? [], !parse.GetValue(noStandardize), parse.GetValue(output)!,
+            parse.GetValue(features))));
         return command;
     }
 
@@ -58,13 +70,17 @@ internal static class TrainCommand
         // Builds every grid point once up front, so a bad name or value fails before any training.
         foreach (var point in GridPoints(grid, fixedParameters)) ClassifierCatalog.Create(s.Algorithm, point, s.Standardize);
 
-        var table = FeatureTable.ReadCsv(s.Manifest, s.Label);
+        if (s.Features is not null && !File.Exists(s.Features)) throw new CliUsageException($"--features {s.Features}: no such file.");
+        var table = s.Features is null ? FeatureTable.ReadCsv(s.Manifest, s.Label)
+            : FeatureTable.ReadCsv(s.Features).WithLabelsFrom(s.Manifest, s.Label, context.Warn);
         var (classes, names) = NamedClassifier.EncodeLabels(table.Labels!);
         if (names.Length < 2) throw new Core.MusicMLException($"{s.Manifest}: the label column '{s.Label}' holds only one class ({names[0]}).");
         var counts = names.Select((n, c) => (n, classes.Count(v => v == c))).ToArray();
         var o = context.Output;
         string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
-        o.WriteLine($"data: {s.Manifest}: {table.Features.RowCount} rows, {table.FeatureNames.Count} features, label '{s.Label}' with {names.Length} classes ({string.Join(", ", counts.Select(p => $"{p.n} {p.Item2}"))})");
+        string? featureSet = table.FeatureNames.All(n => SummaryNames.Contains(n)) ? TrackSummarizer.FeatureSet : null;
+        o.WriteLine($"data: {(s.Features is null ? s.Manifest : $"{s.Features} labelled from {s.Manifest}")}: {table.Features.RowCount} rows, {table.FeatureNames.Count} features, label '{s.Label}' with {names.Length} classes ({string.Join(", ", counts.Select(p => $"{p.n} {p.Item2}"))})");
+        if (featureSet is not null) o.WriteLine($"features: {featureSet}");
         o.WriteLine($"learner: {s.Algorithm}{(s.Standardize ? ", standardised features" : "")}");
 
         var folds = new StratifiedKFold(s.Folds);
@@ -80,10 +96,13 @@ internal static class TrainCommand
 
         var model = new NamedClassifier(ClassifierCatalog.Create(s.Algorithm, best.Parameters, s.Standardize));
         model.Fit(table);
+        model.FeatureSet = featureSet;
         ModelFile.Save(model, s.Out);
         o.WriteLine($"model: {s.Out} (trained on all {table.Features.RowCount} rows)");
         return 0;
     }
+
+    private static readonly HashSet<string> SummaryNames = new(TrackSummarizer.Names, StringComparer.Ordinal);
 
     private static Dictionary<string, string[]> ParseGrid(string[] entries)
     {
