@@ -37,6 +37,7 @@ public static class CommandLineApp
         yield return TagCommand.Create(context);
         yield return ModelsCommand.Create(context);
         yield return TrainCommand.Create(context);
+        yield return CorpusCommand.Create(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
