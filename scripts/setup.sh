@@ -14,6 +14,8 @@ packages=(
   libtorch-dev         # deep learning engine (MusicML.Torch), headers + CMake config for the shim
   cmake g++ make       # building the native shim
   chromium             # headless render test of the analyze HTML report (tests/MusicML.Cli.Tests)
+  fluidsynth           # renders the synthetic training corpus (musicml corpus synth, MusicML.Tagging/Corpus)
+  fluid-soundfont-gm   # FluidR3_GM.sf2, the General MIDI soundfont the corpus is rendered with
 )
 
 if [ "${MUSICML_SKIP_APT:-0}" != "1" ]; then

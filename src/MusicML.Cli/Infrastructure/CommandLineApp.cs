@@ -38,6 +38,7 @@ public static class CommandLineApp
         yield return ModelsCommand.Create(context);
         yield return TrainCommand.Create(context);
         yield return PredictCommand.Create(context);
+        yield return CorpusCommand.Create(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
