@@ -40,22 +40,24 @@ public class FeaturesStreamingTests
     }
 
     /// <summary>
-    /// MFCC's log-mel is floored 80 dB below the whole recording's loudest value, so it streams in two passes (the
-    /// loudest value first). Cut into 37-frame blocks it must equal the library's whole-signal Features.Mfcc: to the
+    /// MFCC's and onset strength's log-mel is floored 80 dB below the whole recording's loudest value, so they stream
+    /// in two passes (the loudest value first). Cut into 37-frame blocks each must equal the library's whole-signal call: to the
     /// float32 rounding of the dB values (the vectorised and scalar log paths of a value differ by an ulp or so
-    /// depending on where it falls in its block), measured below 1e-4 in MFCC units.
+    /// depending on where it falls in its block), measured below 1e-4 in the feature's units.
     /// </summary>
-    [Fact]
-    public void MfccStreamsInTwoPassesAndEqualsTheWholeSignal()
+    [Theory]
+    [InlineData("mfcc")]
+    [InlineData("onset_strength")]
+    public void MelDbKindsStreamInTwoPassesAndEqualTheWholeSignal(string kindName)
     {
-        var kind = FeatureKinds.Find("mfcc")!;
+        var kind = FeatureKinds.Find(kindName)!;
         var input = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.wav");
         var parameters = new FeatureParameters(22050, 2048, 512, 128, null, null, 20, false, 84, null);
         var blocks = Path.Combine(Temp, "mfcc-blocks.npy");
         FeaturesCommand.Run(new CliContext(TextWriter.Null, TextWriter.Null), input, kind, parameters, blocks, blockFrames: 37);
-        var expected = MusicML.Dsp.Features.Mfcc(MusicML.Audio.AudioFile.Load(input).Channel(0));
+        var expected = kind.Compute(MusicML.Audio.AudioFile.Load(input).Channel(0).ToArray(), parameters);
         var actual = NpyFile.Read(blocks);
-        Assert.Equal(new[] { expected.Rows, expected.Columns }, actual.Shape);
+        Assert.Equal(kind.OneDimensional ? new[] { expected.Columns } : new[] { expected.Rows, expected.Columns }, actual.Shape);
         var values = actual.ToFloat32();
         double worst = 0;
         for (int i = 0; i < values.Length; i++) worst = Math.Max(worst, Math.Abs(values[i] - expected.Data[i]));

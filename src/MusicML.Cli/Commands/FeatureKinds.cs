@@ -91,15 +91,15 @@ internal sealed record FeatureKind(string Name, string Description, bool OneDime
 /// 80 dB below the loudest mel value (librosa's <c>power_to_db(top_db=80)</c>). It streams in two passes: the first
 /// finds the loudest value, the second floors each block's dB at that and finishes its frames (<see cref="FromDb"/>).
 /// </summary>
+/// <param name="Power">The mel power spectrogram of a block, with the mel parameters the feature's whole-file call uses.</param>
 /// <param name="FromDb">The feature of a floored log-mel block <c>[n_mels, frames]</c> in dB.</param>
-internal sealed record MelDbFeature(Func<FloatMatrix, FeatureParameters, FloatMatrix> FromDb)
+/// <param name="ExtraContextFrames">Frames of context beyond half a window that each output frame reads before it
+/// (onset strength compares frame t − shift with t − shift − lag).</param>
+internal sealed record MelDbFeature(Func<float[], FeatureParameters, FloatMatrix> Power, Func<FloatMatrix, FeatureParameters, FloatMatrix> FromDb,
+    Func<FeatureParameters, int>? ExtraContextFrames = null)
 {
     /// <summary>Range below the loudest value kept, in dB (librosa's top_db).</summary>
     public const float TopDb = 80f;
-
-    /// <summary>The mel power spectrogram of a block, with the parameters every mel kind uses.</summary>
-    public static FloatMatrix Power(float[] y, FeatureParameters p) =>
-        Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk);
 
     /// <summary>10·log10(max(power, 1e-10)) in place, unfloored; returns the largest value among frames first..first+count−1.</summary>
     public static float ToDb(FloatMatrix power, int first, int count)
@@ -127,7 +127,9 @@ internal static class FeatureKinds
             (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk), FrameLocal: true),
         new("mfcc", "MFCC [n_mfcc, frames]", false,
             (y, p) => Features.Mfcc(y, p.SampleRate, p.NMfcc, nFft: p.NFft, hopLength: p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk),
-            MelDb: new MelDbFeature((db, p) => Features.Mfcc(db, p.NMfcc))),
+            MelDb: new MelDbFeature(
+                (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk),
+                (db, p) => Features.Mfcc(db, p.NMfcc))),
         new("chroma_stft", "chroma from the STFT, tuning estimated [12, frames]", false,
             (y, p) => Features.ChromaStft(y, p.SampleRate, p.NFft, p.HopLength)),
         new("chroma_cqt", "chroma from the CQT, tuning estimated [12, frames]", false,
@@ -153,7 +155,12 @@ internal static class FeatureKinds
         new("tonnetz", "tonal centroid features [6, frames]", false,
             (y, p) => Features.Tonnetz(y, p.SampleRate, p.HopLength)),
         new("onset_strength", "onset strength envelope [frames]", true,
-            (y, p) => Row(Onset.OnsetStrength(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax))),
+            (y, p) => Row(Onset.OnsetStrength(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax)),
+            MelDb: new MelDbFeature(
+                (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax),
+                (db, p) => Row(Onset.OnsetStrength(db, nFft: p.NFft, hopLength: p.HopLength)),
+                // Frame t is the flux between log-mel frames t − s and t − s − 1, s = lag + nFft / (2·hop) (lag 1).
+                p => 2 + p.NFft / (2 * p.HopLength))),
         new("tempogram", "autocorrelation tempogram [384, frames]", false,
             (y, p) => Features.Tempogram(y, p.SampleRate, p.HopLength)),
     ];

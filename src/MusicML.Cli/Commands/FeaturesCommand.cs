@@ -111,7 +111,7 @@ internal static class FeaturesCommand
     {
         int hop = parameters.HopLength;
         // Half a frame of context either side, rounded up to whole hops, plus one hop to spare.
-        int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1;
+        int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1 + (kind.MelDb?.ExtraContextFrames?.Invoke(parameters) ?? 0);
         OverlappingBlocks Blocks(AudioStreamReader reader) => new(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop),
             OverlappingBlocks.RoundUp((long)contextHops * hop, hop));
         using var progress = new ProgressLine(context, $"features {kind.Name} {Path.GetFileName(inputPath)}");
@@ -126,7 +126,7 @@ internal static class FeaturesCommand
             while (blocks.Next())
             {
                 var (from, count) = blocks.OwnedFrames(hop);
-                loudest = MathF.Max(loudest, MelDbFeature.ToDb(MelDbFeature.Power(blocks.Window.ToArray(), parameters), from, count));
+                loudest = MathF.Max(loudest, MelDbFeature.ToDb(kind.MelDb.Power(blocks.Window.ToArray(), parameters), from, count));
                 progress.Report(blocks.OwnedEnd / (double)parameters.SampleRate / passes, first.Info.Duration);
             }
             floorDb = loudest - MelDbFeature.TopDb;
@@ -142,7 +142,7 @@ internal static class FeaturesCommand
                 FloatMatrix feature;
                 if (kind.MelDb is { } melDb)
                 {
-                    var db = MelDbFeature.Power(stream.Window.ToArray(), parameters);
+                    var db = melDb.Power(stream.Window.ToArray(), parameters);
                     MelDbFeature.ToDb(db, 0, 0);
                     for (int i = 0; i < db.Data.Length; i++) db.Data[i] = MathF.Max(db.Data[i], floorDb);
                     feature = melDb.FromDb(db, parameters);
