@@ -84,31 +84,78 @@ internal sealed record FeatureParameters(
 /// normalisation or dB reference), so it can be computed block by block with exactly the whole-file numbers.
 /// </summary>
 internal sealed record FeatureKind(string Name, string Description, bool OneDimensional,
-    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false, MelDbFeature? MelDb = null);
+    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false, Func<FeatureParameters, WholeRecordingPass>? TwoPass = null);
 
 /// <summary>
-/// A feature that is frame-local except for one whole-recording number: the dB floor of its log-mel spectrogram,
-/// 80 dB below the loudest mel value (librosa's <c>power_to_db(top_db=80)</c>). It streams in two passes: the first
-/// finds the loudest value, the second floors each block's dB at that and finishes its frames (<see cref="FromDb"/>).
+/// A feature that is frame-local except for one statistic of the whole recording (the loudest mel value its 80 dB
+/// floor hangs from, the tuning its chroma filters are shifted by). It streams in two passes over the file: the first
+/// <see cref="Observe"/>s each block's owned frames, the second <see cref="Compute"/>s each block with the statistic
+/// known, so every frame gets the whole-file value.
 /// </summary>
-/// <param name="Power">The mel power spectrogram of a block, with the mel parameters the feature's whole-file call uses.</param>
-/// <param name="FromDb">The feature of a floored log-mel block <c>[n_mels, frames]</c> in dB.</param>
-/// <param name="ExtraContextFrames">Frames of context beyond half a window that each output frame reads before it
-/// (onset strength compares frame t − shift with t − shift − lag).</param>
-internal sealed record MelDbFeature(Func<float[], FeatureParameters, FloatMatrix> Power, Func<FloatMatrix, FeatureParameters, FloatMatrix> FromDb,
-    Func<FeatureParameters, int>? ExtraContextFrames = null)
+internal abstract class WholeRecordingPass
 {
-    /// <summary>Range below the loudest value kept, in dB (librosa's top_db).</summary>
-    public const float TopDb = 80f;
+    /// <summary>Frames of context beyond half a window that an output frame reads before it.</summary>
+    public virtual int ExtraContextFrames => 0;
 
-    /// <summary>10·log10(max(power, 1e-10)) in place, unfloored; returns the largest value among frames first..first+count−1.</summary>
-    public static float ToDb(FloatMatrix power, int first, int count)
+    /// <summary>Pass 1: takes the statistic from frames first..first+count−1 of a block.</summary>
+    public abstract void Observe(float[] window, int first, int count);
+
+    /// <summary>Pass 2: the feature of a block, all its frames.</summary>
+    public abstract FloatMatrix Compute(float[] window);
+}
+
+/// <summary>
+/// Log-mel floored 80 dB below the whole recording's loudest mel value (librosa's <c>power_to_db(top_db=80)</c>),
+/// then <paramref name="fromDb"/>: MFCC, onset strength.
+/// </summary>
+internal sealed class MelDbPass(Func<float[], FloatMatrix> power, Func<FloatMatrix, FloatMatrix> fromDb, int extraContextFrames = 0)
+    : WholeRecordingPass
+{
+    private const float TopDb = 80f;
+    private float _loudest = float.NegativeInfinity;
+
+    public override int ExtraContextFrames => extraContextFrames;
+
+    public override void Observe(float[] window, int first, int count)
+    {
+        var db = ToDb(power(window));
+        for (int r = 0; r < db.Rows; r++)
+            for (int c = first; c < first + count; c++) _loudest = MathF.Max(_loudest, db[r, c]);
+    }
+
+    public override FloatMatrix Compute(float[] window)
+    {
+        var db = ToDb(power(window));
+        float floor = _loudest - TopDb;
+        for (int i = 0; i < db.Data.Length; i++) db.Data[i] = MathF.Max(db.Data[i], floor);
+        return fromDb(db);
+    }
+
+    /// <summary>10·log10(max(power, 1e-10)) in place, unfloored (the floor comes from the whole recording).</summary>
+    private static FloatMatrix ToDb(FloatMatrix power)
     {
         Spectral.PowerToDb(power.Data, power.Data, 1.0, topDb: null);
-        float max = float.NegativeInfinity;
-        for (int r = 0; r < power.Rows; r++)
-            for (int c = first; c < first + count; c++) max = MathF.Max(max, power[r, c]);
-        return max;
+        return power;
+    }
+}
+
+/// <summary>
+/// chroma_stft with its tuning estimated from the whole recording's power spectrogram (librosa's
+/// <c>estimate_tuning(S=S)</c>): one <see cref="TuningAccumulator"/> over pass 1, the tuned chroma per block in pass 2.
+/// </summary>
+internal sealed class TunedChromaPass(FeatureParameters p) : WholeRecordingPass
+{
+    private readonly TuningAccumulator _tuning = new(p.SampleRate, 0.01, 12);
+    private double? _estimate;
+
+    private FloatMatrix Power(float[] window) => Spectral.Spectrogram(window, p.NFft, p.HopLength, power: 2.0);
+
+    public override void Observe(float[] window, int first, int count) => _tuning.Add(Power(window), first, count);
+
+    public override FloatMatrix Compute(float[] window)
+    {
+        _estimate ??= _tuning.Estimate();
+        return Features.ChromaStft(Power(window), p.SampleRate, _estimate);
     }
 }
 
@@ -127,11 +174,11 @@ internal static class FeatureKinds
             (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk), FrameLocal: true),
         new("mfcc", "MFCC [n_mfcc, frames]", false,
             (y, p) => Features.Mfcc(y, p.SampleRate, p.NMfcc, nFft: p.NFft, hopLength: p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk),
-            MelDb: new MelDbFeature(
-                (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk),
-                (db, p) => Features.Mfcc(db, p.NMfcc))),
+            TwoPass: p => new MelDbPass(
+                y => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMin: p.FMin ?? 0, fMax: p.FMax, htk: p.Htk),
+                db => Features.Mfcc(db, p.NMfcc))),
         new("chroma_stft", "chroma from the STFT, tuning estimated [12, frames]", false,
-            (y, p) => Features.ChromaStft(y, p.SampleRate, p.NFft, p.HopLength)),
+            (y, p) => Features.ChromaStft(y, p.SampleRate, p.NFft, p.HopLength), TwoPass: p => new TunedChromaPass(p)),
         new("chroma_cqt", "chroma from the CQT, tuning estimated [12, frames]", false,
             (y, p) => Features.ChromaCqt(y, p.SampleRate, p.HopLength, p.FMin, nOctaves: p.ChromaOctaves, binsPerOctave: p.ChromaBinsPerOctave)),
         new("chroma_cens", "chroma energy normalised statistics [12, frames]", false,
@@ -156,11 +203,11 @@ internal static class FeatureKinds
             (y, p) => Features.Tonnetz(y, p.SampleRate, p.HopLength)),
         new("onset_strength", "onset strength envelope [frames]", true,
             (y, p) => Row(Onset.OnsetStrength(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax)),
-            MelDb: new MelDbFeature(
-                (y, p) => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax),
-                (db, p) => Row(Onset.OnsetStrength(db, nFft: p.NFft, hopLength: p.HopLength)),
+            TwoPass: p => new MelDbPass(
+                y => Features.MelSpectrogram(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax),
+                db => Row(Onset.OnsetStrength(db, nFft: p.NFft, hopLength: p.HopLength)),
                 // Frame t is the flux between log-mel frames t − s and t − s − 1, s = lag + nFft / (2·hop) (lag 1).
-                p => 2 + p.NFft / (2 * p.HopLength))),
+                extraContextFrames: 2 + p.NFft / (2 * p.HopLength))),
         new("tempogram", "autocorrelation tempogram [384, frames]", false,
             (y, p) => Features.Tempogram(y, p.SampleRate, p.HopLength)),
     ];

@@ -81,7 +81,7 @@ internal static class FeaturesCommand
             throw new CliUsageException($"--out {outputPath}: the output must end in .npy or .csv.");
         if (!File.Exists(inputPath)) throw new CliUsageException($"{inputPath}: no such file.");
         OutputPaths.CheckFile("--out", outputPath, [inputPath]);
-        if (extension == ".npy" && (kind.FrameLocal || kind.MelDb is not null))
+        if (extension == ".npy" && (kind.FrameLocal || kind.TwoPass is not null))
         {
             WriteNpyStreamed(context, inputPath, kind, parameters, outputPath, blockFrames);
             return 0;
@@ -110,26 +110,24 @@ internal static class FeaturesCommand
         string outputPath, int blockFrames)
     {
         int hop = parameters.HopLength;
+        var twoPass = kind.TwoPass?.Invoke(parameters);
         // Half a frame of context either side, rounded up to whole hops, plus one hop to spare.
-        int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1 + (kind.MelDb?.ExtraContextFrames?.Invoke(parameters) ?? 0);
+        int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1 + (twoPass?.ExtraContextFrames ?? 0);
         OverlappingBlocks Blocks(AudioStreamReader reader) => new(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop),
             OverlappingBlocks.RoundUp((long)contextHops * hop, hop));
         using var progress = new ProgressLine(context, $"features {kind.Name} {Path.GetFileName(inputPath)}");
-        // A dB-floored kind first reads the file once for its loudest mel value (half the progress line).
-        float floorDb = float.NegativeInfinity;
-        int passes = kind.MelDb is null ? 1 : 2;
-        if (kind.MelDb is not null)
+        // A kind that needs a whole-recording statistic reads the file once for it first (half the progress line).
+        int passes = twoPass is null ? 1 : 2;
+        if (twoPass is not null)
         {
             using var first = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
             var blocks = Blocks(first);
-            float loudest = float.NegativeInfinity;
             while (blocks.Next())
             {
                 var (from, count) = blocks.OwnedFrames(hop);
-                loudest = MathF.Max(loudest, MelDbFeature.ToDb(kind.MelDb.Power(blocks.Window.ToArray(), parameters), from, count));
+                twoPass.Observe(blocks.Window.ToArray(), from, count);
                 progress.Report(blocks.OwnedEnd / (double)parameters.SampleRate / passes, first.Info.Duration);
             }
-            floorDb = loudest - MelDbFeature.TopDb;
         }
         using var reader = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
         var stream = Blocks(reader);
@@ -139,15 +137,8 @@ internal static class FeaturesCommand
         {
             while (stream.Next())
             {
-                FloatMatrix feature;
-                if (kind.MelDb is { } melDb)
-                {
-                    var db = melDb.Power(stream.Window.ToArray(), parameters);
-                    MelDbFeature.ToDb(db, 0, 0);
-                    for (int i = 0; i < db.Data.Length; i++) db.Data[i] = MathF.Max(db.Data[i], floorDb);
-                    feature = melDb.FromDb(db, parameters);
-                }
-                else feature = kind.Compute(stream.Window.ToArray(), parameters);
+                var window = stream.Window.ToArray();
+                var feature = twoPass is null ? kind.Compute(window, parameters) : twoPass.Compute(window);
                 writer ??= new NpyColumnWriter(outputPath, feature.Rows, kind.OneDimensional);
                 var (first, count) = stream.OwnedFrames(hop);
                 writer.AppendColumns(feature.Data, feature.Columns, first, count);
