@@ -140,6 +140,31 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(6, Directory.GetFiles(Path.Combine(_scratch, "aug1", TaggerTraining.CacheFolderName), "*-audio-*.npy").Length);
     }
 
+    [SkippableFact]
+    public void TheBuiltFrontEndIsThePublishedModelsOne()
+    {
+        // Trained models get MelFrontEnd.Create's window and filterbank; they must be the published models' (torchaudio's
+        // periodic Hann and HTK mel bank without normalisation) for "the model config's front end" to hold.
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");
+        Skip.IfNot(SharedData.Has("models", "mel_frontend.safetensors"), "../shared/models is not available");
+        var config = new TaggerConfig { Name = "x", Architecture = TaggerArchitecture.Fcn, Tags = ["a"], InputLength = 48000 };
+        using var built = MelFrontEnd.Create(config);
+        var path = Path.Combine(_scratch, "frontend.safetensors");
+        built.Save(path);
+        using var mine = SafeTensors.Load(path);
+        using var published = SafeTensors.Load(SharedData.Path("models", "mel_frontend.safetensors"));
+        foreach (var name in new[] { MelFrontEnd.FilterbankTensorName, MelFrontEnd.WindowTensorName })
+        {
+            Assert.Equal(published[name].Shape, mine[name].Shape);
+            var a = published[name].ToArray<float>();
+            var b = mine[name].ToArray<float>();
+            double worst = a.Zip(b).Max(p => Math.Abs(p.First - p.Second));
+            output.WriteLine($"{name}: max |difference| {worst:E2}");
+            // torchaudio builds the bank in float32 arithmetic, this in double: 1.1e-5 apart at most on weights up to 1.
+            Assert.True(worst < 5e-5, $"{name} differs by up to {worst}");
+        }
+    }
+
     [Fact]
     public void ManifestErrorsNameFileAndLine()
     {
