@@ -168,6 +168,8 @@ public static class TaggerTraining
             Directory.CreateDirectory(outDir);
             var fingerprint = options.Fingerprint(config.Tags, config.HopLength);
             if (options.Resume) LoadCheckpoint(fingerprint);
+            else if (File.Exists(CheckpointPath))
+                progress?.WriteLine($"note: starting afresh; {CheckpointPath} of an earlier run will be overwritten (--resume continues it)");
 
             var cache = new FeatureCache(Path.Combine(outDir, CacheFolderName), config, frontEnd, options.Device);
             var trainFeatures = train.Select(e => cache.Ensure(e.Path, audio: options.Augment)).ToArray();
