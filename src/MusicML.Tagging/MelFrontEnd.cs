@@ -89,6 +89,43 @@ public sealed class MelFrontEnd : Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Builds the front end a configuration describes from scratch, as torchaudio's defaults would: a periodic Hann
+    /// window of <see cref="TaggerConfig.NFft"/> samples and an HTK-scale triangular filterbank without area
+    /// normalisation from <see cref="TaggerConfig.FMin"/> to <see cref="TaggerConfig.FMax"/>. Used for models trained
+    /// here, which have no published front-end file; <see cref="Save"/> writes it for <see cref="Tagger.Load"/>.
+    /// </summary>
+    /// <param name="config">Sample rate, FFT size, hop, mel bands, range and floor.</param>
+    /// <param name="device">Where the front end runs.</param>
+    public static MelFrontEnd Create(TaggerConfig config, Device device = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var bank = MusicML.Dsp.Filters.Mel(config.SampleRate, config.NFft, config.NMels, config.FMin, config.FMax,
+            htk: true, norm: MusicML.Dsp.MelNorm.None);
+        // torchaudio stores the bank as (freqs, nMels); FloatMatrix is (nMels, freqs).
+        var transposed = new float[bank.Rows * bank.Columns];
+        for (int m = 0; m < bank.Rows; m++)
+            for (int f = 0; f < bank.Columns; f++)
+                transposed[f * bank.Rows + m] = bank[m, f];
+        var window = new float[config.NFft];
+        for (int n = 0; n < window.Length; n++) window[n] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * n / window.Length));
+        using var fb = Tensor.From(transposed, [bank.Columns, bank.Rows], device);
+        using var w = Tensor.From(window, device);
+        return new MelFrontEnd(fb, w, config.HopLength, config.Amin);
+    }
+
+    /// <summary>
+    /// Writes the window and filterbank (torchaudio's (freqs, nMels) layout) under <see cref="WindowTensorName"/> and
+    /// <see cref="FilterbankTensorName"/>, atomically, so <see cref="Load"/> reads the same front end back.
+    /// </summary>
+    /// <param name="path">The safetensors file to write.</param>
+    public void Save(string path)
+    {
+        using var fb = _filterbank.Transpose(0, 1);
+        using var contiguous = fb.Contiguous();
+        SafeTensors.Save(path, [new(FilterbankTensorName, contiguous), new(WindowTensorName, _window)]);
+    }
+
+    /// <summary>
     /// Computes the dB mel spectrogram of a batch of waveforms.
     /// </summary>
     /// <param name="input">Waveforms (batch, samples) or (samples), float32, full scale 1.0, longer than nFft/2 samples.</param>

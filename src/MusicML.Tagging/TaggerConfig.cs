@@ -242,6 +242,44 @@ public sealed class TaggerConfig
         return sizes;
     }
 
+    /// <summary>
+    /// The configuration as JSON in the schema <see cref="Load"/> reads (the published models' layout): name, arch,
+    /// tags, n_class, preprocessing (sample rate, STFT, mel, dB floor), inference (input length, chunks), files
+    /// (front end, weights hash) and any <paramref name="extra"/> top-level properties (e.g. how it was trained).
+    /// </summary>
+    /// <param name="extra">Further top-level properties, or null.</param>
+    public string ToJson(System.Text.Json.Nodes.JsonObject? extra = null)
+    {
+        var files = new System.Text.Json.Nodes.JsonObject();
+        if (FrontEndFile.Length > 0) files["frontend"] = FrontEndFile;
+        if (WeightsSha256.Length > 0) files["weights_sha256"] = WeightsSha256;
+        var root = new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = Name,
+            ["arch"] = Architecture.ToString().ToLowerInvariant(),
+            ["dataset"] = Dataset,
+            ["description"] = Description,
+            ["tags"] = new System.Text.Json.Nodes.JsonArray(Tags.Select(t => (System.Text.Json.Nodes.JsonNode?)t).ToArray()),
+            ["n_class"] = Tags.Count,
+            ["preprocessing"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["sample_rate"] = SampleRate,
+                ["stft"] = new System.Text.Json.Nodes.JsonObject { ["n_fft"] = NFft, ["win_length"] = WinLength, ["hop_length"] = HopLength },
+                ["mel"] = new System.Text.Json.Nodes.JsonObject { ["n_mels"] = NMels, ["f_min"] = FMin, ["f_max"] = FMax },
+                ["db"] = new System.Text.Json.Nodes.JsonObject { ["amin"] = Amin },
+            },
+            ["inference"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["input_length_samples"] = InputLength,
+                ["eval_protocol"] = new System.Text.Json.Nodes.JsonObject { ["n_chunks"] = ChunkCount },
+            },
+            ["files"] = files,
+        };
+        if (extra is not null)
+            foreach (var (key, value) in extra) root[key] = value?.DeepClone();
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>An integer layer hyper-parameter from the configuration, or <paramref name="fallback"/> when it is not listed.</summary>
     public long LayerSize(string key, long fallback) => LayerSizes.TryGetValue(key, out var v) ? v : fallback;
 }

@@ -18,13 +18,24 @@ public sealed class TaggerTrainer : IDisposable
     /// <summary>Creates the trainer; the network stays owned by the caller.</summary>
     /// <param name="network">The network to train.</param>
     /// <param name="learningRate">Adam's step size (1e-4 in the original training script).</param>
-    public TaggerTrainer(TaggerNetwork network, double learningRate = 1e-4)
+    /// <param name="weightDecay">Adam's L2 penalty added to the gradient (1e-4 in the original training script).</param>
+    public TaggerTrainer(TaggerNetwork network, double learningRate = 1e-4, double weightDecay = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (!(learningRate > 0)) throw new MusicMLException($"learningRate must be positive, got {learningRate}");
+        if (!(weightDecay >= 0)) throw new MusicMLException($"weightDecay must be zero or positive, got {weightDecay}");
         _network = network;
-        _optimizer = new Adam(network.Parameters(), learningRate);
+        _optimizer = new Adam(network.Parameters(), learningRate, weightDecay: weightDecay);
     }
+
+    /// <summary>
+    /// Copies of Adam's moment estimates and step counts (<see cref="Optimizer.StateDict"/>) for a checkpoint; the
+    /// caller owns the returned tensors.
+    /// </summary>
+    public List<KeyValuePair<string, Tensor>> OptimizerState() => _optimizer.StateDict();
+
+    /// <summary>Restores state from <see cref="OptimizerState"/>, so the next step equals the saved trainer's.</summary>
+    public void LoadOptimizerState(IReadOnlyDictionary<string, Tensor> state) => _optimizer.LoadStateDict(state);
 
     /// <summary>Runs one step and returns the mean BCE loss before the update.</summary>
     /// <param name="melDb">dB mel spectrograms (batch, nMels, frames) on the network's device.</param>

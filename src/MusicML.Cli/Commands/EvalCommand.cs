@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MusicML.Cli.Infrastructure;
 using MusicML.Evaluation;
+using MusicML.Tagging;
+using MusicML.Torch;
 
 namespace MusicML.Cli.Commands;
 
@@ -13,6 +15,8 @@ namespace MusicML.Cli.Commands;
 /// references with mir_eval's definitions, per file and as the mean over the set. REF and EST are files or directories
 /// matched by stem; unmatched files and files that cannot be scored are listed on stderr (and in the JSON), never
 /// dropped silently. Exit code 1 when any matched pair could not be scored.
+/// <c>musicml eval tagger --model DIR|PATH --manifest TEST.csv [--format table|csv|json] [--device cpu|cuda]</c>: scores a
+/// tagging model on a tag manifest (per-tag and macro ROC-AUC / PR-AUC, <see cref="TaggerEvaluator"/>).
 /// </summary>
 internal static class EvalCommand
 {
@@ -40,7 +44,76 @@ internal static class EvalCommand
             task, reference, estimated, format,
         };
         command.SetAction(parse => Run(context, EvaluationTask.Get(parse.GetValue(task)!), parse.GetValue(reference)!, parse.GetValue(estimated)!, parse.GetValue(format)!));
+        command.Subcommands.Add(CreateTagger(context));
         return command;
+    }
+
+    private static Command CreateTagger(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "A trained model's folder (its best.safetensors) or a weights file with its .json beside it.", Required = true };
+        var manifest = new Option<string>("--manifest") { Description = "Test manifest: CSV with header path,tags (paths relative to the manifest, tags joined by ';').", Required = true };
+        var format = new Option<string>("--format") { Description = "Output: an aligned table (default), CSV (one row per tag, a last 'macro' row) or JSON.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var device = new Option<string>("--device") { Description = "Where the network runs: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var command = new Command("tagger", "Score a tagging model on a tag manifest: per-tag and macro ROC-AUC and PR-AUC of its track-level probabilities.")
+        {
+            model, manifest, format, device,
+        };
+        command.SetAction(parse => EvaluateTagger(context, parse.GetValue(model)!, parse.GetValue(manifest)!, parse.GetValue(format)!, parse.GetValue(device)!));
+        return command;
+    }
+
+    private static int EvaluateTagger(CliContext context, string model, string manifest, string format, string deviceName)
+    {
+        var weights = Directory.Exists(model) ? Path.Combine(model, TaggerTraining.BestModelFileName) : model;
+        if (!File.Exists(weights)) throw new CliUsageException($"--model {model}: no such weights file{(Directory.Exists(model) ? $" ({TaggerTraining.BestModelFileName} in the folder)" : "")}.");
+        if (!File.Exists(manifest)) throw new CliUsageException($"--manifest {manifest}: no such file.");
+        var device = deviceName == "cuda" ? Device.Cuda : Device.Cpu;
+        if (device.IsCuda && !TorchRuntime.IsCudaAvailable)
+            throw new CliUsageException("--device cuda: CUDA is not available here (no NVIDIA GPU/driver, or the libtorch the shim was built against is CPU-only; docs/cuda.md); use --device cpu.");
+        using var tagger = Tagger.Load(weights, device);
+        var scores = TaggerEvaluator.Evaluate(tagger, manifest, device.IsCuda ? Tagger.DefaultCudaBatchSize : Tagger.DefaultFilesBatchSize);
+        var o = context.Output;
+        switch (format)
+        {
+            case "csv":
+                o.WriteLine("tag,positives,roc_auc,pr_auc");
+                foreach (var t in scores.Tags) o.WriteLine($"{Csv(t.Tag)},{t.Positives},{Number(t.RocAuc)},{Number(t.PrAuc)}");
+                o.WriteLine($"macro,,{Number(scores.MacroRocAuc)},{Number(scores.MacroPrAuc)}");
+                break;
+            case "json":
+                static JsonNode? Value(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+                var root = new JsonObject
+                {
+                    ["model"] = weights,
+                    ["manifest"] = manifest,
+                    ["tracks"] = scores.Paths.Count,
+                    ["scored_tags"] = scores.ScoredTagCount,
+                    ["macro"] = new JsonObject { ["roc_auc"] = Value(scores.MacroRocAuc), ["pr_auc"] = Value(scores.MacroPrAuc) },
+                    ["tags"] = new JsonArray(scores.Tags.Select(t => (JsonNode?)new JsonObject
+                    {
+                        ["tag"] = t.Tag, ["positives"] = t.Positives, ["roc_auc"] = Value(t.RocAuc), ["pr_auc"] = Value(t.PrAuc),
+                    }).ToArray()),
+                };
+                o.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                break;
+            default:
+                var rows = new List<string[]> { new[] { "tag", "positives", "roc_auc", "pr_auc" } };
+                foreach (var t in scores.Tags) rows.Add([t.Tag, t.Positives.ToString(CultureInfo.InvariantCulture), Rounded(t.RocAuc), Rounded(t.PrAuc)]);
+                rows.Add(["macro", "", Rounded(scores.MacroRocAuc), Rounded(scores.MacroPrAuc)]);
+                var widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
+                string Line(string[] cells) => string.Join("  ", cells.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd();
+                var rule = string.Join("  ", widths.Select(w => new string('-', w)));
+                o.WriteLine(Line(rows[0]));
+                o.WriteLine(rule);
+                for (int r = 1; r < rows.Count - 1; r++) o.WriteLine(Line(rows[r]));
+                o.WriteLine(rule);
+                o.WriteLine(Line(rows[^1]));
+                o.WriteLine($"{scores.Paths.Count} track(s); {scores.ScoredTagCount} of {scores.Tags.Count} tags have positives and negatives and enter the macro means.");
+                break;
+        }
+        return 0;
     }
 
     private static int Run(CliContext context, EvaluationTask task, string reference, string estimated, string format)

@@ -3,6 +3,8 @@ using System.Globalization;
 using MusicML.Cli.Infrastructure;
 using MusicML.Learning;
 using MusicML.Mir.Analysis;
+using MusicML.Tagging;
+using MusicML.Torch;
 
 namespace MusicML.Cli.Commands;
 
@@ -17,6 +19,11 @@ namespace MusicML.Cli.Commands;
 /// the labels from the manifest, joined by file (<see cref="FeatureTable.WithLabelsFrom"/>), so a dataset's own
 /// manifest with text columns (tags, keys) can be used as it is. A table whose columns are all summary features is
 /// recorded in the model as <see cref="TrackSummarizer.FeatureSet"/>, which <c>musicml predict</c> requires.
+/// <c>musicml train tagger --train TRAIN.csv --valid VALID.csv --arch fcn|musicnn|crnn [--epochs 20] [--batch-size 16]
+/// [--lr 1e-3] [--weight-decay 1e-4] [--crop-seconds 3] [--device cpu|cuda] [--seed 0] [--out DIR] [--resume]
+/// [--patience 5] [--tags a,b,c] [--augment] [--chunks 16]</c>: a thin wrapper over <see cref="TaggerTraining.Run"/>;
+/// one progress line per epoch on stderr, the best model (<c>DIR/best.safetensors</c> + <c>best.json</c>, loadable by
+/// <c>musicml tag --model</c>) and its score on stdout.
 /// </summary>
 internal static class TrainCommand
 {
@@ -25,7 +32,86 @@ internal static class TrainCommand
     {
         var command = new Command("train", "Train models.");
         command.Subcommands.Add(CreateClassifier(context));
+        command.Subcommands.Add(CreateTagger(context));
         return command;
+    }
+
+    private static Command CreateTagger(CliContext context)
+    {
+        var train = new Option<string>("--train") { Description = "Training manifest: CSV with header path,tags (paths relative to the manifest, tags joined by ';').", Required = true };
+        var valid = new Option<string>("--valid") { Description = "Validation manifest (same format); its macro ROC-AUC picks the best epoch and stops early.", Required = true };
+        var arch = new Option<string>("--arch") { Description = "Network: fcn, musicnn or crnn.", DefaultValueFactory = _ => "fcn" };
+        arch.AcceptOnlyFromAmong("fcn", "musicnn", "crnn");
+        var epochs = new Option<int>("--epochs") { Description = "Epochs in all (a resumed run continues up to this many).", DefaultValueFactory = _ => 20 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Examples per step (at least 2).", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Adam L2 weight decay.", DefaultValueFactory = _ => 1e-4 };
+        var crop = new Option<double>("--crop-seconds") { Description = "Random crop per example, and the trained model's input chunk, in seconds.", DefaultValueFactory = _ => 3.0 };
+        var device = new Option<string>("--device") { Description = "Where to train: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the weights, shuffles, crops, dropout and augmentation (same seed, same run on the CPU).", DefaultValueFactory = _ => 0UL };
+        var output = new Option<string?>("--out") { Description = "Folder for the feature cache, checkpoint and best model (default tagger-ARCH)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from DIR/checkpoint.safetensors with the same settings." };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation ROC-AUC (0: never).", DefaultValueFactory = _ => 5 };
+        var tags = new Option<string?>("--tags") { Description = "The tag vocabulary in output order, comma-separated (default: the sorted union of the training tags)." };
+        var augment = new Option<bool>("--augment") { Description = "Augment each crop on the raw audio (random gain, EQ or band-pass, noise); the cache then holds clean audio." };
+        var chunks = new Option<int>("--chunks") { Description = "Chunks averaged per track in validation and in the model's tagging protocol.", DefaultValueFactory = _ => 16 };
+        var command = new Command("tagger", "Train an FCN, Musicnn or CRNN tagger on tag manifests; writes DIR/best.safetensors + best.json for 'musicml tag --model'.")
+        {
+            train, valid, arch, epochs, batchSize, lr, weightDecay, crop, device, seed, output, resume, patience, tags, augment, chunks,
+        };
+        command.SetAction(parse =>
+        {
+            var architecture = parse.GetValue(arch) switch
+            {
+                "musicnn" => TaggerArchitecture.Musicnn,
+                "crnn" => TaggerArchitecture.Crnn,
+                _ => TaggerArchitecture.Fcn,
+            };
+            var tagList = parse.GetValue(tags)?.Split(',', StringSplitOptions.TrimEntries);
+            var options = new TrainingOptions
+            {
+                TrainManifest = parse.GetValue(train)!,
+                ValidManifest = parse.GetValue(valid)!,
+                OutputDirectory = parse.GetValue(output) ?? $"tagger-{parse.GetValue(arch)}",
+                Architecture = architecture,
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                LearningRate = parse.GetValue(lr),
+                WeightDecay = parse.GetValue(weightDecay),
+                CropSeconds = parse.GetValue(crop),
+                Device = parse.GetValue(device) == "cuda" ? Device.Cuda : Device.Cpu,
+                Seed = parse.GetValue(seed),
+                Resume = parse.GetValue(resume),
+                Patience = parse.GetValue(patience),
+                Tags = tagList,
+                Augment = parse.GetValue(augment),
+                ChunkCount = parse.GetValue(chunks),
+            };
+            return RunTagger(context, options);
+        });
+        return command;
+    }
+
+    private static int RunTagger(CliContext context, TrainingOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (Core.MusicMLException e)
+        {
+            // Every Validate failure is about an option's value (or the file an option names): a usage error.
+            throw new CliUsageException(e.Message);
+        }
+        var result = TaggerTraining.Run(options, context.Error);
+        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+        var o = context.Output;
+        o.WriteLine($"epochs: {result.Epochs.Count}{(result.StoppedEarly ? " (stopped early)" : "")}");
+        o.WriteLine($"best: epoch {result.BestEpoch}, valid ROC-AUC {F(result.BestRocAuc)}, PR-AUC {F(result.Epochs.First(e => e.Epoch == result.BestEpoch).ValidPrAuc)}");
+        o.WriteLine($"model: {result.BestModelPath} (config {TaggerConfig.PathBeside(result.BestModelPath)}, {result.Config.Tags.Count} tags)");
+        o.WriteLine($"checkpoint: {result.CheckpointPath}");
+        return 0;
     }
 
     private sealed record Settings(

@@ -160,6 +160,10 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Lib)] internal static partial void mm_optim_free(IntPtr optimizer);
     [LibraryImport(Lib)] internal static partial int mm_optim_step(OptimizerHandle optimizer);
     [LibraryImport(Lib)] internal static partial int mm_optim_set_lr(OptimizerHandle optimizer, double lr);
+    [LibraryImport(Lib)] internal static partial int mm_optim_state_info(OptimizerHandle optimizer, int index, out long step);
+    [LibraryImport(Lib)] internal static partial TensorHandle mm_optim_state_tensor(OptimizerHandle optimizer, int index, int slot);
+    [LibraryImport(Lib)]
+    internal static partial int mm_optim_set_state(OptimizerHandle optimizer, int index, long step, TensorHandle s0, TensorHandle s1, TensorHandle s2);
     [LibraryImport(Lib)] internal static partial double mm_clip_grad_norm(IntPtr* parameters, int count, double maxNorm, double normType);
     [LibraryImport(Lib)] internal static partial int mm_clip_grad_value(IntPtr* parameters, int count, double clipValue);
 }

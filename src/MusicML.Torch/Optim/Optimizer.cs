@@ -63,6 +63,69 @@ public abstract unsafe class Optimizer : IDisposable
         fixed (IntPtr* h = raw) Check(mm_clear_grads(h, raw.Length));
     }
 
+    // Slot names of the per-parameter state in the shim's order (Adam/AdamW: exp_avg, exp_avg_sq, max_exp_avg_sq;
+    // SGD: momentum_buffer), as PyTorch's optimizer.state_dict() names them.
+    private string[] SlotNames => this is SGD ? ["momentum_buffer"] : ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"];
+
+    /// <summary>
+    /// Copies of the optimiser's per-parameter state for a checkpoint, named <c>state.{i}.{slot}</c> after PyTorch's
+    /// <c>optimizer.state_dict()</c> (i = the parameter's position; Adam's slots <c>exp_avg</c>, <c>exp_avg_sq</c>,
+    /// <c>max_exp_avg_sq</c> when AMSGrad, its step count as the int64 scalar <c>state.{i}.step</c>; SGD's
+    /// <c>momentum_buffer</c>). Parameters never stepped have no entries. The caller owns the returned tensors.
+    /// </summary>
+    public List<KeyValuePair<string, Tensor>> StateDict()
+    {
+        var result = new List<KeyValuePair<string, Tensor>>();
+        var slots = SlotNames;
+        try
+        {
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                int info = mm_optim_state_info(Native, i, out long step);
+                Check(info < 0 ? -1 : 0);
+                if (info == 0) continue;
+                int mask = (info - 1) >> 1;
+                for (int slot = 0; slot < slots.Length; slot++)
+                    if ((mask & (1 << slot)) != 0)
+                        result.Add(new($"state.{i}.{slots[slot]}", Tensor.Wrap(mm_optim_state_tensor(Native, i, slot))));
+                if (this is not SGD) result.Add(new($"state.{i}.step", Tensor.From(new[] { step })));
+            }
+            return result;
+        }
+        catch
+        {
+            foreach (var (_, t) in result) t.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Restores state saved by <see cref="StateDict"/> (tensors are copied to each parameter's dtype and device), so
+    /// the next <see cref="Step"/> is the one the saved optimiser would have made. Parameters without entries keep
+    /// no state, as if never stepped.
+    /// </summary>
+    /// <exception cref="TorchException">An entry names no parameter or slot of this optimiser, or its shape differs from the parameter's.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var slots = SlotNames;
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var found = new Tensor?[3];
+            for (int slot = 0; slot < slots.Length; slot++)
+                if (state.TryGetValue($"state.{i}.{slots[slot]}", out var t)) { found[slot] = t; known.Add($"state.{i}.{slots[slot]}"); }
+            long step = 0;
+            if (state.TryGetValue($"state.{i}.step", out var stepTensor)) { step = (long)stepTensor.ToDouble(); known.Add($"state.{i}.step"); }
+            if (found.All(t => t is null)) continue;
+            Check(mm_optim_set_state(Native, i, step,
+                found[0]?.Handle ?? TensorHandle.Null, found[1]?.Handle ?? TensorHandle.Null, found[2]?.Handle ?? TensorHandle.Null));
+        }
+        var unknown = state.Keys.Where(k => !known.Contains(k)).ToArray();
+        if (unknown.Length > 0)
+            throw new TorchException($"optimiser state has entries this {GetType().Name} of {_parameters.Length} parameters does not know: {string.Join(", ", unknown.Take(5))}");
+    }
+
     /// <summary>
     /// Releases the optimiser's state (momentum buffers, moment estimates); the handle's finalizer does so when this
     /// is forgotten.
