@@ -53,6 +53,10 @@ public unsafe class FrameBatchFftTests
         {
             foreach (var handle in pinned) handle.Free();
         }
+        // Forward sees only the workspace's raw pointer: without this the pinned buffer is unreachable during the
+        // transform, and a collection there (other tests allocate in parallel) frees it under the FFT (seen once as an
+        // access violation in Radix4Stage).
+        GC.KeepAlive(workspace);
 
         var reference = new ManagedRealFft<double>(n);
         var input = new double[n];
