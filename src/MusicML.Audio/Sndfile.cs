@@ -116,6 +116,9 @@ internal static unsafe partial class Sndfile
     /// <summary>True for the float subtypes, whose samples may hold NaN or infinity.</summary>
     public static bool IsFloatSubtype(int format) => (format & SubMask) is 0x0006 or 0x0007;
 
+    /// <summary>True for MP3, whose decoder (libmpg123) prints to stderr and whose length is an estimate.</summary>
+    public static bool IsMp3(int format) => (format & TypeMask) == 0x230000;
+
     private static NativeDependency Register(NativeDependency dependency)
     {
         dependency.RegisterResolver(typeof(Sndfile).Assembly);
@@ -153,7 +156,6 @@ internal sealed class SndfileHandle : SafeHandle
 /// </remarks>
 internal sealed unsafe class SndfileDecoder : IAudioDecoder
 {
-    private const int Mp3 = 0x230000, TypeMask = 0x0FFF0000;
     private SndfileHandle _handle;
     private readonly bool _seekable;
     private readonly bool _silenceReads;
@@ -167,7 +169,7 @@ internal sealed unsafe class SndfileDecoder : IAudioDecoder
             AudioLimits.CheckHeader(path, info.SampleRate, info.Channels);
             _seekable = info.Seekable != 0;
             // libmpg123 prints a line per damaged frame; libsndfile's other codecs are quiet.
-            _silenceReads = (info.Format & TypeMask) == Mp3;
+            _silenceReads = Sndfile.IsMp3(info.Format);
             MayHoldNonFinite = Sndfile.IsFloatSubtype(info.Format);
             long readable = ReadableFrames(path, info, out bool plausible);
             if (readable <= 0) throw new AudioFormatException(path, "decoded no audio samples (damaged or empty).");
@@ -287,7 +289,7 @@ internal sealed unsafe class SndfileDecoder : IAudioDecoder
     /// </summary>
     private static bool IsReportableShortfall(Sndfile.Info info, long readable)
     {
-        if ((info.Format & TypeMask) != Mp3) return true;
+        if (!Sndfile.IsMp3(info.Format)) return true;
         long tolerance = Math.Max(info.Frames / 100, info.SampleRate / 10);
         return info.Frames - readable > tolerance;
     }
