@@ -37,7 +37,6 @@ internal sealed class StreamingAnalysis
     private readonly int _tuningFft;
     private readonly int _blockSamples;
     private readonly int _contextSamples;
-    private bool _twoPasses;
     private double _expectedSeconds;
     private long _expectedSamples;
 
@@ -55,12 +54,14 @@ internal sealed class StreamingAnalysis
         int grid = Lcm(Lcm(_rhythmHop, TuningHop), Lcm(CqtHop, FooteSegmenter.FrameHop));
         _contextSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(ContextSeconds * _sampleRate), grid);
         _blockSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(analyzer.StreamingBlockSeconds * _sampleRate), grid);
-        _twoPasses = Analyzer.NeedsChroma(_tasks) || _tasks.HasFlag(AnalysisTasks.Segments);
     }
 
     private const int CqtHop = 1024;
 
     private int TuningHop => _tuningFft / 4;
+
+    /// <summary>Whether the (possibly gated) tasks need the second read: the tuned chroma or the segment features.</summary>
+    private bool TwoPasses => Analyzer.NeedsChroma(_tasks) || _tasks.HasFlag(AnalysisTasks.Segments);
 
     public AnalysisResult Run()
     {
@@ -71,7 +72,7 @@ internal sealed class StreamingAnalysis
         CompactHeap();
         ChromaFrames? chroma = null;
         FloatMatrix? segmentFeatures = null;
-        if (_twoPasses)
+        if (TwoPasses)
         {
             (chroma, segmentFeatures) = SecondPass(tuning);
             CompactHeap();
@@ -115,7 +116,7 @@ internal sealed class StreamingAnalysis
     {
         if (_analyzer.Progress is not { } progress) return;
         double fraction = Math.Clamp(ownedEnd / (_expectedSeconds * _sampleRate), 0, 1);
-        progress.Report(_twoPasses ? (pass - 1 + fraction) / 2 : fraction);
+        progress.Report(TwoPasses ? (pass - 1 + fraction) / 2 : fraction);
     }
 
     /// <summary>
@@ -153,7 +154,6 @@ internal sealed class StreamingAnalysis
         var result = new AnalysisResult { Duration = (double)samples / _sampleRate, SampleRate = _sampleRate, Tasks = _tasks };
         // Too quiet (or, rarely for a file longer than a block, too short): the estimates, and the second pass, are skipped.
         (_tasks, result) = Analyzer.Gate(_tasks, gate, result);
-        _twoPasses = Analyzer.NeedsChroma(_tasks) || _tasks.HasFlag(AnalysisTasks.Segments);
         tonal = (_tasks & Analyzer.TonalTasks) != 0;
         if (rhythm is not null) result = _analyzer.AnalyzeRhythm(rhythm.ToFeatures(), _tasks, result);
         return (result, tonal ? tuning.Estimate() : 0.0);
