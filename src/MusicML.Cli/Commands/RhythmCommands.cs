@@ -125,15 +125,7 @@ internal static class RhythmCommands
         _ => OnsetMethod.SuperFlux,
     };
 
-    /// <summary>
-    /// The per-file analysis of a rhythm command through the library's streamed <see cref="Analyzer"/> (22050 Hz mono,
-    /// bounded memory on any length, the whole-file numbers on files up to one block), with a progress line on a terminal.
-    /// </summary>
-    private static Func<string, string> Streamed(CliContext context, string command, Analyzer analyzer, Func<AnalysisResult, string> format) => file =>
-    {
-        using var progress = new ProgressLine(context, $"{command} {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-        var result = (analyzer with { Progress = progress }).Analyze(file);
-        if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
-        return format(result);
-    };
+    /// <summary>The per-file output of a rhythm command: <paramref name="format"/> of its <see cref="StreamedAnalysis"/>.</summary>
+    private static Func<string, string> Streamed(CliContext context, string command, Analyzer analyzer, Func<AnalysisResult, string> format) =>
+        file => format(StreamedAnalysis.Run(context, command, analyzer, file));
 }

@@ -47,11 +47,10 @@ internal static class TonalCommands
                     KeyProfile = KeyProfiles.ByName(parse.GetValue(profile)!),
                     KeyMethod = Enum.Parse<KeyMethod>(parse.GetValue(method)!, ignoreCase: true),
                 };
-                using var progress = new ProgressLine(context, $"key {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-                var result = (analyzer with { Progress = progress }).Analyze(file);
+                var result = StreamedAnalysis.Run(context, "key", analyzer, file);
                 if (result.Key is { } key) return EstimateText.Key(key);
-                context.Warn(result.NoEstimate is { } why ? $"{file}: no estimate: {why}."
-                    : $"{file}: no key estimate: the audio holds no pitched content (silence or unpitched noise).");
+                if (result.NoEstimate is null)
+                    context.Warn($"{file}: no key estimate: the audio holds no pitched content (silence or unpitched noise).");
                 return "";
             });
     }
@@ -84,16 +83,13 @@ internal static class TonalCommands
                     if (EstimateGate.Check(y, audio.SampleRate) is { } refusal)
                     {
                         context.Warn($"{file}: no estimate: {refusal}.");
-                        return EstimateText.Chords([new ChordSegment(0, audio.Duration, "N")]);
+                        return EstimateText.Chords(EstimateGate.NoChords(audio.Duration));
                     }
                     return EstimateText.Chords(ChordEstimator.Estimate(y, audio.SampleRate, beatTimes, options));
                 }
                 // Frame-wise chords through the library's streamed analysis (the same decode as ChordEstimator.Estimate).
                 var analyzer = new Analyzer { Tasks = AnalysisTasks.Chords, Chords = options };
-                using var progress = new ProgressLine(context, $"chords {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-                var result = (analyzer with { Progress = progress }).Analyze(file);
-                if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
-                return EstimateText.Chords(result.Chords);
+                return EstimateText.Chords(StreamedAnalysis.Run(context, "chords", analyzer, file).Chords);
             });
     }
 
@@ -122,11 +118,7 @@ internal static class TonalCommands
             (_, file) =>
             {
                 // The library's streamed analysis at 22050 Hz: FooteSegmenter's own numbers, in bounded memory on any length.
-                var analyzer = new Analyzer { Tasks = AnalysisTasks.Segments };
-                using var progress = new ProgressLine(context, $"segments {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
-                var result = (analyzer with { Progress = progress }).Analyze(file);
-                if (result.NoEstimate is { } why) context.Warn($"{file}: no estimate: {why}.");
-                return EstimateText.Segments(result.Segments);
+                return EstimateText.Segments(StreamedAnalysis.Run(context, "segments", new Analyzer { Tasks = AnalysisTasks.Segments }, file).Segments);
             });
 
     /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>

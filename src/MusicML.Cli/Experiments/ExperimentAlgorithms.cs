@@ -172,7 +172,7 @@ internal static class ExperimentAlgorithms
                 };
                 options.Validate();
                 return Gated(audio => EstimateText.Chords(ChordEstimator.Estimate(NonEmptyMono(audio), audio.SampleRate, options: options)),
-                    audio => EstimateText.Chords([new ChordSegment(0, audio.Duration, "N")]));
+                    audio => EstimateText.Chords(EstimateGate.NoChords(audio.Duration)));
             });
     }
 

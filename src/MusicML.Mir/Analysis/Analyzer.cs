@@ -156,7 +156,7 @@ public sealed record Analyzer
         var tasks = quiet is not null ? AnalysisTasks.None : shortAudio is not null ? asked & withoutLength : asked;
         if (tasks == asked) return (tasks, result);
         result = result with { NoEstimate = quiet ?? shortAudio };
-        if (asked.HasFlag(AnalysisTasks.Chords)) result = result with { Chords = [new ChordSegment(0, result.Duration, "N")] };
+        if (asked.HasFlag(AnalysisTasks.Chords)) result = result with { Chords = EstimateGate.NoChords(result.Duration) };
         return (tasks, result);
     }
 

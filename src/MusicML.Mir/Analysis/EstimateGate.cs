@@ -1,5 +1,6 @@
 using System.Globalization;
 using MusicML.Core;
+using MusicML.Mir.Chords;
 
 namespace MusicML.Mir.Analysis;
 
@@ -89,6 +90,12 @@ public sealed class EstimateGate
 
     /// <summary>The first reason not to estimate (too quiet, then too short), or null when both rules pass.</summary>
     public string? Refusal() => TooQuiet() ?? TooShort();
+
+    /// <summary>
+    /// The chords of audio given no estimate: one no-chord (<c>N</c>) segment over its <paramref name="duration"/>
+    /// seconds, which reads and scores as a valid annotation where an empty one would not.
+    /// </summary>
+    public static IReadOnlyList<ChordSegment> NoChords(double duration) => [new ChordSegment(0, duration, "N")];
 
     /// <summary>The gate's verdict on a whole signal: the reason not to estimate, or null.</summary>
     public static string? Check(ReadOnlySpan<float> y, int sampleRate)
