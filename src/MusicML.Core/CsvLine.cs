@@ -6,6 +6,16 @@ namespace MusicML.Core;
 public static class CsvLine
 {
     /// <summary>
+    /// One field as RFC 4180 writes it: double-quoted, with each <c>"</c> doubled, when it holds a comma, a quote, a
+    /// line feed or a carriage return; as it is otherwise.
+    /// </summary>
+    public static string Quote(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        return field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    }
+
+    /// <summary>
     /// Splits <paramref name="line"/> into its fields: a field may be double-quoted, <c>""</c> is a quote inside one,
     /// and commas inside quotes do not split. Fields are returned as written (not trimmed).
     /// </summary>

@@ -1,8 +1,8 @@
-using MusicML.Audio;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Cli.Reports;
 using MusicML.Core;
@@ -265,14 +265,12 @@ internal static class AnalyzeCommand
                 Count(r, AnalysisTasks.Chords, r.Chords.Count(c => c.Label != "N")), string.Join(' ', MainChords(r)),
                 string.Join(' ', r.Segments.Select(segment => segment.Label)), r.NoEstimate ?? "",
             ];
-            text.Append(string.Join(',', fields.Select(Quote))).Append('\n');
+            text.Append(string.Join(',', fields.Select(CsvLine.Quote))).Append('\n');
         }
         return text.ToString();
 
         static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
         static string Count(AnalysisResult r, AnalysisTasks task, int count) => r.Tasks.HasFlag(task) ? count.ToString(CultureInfo.InvariantCulture) : "";
-        static string Quote(string field) =>
-            field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
     }
 
     /// <summary>Up to four chord labels covering the most time (N excluded), longest first.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MusicML.Cli.Infrastructure;
+using MusicML.Core;
 using MusicML.Evaluation;
 using MusicML.Tagging;
 using MusicML.Torch;
@@ -79,7 +80,7 @@ internal static class EvalCommand
         {
             case "csv":
                 o.WriteLine("tag,positives,roc_auc,pr_auc");
-                foreach (var t in scores.Tags) o.WriteLine($"{Csv(t.Tag)},{t.Positives},{Number(t.RocAuc)},{Number(t.PrAuc)}");
+                foreach (var t in scores.Tags) o.WriteLine($"{CsvLine.Quote(t.Tag)},{t.Positives},{Number(t.RocAuc)},{Number(t.PrAuc)}");
                 o.WriteLine($"macro,,{Number(scores.MacroRocAuc)},{Number(scores.MacroPrAuc)}");
                 break;
             case "json":
@@ -152,9 +153,9 @@ internal static class EvalCommand
     /// <summary>Writes the CSV scores: a header of mir_eval metric names, one row per scored file, a last <c>mean</c> row.</summary>
     internal static void WriteCsv(TextWriter output, EvaluationTask task, IReadOnlyList<FileEvaluation> files, IReadOnlyDictionary<string, double> mean)
     {
-        output.WriteLine(string.Join(',', new[] { "file" }.Concat(task.MetricNames).Select(Csv)));
+        output.WriteLine(string.Join(',', new[] { "file" }.Concat(task.MetricNames).Select(CsvLine.Quote)));
         foreach (var file in files)
-            output.WriteLine(string.Join(',', new[] { Csv(file.Stem) }.Concat(task.MetricNames.Select(m => Number(file.Scores![m])))));
+            output.WriteLine(string.Join(',', new[] { CsvLine.Quote(file.Stem) }.Concat(task.MetricNames.Select(m => Number(file.Scores![m])))));
         output.WriteLine(string.Join(',', new[] { "mean" }.Concat(task.MetricNames.Select(m => Number(mean[m])))));
     }
 
@@ -212,7 +213,4 @@ internal static class EvalCommand
     private static string Number(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Rounded(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.0000", CultureInfo.InvariantCulture);
-
-    private static string Csv(string field) =>
-        field.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
 }

@@ -45,7 +45,7 @@ internal static class FeatureSummaryCommand
             writer.Write(string.Join(',', TrackSummarizer.Names.Prepend("path")) + "\n");
             foreach (var (path, summary) in results)
                 if (summary is not null)
-                    writer.Write(Quote(path) + "," + string.Join(',', summary.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "\n");
+                    writer.Write(CsvLine.Quote(path) + "," + string.Join(',', summary.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "\n");
         }
         if (outPath is not null)
         {
@@ -88,8 +88,4 @@ internal static class FeatureSummaryCommand
         });
         return results;
     }
-
-    /// <summary>RFC 4180 quoting of a CSV field that needs it.</summary>
-    internal static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

@@ -69,7 +69,7 @@ internal static class PredictCommand
             var classes = classifier.LabelNames;
             if (format == "csv")
                 writer.Write(string.Join(',', new[] { "path", "label" }.Concat(probabilities is null ? [] : classes.Select(c => "p_" + c))
-                    .Select(FeatureSummaryCommand.Quote)) + "\n");
+                    .Select(CsvLine.Quote)) + "\n");
             if (format == "json") writer.Write("[");
             for (int i = 0; i < done.Length; i++)
             {
@@ -80,7 +80,7 @@ internal static class PredictCommand
                         writer.Write(TagOutput.EscapeTsv(path) + "\t" + TagOutput.EscapeTsv(labels[i]) + "\n");
                         break;
                     case "csv":
-                        var row = new[] { FeatureSummaryCommand.Quote(path), FeatureSummaryCommand.Quote(labels[i]) }.AsEnumerable();
+                        var row = new[] { CsvLine.Quote(path), CsvLine.Quote(labels[i]) }.AsEnumerable();
                         if (probabilities is not null)
                             row = row.Concat(Enumerable.Range(0, classes.Count).Select(c => probabilities[i, c].ToString("F6", CultureInfo.InvariantCulture)));
                         writer.Write(string.Join(',', row) + "\n");

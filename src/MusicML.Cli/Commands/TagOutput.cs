@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MusicML.Core;
 using MusicML.Tagging;
 
 namespace MusicML.Cli.Commands;
@@ -33,7 +34,7 @@ internal sealed class TagOutput
     public TagOutput(TextWriter writer, string format, IReadOnlyList<string> tags, int topK, double threshold)
     {
         (_writer, _format, _topK, _threshold) = (writer, format, topK, threshold);
-        if (format == "csv") _writer.Write(string.Join(',', tags.Prepend("path").Select(Quote)) + "\n");
+        if (format == "csv") _writer.Write(string.Join(',', tags.Prepend("path").Select(CsvLine.Quote)) + "\n");
         else if (format == "json") _writer.Write("[");
     }
 
@@ -51,7 +52,7 @@ internal sealed class TagOutput
                 _writer.Write(line.Append('\n').ToString());
                 break;
             case "csv":
-                _writer.Write(string.Join(',', tags.Probabilities.Select(Fixed).Prepend(Quote(path))) + "\n");
+                _writer.Write(string.Join(',', tags.Probabilities.Select(Fixed).Prepend(CsvLine.Quote(path))) + "\n");
                 break;
             default:
                 _writer.Write((_written == 0 ? "\n" : ",\n") + JsonRecord(path, Kept(tags)));
@@ -98,7 +99,4 @@ internal sealed class TagOutput
             ? field
             : field.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal)
                 .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
-
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

@@ -195,7 +195,7 @@ public static class AnnotationFiles
         for (int i = 0; i < annotation.Count; i++)
         {
             var (start, end) = (annotation.Intervals[i].Start, annotation.Intervals[i].End);
-            if (csv) text.Append(Format(start)).Append(',').Append(Format(end)).Append(',').Append(CsvQuote(annotation.Labels[i])).Append('\n');
+            if (csv) text.Append(Format(start)).Append(',').Append(Format(end)).Append(',').Append(CsvLine.Quote(annotation.Labels[i])).Append('\n');
             else text.Append(Format(start)).Append('\t').Append(Format(end)).Append('\t').Append(annotation.Labels[i]).Append('\n');
         }
         AtomicFile.WriteAllText(path, text.ToString());
@@ -234,7 +234,7 @@ public static class AnnotationFiles
         var text = new StringBuilder();
         bool csv = IsCsv(path);
         for (int i = 0; i < tags.Tags.Length; i++)
-            text.Append(csv ? CsvQuote(tags.Tags[i]) : tags.Tags[i]).Append(Separator(path)).Append(Format(tags.Values[i])).Append('\n');
+            text.Append(csv ? CsvLine.Quote(tags.Tags[i]) : tags.Tags[i]).Append(Separator(path)).Append(Format(tags.Values[i])).Append('\n');
         AtomicFile.WriteAllText(path, text.ToString());
     }
 
@@ -244,9 +244,6 @@ public static class AnnotationFiles
     private static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
     private static char Separator(string path) => IsCsv(path) ? ',' : '\t';
-
-    private static string CsvQuote(string field) =>
-        field.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
 
     internal static IEnumerable<Row> ReadRows(string path, bool splitOnColon = false)
     {
