@@ -46,7 +46,7 @@ internal static class AnalyzeCommand
         format.AcceptOnlyFromAmong("json", "csv");
         var output = new Option<string?>("--out") { HelpName = "FILE|DIR", Description = "Write to this FILE, or into this DIR (an existing directory or a path ending in '/'): JSON one <stem>.json per file, CSV analysis.csv." };
         var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write an HTML report per file (<stem>.html) and an index.html into this directory." };
-        var jobs = new Option<int>("--jobs") { HelpName = "N", Description = "Files analysed in parallel.", DefaultValueFactory = _ => 1 };
+        var jobs = JobsOption.Create("Files analysed in parallel.");
         var tasks = new Option<string>("--tasks")
         {
             HelpName = "LIST",
@@ -83,7 +83,7 @@ internal static class AnalyzeCommand
     /// <summary>Analyses every file and writes the outputs; returns 0, or <see cref="CommandLineApp.ExitFailure"/> when any file failed.</summary>
     public static int Run(CliContext context, IReadOnlyList<string> inputs, string format, string? output, string? reportDir, int jobs, AnalysisTasks tasks)
     {
-        if (jobs < 1) throw new CliUsageException($"--jobs must be at least 1; got {jobs}.");
+        JobsOption.Check(jobs);
         bool csv = format == "csv";
         var files = InputFiles.ExpandAtLeastOne(inputs, context);
         bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));

@@ -28,7 +28,7 @@ internal static class CorpusCommand
         var count = new Option<int>("--count") { Description = "Number of clips.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the first clip; clip i uses seed+i (default 1000000, disjoint from the evaluation set).", DefaultValueFactory = _ => 1_000_000 };
         var seconds = new Option<string>("--seconds") { Description = "Clip length in seconds, MIN-MAX or one value (default 20-30).", DefaultValueFactory = _ => "20-30" };
-        var jobs = new Option<int>("--jobs") { Description = "Clips rendered at once (default: the number of CPU cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = JobsOption.Create("Clips rendered at once (default: the number of CPU cores).", Environment.ProcessorCount);
         var fluidsynth = new Option<string>("--fluidsynth") { Description = "The fluidsynth program (default: fluidsynth on PATH).", DefaultValueFactory = _ => "fluidsynth" };
         var soundfont = new Option<string>("--soundfont") { Description = $"The General MIDI soundfont (default {FluidSynthRenderer.DefaultSoundFont}).", DefaultValueFactory = _ => FluidSynthRenderer.DefaultSoundFont };
         var command = new Command("synth", "Render synthetic clips (MIDI + FluidSynth) with exact onsets, beats, downbeats, tempo, key, chords and tags, in the evaluation set's formats.")
@@ -55,7 +55,7 @@ internal static class CorpusCommand
     private static int Synth(CliContext context, string folder, int count, int seed, string secondsText, int jobs, string fluidsynth, string soundfont)
     {
         if (count < 1) throw new CliUsageException($"--count {count}: at least 1 clip.");
-        if (jobs < 1) throw new CliUsageException($"--jobs {jobs}: at least 1.");
+        JobsOption.Check(jobs);
         if (seed < 0 || (long)seed + count - 1 > int.MaxValue) throw new CliUsageException($"--seed {seed}: seeds seed..seed+count-1 must lie in 0..{int.MaxValue}.");
         var (min, max) = ParseSeconds(secondsText);
         var renderer = new FluidSynthRenderer { Executable = fluidsynth, SoundFont = soundfont };

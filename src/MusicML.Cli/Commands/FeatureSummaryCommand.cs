@@ -20,7 +20,7 @@ internal static class FeatureSummaryCommand
     {
         var inputs = InputFiles.CreateArgument();
         var output = new Option<string?>("--out") { HelpName = "F.csv", Description = "Write the table to F.csv (atomically) instead of standard output." };
-        var jobs = JobsOption("Files summarised in parallel (default 1).");
+        var jobs = JobsOption.Create("Files summarised in parallel (default 1).");
         var command = new Command("summary",
             $"Per-track summary features ({TrackSummarizer.FeatureSet}: {TrackSummarizer.Names.Count} values of MFCC, chroma, contrast and spectral statistics, onset rate, tempo, key strength) as CSV, one row per track.")
         {
@@ -30,13 +30,9 @@ internal static class FeatureSummaryCommand
         return command;
     }
 
-    /// <summary>A <c>--jobs N</c> option (default 1).</summary>
-    internal static Option<int> JobsOption(string description) =>
-        new("--jobs") { HelpName = "N", Description = description, DefaultValueFactory = _ => 1 };
-
     private static int Run(CliContext context, IReadOnlyList<string> inputs, string? outPath, int jobs)
     {
-        CheckJobs(jobs);
+        JobsOption.Check(jobs);
         var files = InputFiles.ExpandAtLeastOne(inputs, context);
         if (outPath is not null) OutputPaths.CheckFile("--out", outPath, files);
         var results = Summarize(context, files, jobs);
@@ -57,11 +53,6 @@ internal static class FeatureSummaryCommand
     }
 
     /// <exception cref="CliUsageException">N is below 1.</exception>
-    internal static void CheckJobs(int jobs)
-    {
-        if (jobs < 1) throw new CliUsageException($"--jobs must be at least 1; got {jobs}.");
-    }
-
     /// <summary>
     /// The summary of every file, in input order, <paramref name="jobs"/> at a time; a file that fails is reported on
     /// stderr (one line naming it) and comes back with a null summary. Progress is drawn on a terminal.
