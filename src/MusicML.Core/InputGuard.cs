@@ -79,59 +79,37 @@ public static class InputGuard
     }
 
     /// <summary>Index of the first NaN or infinity, or −1.</summary>
-    /// <remarks>
-    /// x − x is 0 for every finite x and NaN for NaN and ±∞, so a vector is finite exactly when x − x == 0 in every
-    /// lane. Fully optimised from the first call because one long loop would otherwise run as OSR code.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int FirstNonFinite(ReadOnlySpan<float> values)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && values.Length >= 4 * Vector<float>.Count)
-        {
-            int width = Vector<float>.Count;
-            ref float start = ref MemoryMarshal.GetReference(values);
-            for (; i <= values.Length - 4 * width; i += 4 * width)
-            {
-                var a = Vector.LoadUnsafe(ref start, (nuint)i);
-                var b = Vector.LoadUnsafe(ref start, (nuint)(i + width));
-                var c = Vector.LoadUnsafe(ref start, (nuint)(i + 2 * width));
-                var d = Vector.LoadUnsafe(ref start, (nuint)(i + 3 * width));
-                // Summing the four x − x keeps one compare per 4 vectors: any NaN lane survives the sum.
-                if (!Vector.EqualsAll((a - a) + (b - b) + (c - c) + (d - d), Vector<float>.Zero)) break;
-            }
-        }
-        for (; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return i;
-        return -1;
-    }
+    public static int FirstNonFinite(ReadOnlySpan<float> values) => FirstBeyond(values, float.MaxValue);
 
     /// <summary>Index of the first sample that is NaN, ±∞ or beyond ±<see cref="MaxAbsSample"/>, or −1.</summary>
+    public static int FirstInvalidSample(ReadOnlySpan<float> values) => FirstBeyond(values, MaxAbsSample);
+
+    /// <summary>Index of the first value that is NaN or whose magnitude exceeds <paramref name="limit"/> (so ±∞ too), or −1.</summary>
     /// <remarks>
     /// Runs on every call of every feature over the whole signal (13 M samples for 10 minutes), so it scans SIMD
-    /// vectors with one test, |x| ≤ limit, which is false for NaN (an unordered compare) and ±∞ as well as for huge
-    /// values. Fully optimised from the first call because one long loop would otherwise run as OSR code.
+    /// vectors with one test, |x| ≤ limit, which is false for NaN (an unordered compare) as well as for anything
+    /// larger. Fully optimised from the first call because one long loop would otherwise run as OSR code.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int FirstInvalidSample(ReadOnlySpan<float> values)
+    private static int FirstBeyond(ReadOnlySpan<float> values, float limit)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && values.Length >= 4 * Vector<float>.Count)
         {
             int width = Vector<float>.Count;
-            var limit = new Vector<float>(MaxAbsSample);
+            var bound = new Vector<float>(limit);
             ref float start = ref MemoryMarshal.GetReference(values);
             for (; i <= values.Length - 4 * width; i += 4 * width)
             {
-                var a = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)i)), limit);
-                var b = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)(i + width))), limit);
-                var c = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)(i + 2 * width))), limit);
-                var d = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)(i + 3 * width))), limit);
+                var a = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)i)), bound);
+                var b = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)(i + width))), bound);
+                var c = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)(i + 2 * width))), bound);
+                var d = Vector.LessThanOrEqual(Vector.Abs(Vector.LoadUnsafe(ref start, (nuint)(i + 3 * width))), bound);
                 if (!Vector.EqualsAll(a & b & c & d, new Vector<int>(-1))) break;
             }
         }
         for (; i < values.Length; i++)
-            if (!(MathF.Abs(values[i]) <= MaxAbsSample)) return i;
+            if (!(MathF.Abs(values[i]) <= limit)) return i;
         return -1;
     }
 }
