@@ -212,6 +212,7 @@ public static class CheckpointImport
             {
                 TaggerArchitecture.Fcn => new FcnTagger(96, tags),
                 TaggerArchitecture.Crnn => new CrnnTagger(96, tags),
+                TaggerArchitecture.ShortChunk => new ShortChunkTagger(ShortChunkTagger.DefaultMels, tags, channels: 1),
                 _ => new MusicnnTagger(96, tags),
             };
             if (have.SetEquals(network.StateDict().Select(kv => kv.Key))) return other;

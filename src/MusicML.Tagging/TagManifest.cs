@@ -9,17 +9,21 @@ namespace MusicML.Tagging;
 public sealed record TagManifestEntry(string Path, IReadOnlyList<string> Tags, int Line);
 
 /// <summary>
-/// A CSV list of tracks and their tags, the input of tagger training and evaluation: a header <c>path,tags</c>, then
-/// one line per track with an audio path (relative paths are relative to the manifest's folder, so a data set can be
-/// moved as a whole) and its tags joined by <c>;</c>. Blank lines are skipped; any other malformed line is an error
-/// naming <c>file:line</c>, because silently dropping a track would change what is trained or scored.
+/// A CSV list of tracks and their tags, the input of tagger training and evaluation: a header naming a <c>path</c> (or
+/// <c>file</c>) column and a <c>tags</c> column, then one line per track with an audio path (relative paths are
+/// relative to the manifest's folder, so a data set can be moved as a whole) and its tags joined by <c>;</c>. Other
+/// columns are ignored, so the <c>manifest.csv</c> of <c>../shared/eval/synth</c> and of <c>musicml corpus synth</c>
+/// (<c>id,file,duration,tempo,key,meter,tags,seed</c>) are manifests as they are. Blank lines are skipped; any other
+/// malformed line is an error naming <c>file:line</c>, because silently dropping a track would change what is
+/// trained or scored.
 /// </summary>
 public static class TagManifest
 {
     /// <summary>Reads and checks a manifest.</summary>
     /// <param name="path">The CSV file.</param>
-    /// <exception cref="MusicMLException">The file is missing, the header is not <c>path,tags</c>, a line has another
-    /// number of fields or an empty path, or lists no tracks; the message starts with <c>file:line</c>.</exception>
+    /// <exception cref="MusicMLException">The file is missing, the header has no path/file or no tags column, a line
+    /// has another number of fields than the header or an empty path, or it lists no tracks; the message starts with
+    /// <c>file:line</c>.</exception>
     public static IReadOnlyList<TagManifestEntry> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -28,6 +32,7 @@ public static class TagManifest
         var entries = new List<TagManifestEntry>();
         int lineNumber = 0;
         bool header = true;
+        int pathColumn = -1, tagsColumn = -1, columns = 0;
         foreach (var raw in File.ReadLines(path))
         {
             lineNumber++;
@@ -44,20 +49,23 @@ public static class TagManifest
             }
             if (header)
             {
-                if (fields.Length != 2 || !fields[0].Trim().Equals("path", StringComparison.OrdinalIgnoreCase)
-                    || !fields[1].Trim().Equals("tags", StringComparison.OrdinalIgnoreCase))
-                    throw Error(path, lineNumber, $"expected the header 'path,tags', got '{line}'");
-                header = false;
+                var names = fields.Select(f => f.Trim().ToLowerInvariant()).ToArray();
+                pathColumn = Array.IndexOf(names, "path");
+                if (pathColumn < 0) pathColumn = Array.IndexOf(names, "file");
+                tagsColumn = Array.IndexOf(names, "tags");
+                if (pathColumn < 0 || tagsColumn < 0)
+                    throw Error(path, lineNumber, $"expected a header with a path (or file) column and a tags column, such as 'path,tags'; got '{line}'");
+                (columns, header) = (fields.Length, false);
                 continue;
             }
-            if (fields.Length != 2) throw Error(path, lineNumber, $"expected 2 fields (path,tags), got {fields.Length}");
-            var audio = fields[0].Trim();
+            if (fields.Length != columns) throw Error(path, lineNumber, $"expected {columns} fields as in the header, got {fields.Length}");
+            var audio = fields[pathColumn].Trim();
             if (audio.Length == 0) throw Error(path, lineNumber, "the audio path is empty");
-            var tags = fields[1].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            var tags = fields[tagsColumn].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Distinct(StringComparer.Ordinal).ToArray();
             entries.Add(new TagManifestEntry(System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, audio)), tags, lineNumber));
         }
-        if (header) throw Error(path, Math.Max(lineNumber, 1), "the manifest is empty (expected the header 'path,tags')");
+        if (header) throw Error(path, Math.Max(lineNumber, 1), "the manifest is empty (expected a header such as 'path,tags')");
         if (entries.Count == 0) throw new MusicMLException($"{path}: the manifest lists no tracks") { FilePath = path };
         return entries;
     }

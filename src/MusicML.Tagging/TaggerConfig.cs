@@ -127,13 +127,8 @@ public sealed class TaggerConfig
     {
         string name = OptionalString(root, "name") ?? Path.GetFileNameWithoutExtension(path);
         string arch = RequiredString(root, "arch", path);
-        var architecture = arch.ToLowerInvariant() switch
-        {
-            "fcn" => TaggerArchitecture.Fcn,
-            "musicnn" => TaggerArchitecture.Musicnn,
-            "crnn" => TaggerArchitecture.Crnn,
-            _ => throw new MusicMLException($"{path}: unknown architecture '{arch}' (MusicML builds fcn, musicnn and crnn)") { FilePath = path },
-        };
+        var architecture = TaggerArchitectureNames.TryParse(arch)
+            ?? throw new MusicMLException($"{path}: unknown architecture '{arch}' (MusicML builds {TaggerArchitectureNames.Listed})") { FilePath = path };
         if (!root.TryGetProperty("tags", out var tagsElement) || tagsElement.ValueKind != JsonValueKind.Array)
             throw new MusicMLException($"{path}: 'tags' (the output order) is missing") { FilePath = path };
         var tags = tagsElement.EnumerateArray().Select(t => t.GetString() ?? "").ToArray();
@@ -256,7 +251,7 @@ public sealed class TaggerConfig
         var root = new System.Text.Json.Nodes.JsonObject
         {
             ["name"] = Name,
-            ["arch"] = Architecture.ToString().ToLowerInvariant(),
+            ["arch"] = TaggerArchitectureNames.Name(Architecture),
             ["dataset"] = Dataset,
             ["description"] = Description,
             ["tags"] = new System.Text.Json.Nodes.JsonArray(Tags.Select(t => (System.Text.Json.Nodes.JsonNode?)t).ToArray()),
@@ -275,6 +270,18 @@ public sealed class TaggerConfig
             },
             ["files"] = files,
         };
+        if (LayerSizes.Count > 0)
+        {
+            // The schema ParseLayerSizes reads: architecture.modules[] = { name: "layer1.conv", out_channels: 32 }.
+            var modules = new System.Text.Json.Nodes.JsonArray();
+            foreach (var module in LayerSizes.GroupBy(kv => kv.Key[..kv.Key.LastIndexOf('.')], StringComparer.Ordinal))
+            {
+                var entry = new System.Text.Json.Nodes.JsonObject { ["name"] = module.Key };
+                foreach (var (key, value) in module.OrderBy(kv => kv.Key, StringComparer.Ordinal)) entry[key[(key.LastIndexOf('.') + 1)..]] = value;
+                modules.Add(entry);
+            }
+            root["architecture"] = new System.Text.Json.Nodes.JsonObject { ["modules"] = modules };
+        }
         if (extra is not null)
             foreach (var (key, value) in extra) root[key] = value?.DeepClone();
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

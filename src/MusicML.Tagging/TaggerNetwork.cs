@@ -32,9 +32,10 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
         IReadOnlyList<(long Freq, long Time)> pools)
     {
         long freq = NMels;
-        foreach (var (f, _) in pools) freq /= f;
+        long product = 1;
+        foreach (var (f, _) in pools) (freq, product) = (freq / f, product * f);
         if (freq != 1)
-            throw new MusicMLException($"{architecture} pools 96 mel bands down to one; nMels {NMels} leaves {freq} rows (use 96..191)");
+            throw new MusicMLException($"{architecture} pools {product} mel bands down to one row; nMels {NMels} leaves {freq} rows (use {product}..{2 * product - 1})");
         var blocks = new ConvBlock2d[pools.Count];
         long inChannels = 1;
         for (int i = 0; i < pools.Count; i++)
@@ -117,6 +118,8 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
                 horizontalChannels: config.LayerSize("layers.2.conv.out_channels", 51),
                 backEndChannels: config.LayerSize("layer1.conv.out_channels", 64),
                 denseUnits: config.LayerSize("dense1.out_features", 200)),
+            TaggerArchitecture.ShortChunk => new ShortChunkTagger(config.NMels, config.Tags.Count,
+                channels: config.LayerSize("layer1.conv.out_channels", ShortChunkTagger.PublishedChannels)),
             _ => throw new MusicMLException($"unknown architecture {config.Architecture}"),
         };
     }

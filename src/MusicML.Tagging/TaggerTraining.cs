@@ -139,6 +139,10 @@ public static class TaggerTraining
         Description = $"{options.Architecture} trained by musicml train tagger",
         Tags = tags,
         SampleRate = options.SampleRate,
+        NMels = options.Architecture == TaggerArchitecture.ShortChunk ? ShortChunkTagger.DefaultMels : 96,
+        LayerSizes = options.Width is { } width
+            ? new Dictionary<string, long> { ["layer1.conv.out_channels"] = width }
+            : new Dictionary<string, long>(),
         HopLength = hopLength,
         FMax = Math.Min(8000, options.SampleRate / 2.0),
         InputLength = inputLength,

@@ -60,6 +60,12 @@ public sealed class TrainingOptions
     /// <summary>Chunks averaged per track for validation and written as the model's evaluation protocol.</summary>
     public int ChunkCount { get; init; } = 16;
 
+    /// <summary>
+    /// Base width c of <see cref="TaggerArchitecture.ShortChunk"/> (<c>--width</c>; the paper's 128 when null). The
+    /// published architectures have fixed widths, so any other architecture refuses it.
+    /// </summary>
+    public long? Width { get; init; }
+
     /// <summary>Sample rate, in Hz, of the front end (the published models' 16 kHz by default).</summary>
     public int SampleRate { get; init; } = 16000;
 
@@ -82,6 +88,10 @@ public sealed class TrainingOptions
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new MusicMLException($"--lr must be a positive number, got {N(LearningRate)}");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new MusicMLException($"--weight-decay must be zero or positive, got {N(WeightDecay)}");
         if (!(CropSeconds > 0) || CropSeconds > 600) throw new MusicMLException($"--crop-seconds must be in (0, 600], got {N(CropSeconds)}");
+        if (Width is { } width && (Architecture != TaggerArchitecture.ShortChunk || width < 1 || width > 512))
+            throw new MusicMLException(Architecture != TaggerArchitecture.ShortChunk
+                ? $"--width applies to shortchunk only; {TaggerArchitectureNames.Name(Architecture)} has the published widths"
+                : $"--width must be 1..512, got {width}");
         if (Patience < 0) throw new MusicMLException($"--patience must be zero (never stop early) or positive, got {Patience}");
         if (ChunkCount < 1) throw new MusicMLException($"the chunk count must be positive, got {ChunkCount}");
         if (SampleRate < 8000 || SampleRate > 192000) throw new MusicMLException($"the sample rate must be 8000..192000 Hz, got {SampleRate}");
@@ -101,7 +111,8 @@ public sealed class TrainingOptions
     /// </summary>
     internal SortedDictionary<string, string> Fingerprint(IReadOnlyList<string> tags, int hopLength) => new(StringComparer.Ordinal)
     {
-        ["arch"] = Architecture.ToString().ToLowerInvariant(),
+        ["arch"] = TaggerArchitectureNames.Name(Architecture),
+        ["width"] = Width?.ToString(CultureInfo.InvariantCulture) ?? "",
         ["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture),
         ["lr"] = LearningRate.ToString("R", CultureInfo.InvariantCulture),
         ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),

@@ -77,7 +77,7 @@ public sealed class TrainTaggerCommandTests : IDisposable
 
         var (code, _, err) = CliRun.Run("train", "tagger", "--train", bad, "--valid", valid, "--out", Path.Combine(_folder, "x"));
         Assert.NotEqual(0, code);
-        Assert.Equal($"musicml: error: {bad}:2: expected 2 fields (path,tags), got 1", Assert.Single(CliRun.Lines(err)));
+        Assert.Equal($"musicml: error: {bad}:2: expected 2 fields as in the header, got 1", Assert.Single(CliRun.Lines(err)));
 
         if (!TorchRuntime.IsCudaAvailable)
         {

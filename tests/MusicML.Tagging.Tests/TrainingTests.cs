@@ -93,6 +93,35 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void ShortChunkTrainsAtItsWidthAndLoadsBackAsConfigured()
+    {
+        // Width 8 (channels 8…32, 128 mel bands): the tones and noise are learnt, and best.json records the width and
+        // the 128 bands so that Tagger.Load rebuilds the same network (a wrong width would not load the weights).
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");
+        var (train, valid) = TaggedClips.Write(Path.Combine(_scratch, "data"));
+        var options = Options(train, valid, "short", epochs: 10);
+        var result = Train(new TrainingOptions
+        {
+            TrainManifest = options.TrainManifest, ValidManifest = options.ValidManifest, OutputDirectory = options.OutputDirectory,
+            Architecture = TaggerArchitecture.ShortChunk, Width = 8, Epochs = 30, BatchSize = 3, LearningRate = 3e-3,
+            CropSeconds = 1.6, Seed = 3, ChunkCount = 2,
+        });
+        Assert.True(result.BestRocAuc >= 0.9, $"best validation ROC-AUC {result.BestRocAuc:F4}: the tones and noise were not learnt");
+        using var tagger = Tagger.Load(result.BestModelPath);
+        Assert.Equal(TaggerArchitecture.ShortChunk, tagger.Config.Architecture);
+        Assert.Equal(ShortChunkTagger.DefaultMels, tagger.Config.NMels);
+        Assert.Equal(8, tagger.Config.LayerSize("layer1.conv.out_channels", 0));
+        // 1.6 s at 16 kHz is 101 frames at hop 256, fewer than the 128 the seven pools need: the hop is shortened.
+        Assert.Equal(25600 / 127, tagger.Config.HopLength);
+        // Conv weights and biases 8·(1·9 + 1) + 8·(8·9 + 1) + 16·(8·9 + 1) + 3·16·(16·9 + 1) + 32·(16·9 + 1), BN γ/β
+        // (spec_bn 2, seven blocks 2·(8+8+16+16+16+16+32)), dense1 32·32 + 32, bn 2·32, dense2 32·3 + 3.
+        long expected = 8 * 10 + 8 * 73 + 16 * 73 + 3 * 16 * 145 + 32 * 145 + 2 + 2 * 112 + 32 * 32 + 32 + 64 + 32 * 3 + 3;
+        Assert.Equal(expected, tagger.Network.ParameterCount);
+        var tags = tagger.TagFile(Path.Combine(_scratch, "data", "clips", "clip0.wav"));
+        Assert.All(tags.Probabilities, p => Assert.InRange(p, 0f, 1f));
+    }
+
+    [SkippableFact]
     public void ResumeAndASecondRunWithTheSameSeedRepeatTheRunExactly()
     {
         Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");
@@ -187,6 +216,19 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void AnEvaluationSetManifestIsReadByItsFileAndTagsColumns()
+    {
+        // ../shared/eval/synth and musicml corpus synth write id,file,duration,tempo,key,meter,tags,seed: usable as is.
+        var path = Path.Combine(_scratch, "manifest.csv");
+        File.WriteAllText(path, "id,file,duration,tempo,key,meter,tags,seed\nc0,c0.wav,24.4,144.29,F minor,4/4,guitar;bass;fast,7\n");
+        var entry = Assert.Single(TagManifest.Read(path));
+        Assert.Equal(Path.Combine(_scratch, "c0.wav"), entry.Path);
+        Assert.Equal(["guitar", "bass", "fast"], entry.Tags);
+        File.WriteAllText(path, "id,duration\nc0,1\n");
+        Assert.Contains("a path (or file) column and a tags column", Assert.Throws<MusicMLException>(() => TagManifest.Read(path)).Message);
+    }
+
+    [Fact]
     public void OptionsAreValidatedUpFront()
     {
         var (train, valid) = TaggedClips.Write(Path.Combine(_scratch, "data"));
@@ -202,6 +244,14 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("missing.csv", Assert.Throws<MusicMLException>(() => new TrainingOptions
         {
             TrainManifest = Path.Combine(_scratch, "missing.csv"), ValidManifest = valid, OutputDirectory = _scratch,
+        }.Validate()).Message);
+        Assert.Contains("--width applies to shortchunk only", Assert.Throws<MusicMLException>(() => new TrainingOptions
+        {
+            TrainManifest = train, ValidManifest = valid, OutputDirectory = _scratch, Architecture = TaggerArchitecture.Crnn, Width = 8,
+        }.Validate()).Message);
+        Assert.Contains("--width must be 1..512", Assert.Throws<MusicMLException>(() => new TrainingOptions
+        {
+            TrainManifest = train, ValidManifest = valid, OutputDirectory = _scratch, Architecture = TaggerArchitecture.ShortChunk, Width = 0,
         }.Validate()).Message);
         if (!TorchRuntime.IsCudaAvailable)
             Assert.StartsWith("--device cuda: CUDA is not available", Assert.Throws<MusicMLException>(() => new TrainingOptions

@@ -13,7 +13,7 @@ namespace MusicML.Cli.Commands;
 /// evaluation mode on an array and writes what the original PyTorch <c>forward</c> returns (sigmoid tag
 /// probabilities), the quickest way to compare a model with PyTorch on any input. MODEL is a safetensors file with its
 /// JSON configuration beside it, as in <c>../shared/models</c>.
-/// <c>musicml models import MODEL.pth --arch fcn|musicnn|crnn --config CONFIG.json --out MODEL.safetensors</c> turns a
+/// <c>musicml models import MODEL.pth --arch fcn|musicnn|crnn|shortchunk --config CONFIG.json --out MODEL.safetensors</c> turns a
 /// PyTorch state_dict checkpoint into such a pair (<see cref="CheckpointImport"/>; the checkpoint's pickle is read
 /// without running anything from it).
 /// </summary>
@@ -56,8 +56,8 @@ internal static class ModelsCommand
     private static Command CreateImport(CliContext context)
     {
         var checkpoint = new Argument<string>("CHECKPOINT") { Description = "The PyTorch checkpoint (.pth/.pt) holding the model's state_dict, as torch.save writes it." };
-        var arch = new Option<string>("--arch") { Description = "The checkpoint's architecture: fcn, musicnn or crnn.", Required = true };
-        arch.AcceptOnlyFromAmong("fcn", "musicnn", "crnn");
+        var arch = new Option<string>("--arch") { Description = $"The checkpoint's architecture: {TaggerArchitectureNames.Listed.Replace(" and ", " or ")}.", Required = true };
+        arch.AcceptOnlyFromAmong([.. TaggerArchitectureNames.All]);
         var config = new Option<string>("--config") { Description = "The model's JSON configuration (tags, preprocessing, layer sizes), e.g. ../shared/models/mtat_fcn.json.", Required = true };
         var output = new Option<string>("--out")
         {
@@ -147,12 +147,7 @@ internal static class ModelsCommand
         // The configuration written beside --out may replace --config (that is how a folder's model is refreshed)
         // but never the checkpoint.
         OutputPaths.CheckNotInput("--out", TaggerConfig.PathBeside(outputPath), [checkpointPath]);
-        var architecture = archName switch
-        {
-            "fcn" => TaggerArchitecture.Fcn,
-            "musicnn" => TaggerArchitecture.Musicnn,
-            _ => TaggerArchitecture.Crnn,
-        };
+        var architecture = TaggerArchitectureNames.TryParse(archName)!.Value;
         var result = CheckpointImport.FromPth(checkpointPath, architecture, configPath, outputPath);
         foreach (var note in result.Notes) context.Error.WriteLine($"musicml: note: {note}");
         context.Error.WriteLine($"musicml: imported {result.TensorCount} tensors from {checkpointPath} as {archName}: wrote {result.WeightsPath} (sha256 {result.WeightsSha256}) and {result.ConfigPath}");

@@ -19,7 +19,7 @@ namespace MusicML.Cli.Commands;
 /// the labels from the manifest, joined by file (<see cref="FeatureTable.WithLabelsFrom"/>), so a dataset's own
 /// manifest with text columns (tags, keys) can be used as it is. A table whose columns are all summary features is
 /// recorded in the model as <see cref="TrackSummarizer.FeatureSet"/>, which <c>musicml predict</c> requires.
-/// <c>musicml train tagger --train TRAIN.csv --valid VALID.csv --arch fcn|musicnn|crnn [--epochs 20] [--batch-size 16]
+/// <c>musicml train tagger --train TRAIN.csv --valid VALID.csv --arch fcn|musicnn|crnn|shortchunk [--epochs 20] [--batch-size 16]
 /// [--lr 1e-3] [--weight-decay 1e-4] [--crop-seconds 3] [--device cpu|cuda] [--seed 0] [--out DIR] [--resume]
 /// [--patience 5] [--tags a,b,c] [--augment] [--chunks 16]</c>: a thin wrapper over <see cref="TaggerTraining.Run"/>;
 /// one progress line per epoch on stderr, the best model (<c>DIR/best.safetensors</c> + <c>best.json</c>, loadable by
@@ -40,8 +40,8 @@ internal static class TrainCommand
     {
         var train = new Option<string>("--train") { Description = "Training manifest: CSV with header path,tags (paths relative to the manifest, tags joined by ';').", Required = true };
         var valid = new Option<string>("--valid") { Description = "Validation manifest (same format); its macro ROC-AUC picks the best epoch and stops early.", Required = true };
-        var arch = new Option<string>("--arch") { Description = "Network: fcn, musicnn or crnn.", DefaultValueFactory = _ => "fcn" };
-        arch.AcceptOnlyFromAmong("fcn", "musicnn", "crnn");
+        var arch = new Option<string>("--arch") { Description = $"Network: {TaggerArchitectureNames.Listed.Replace(" and ", " or ")}.", DefaultValueFactory = _ => "fcn" };
+        arch.AcceptOnlyFromAmong([.. TaggerArchitectureNames.All]);
         var epochs = new Option<int>("--epochs") { Description = "Epochs in all (a resumed run continues up to this many).", DefaultValueFactory = _ => 20 };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per step (at least 2).", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
@@ -55,19 +55,15 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation ROC-AUC (0: never).", DefaultValueFactory = _ => 5 };
         var tags = new Option<string?>("--tags") { Description = "The tag vocabulary in output order, comma-separated (default: the sorted union of the training tags)." };
         var augment = new Option<bool>("--augment") { Description = "Augment each crop on the raw audio (random gain, EQ or band-pass, noise); the cache then holds clean audio." };
+        var width = new Option<long?>("--width") { Description = "shortchunk only: base width c (channels c, c, 2c, 2c, 2c, 2c, 4c; the paper's 128 by default)." };
         var chunks = new Option<int>("--chunks") { Description = "Chunks averaged per track in validation and in the model's tagging protocol.", DefaultValueFactory = _ => 16 };
-        var command = new Command("tagger", "Train an FCN, Musicnn or CRNN tagger on tag manifests; writes DIR/best.safetensors + best.json for 'musicml tag --model'.")
+        var command = new Command("tagger", "Train an FCN, Musicnn, CRNN or short-chunk CNN tagger on tag manifests; writes DIR/best.safetensors + best.json for 'musicml tag --model'.")
         {
-            train, valid, arch, epochs, batchSize, lr, weightDecay, crop, device, seed, output, resume, patience, tags, augment, chunks,
+            train, valid, arch, epochs, batchSize, lr, weightDecay, crop, device, seed, output, resume, patience, tags, augment, chunks, width,
         };
         command.SetAction(parse =>
         {
-            var architecture = parse.GetValue(arch) switch
-            {
-                "musicnn" => TaggerArchitecture.Musicnn,
-                "crnn" => TaggerArchitecture.Crnn,
-                _ => TaggerArchitecture.Fcn,
-            };
+            var architecture = TaggerArchitectureNames.TryParse(parse.GetValue(arch)!)!.Value;
             var tagList = parse.GetValue(tags)?.Split(',', StringSplitOptions.TrimEntries);
             var options = new TrainingOptions
             {
@@ -87,6 +83,7 @@ internal static class TrainCommand
                 Tags = tagList,
                 Augment = parse.GetValue(augment),
                 ChunkCount = parse.GetValue(chunks),
+                Width = parse.GetValue(width),
             };
             return RunTagger(context, options);
         });
