@@ -66,6 +66,20 @@ public sealed class TrainTaggerCommandTests : IDisposable
         Assert.Contains("resume:", resumeErr);
         Assert.Single(CliRun.Lines(resumeErr), l => l.StartsWith("epoch 3/3", StringComparison.Ordinal));
         Assert.Contains("epochs: 3", resumeOut);
+
+        // models export publishes the run under a name that tag then takes as a path, with the same output.
+        var published = Path.Combine(_folder, "published");
+        var (exportCode, _, exportErr) = CliRun.Run("models", "export", outDir, "--name", "tiny_tones", "--out", published);
+        Assert.True(exportCode == 0, exportErr);
+        Assert.Matches(@"^musicml: exported .*best\.safetensors as .*tiny_tones\.safetensors \(sha256 [0-9a-f]{64}\)", Assert.Single(CliRun.Lines(exportErr)));
+        var (againCode, againOut, againErr) = CliRun.Run("tag", Path.Combine(_folder, "data", "clips", "clip0.wav"), "--model", Path.Combine(published, "tiny_tones.safetensors"));
+        Assert.True(againCode == 0, againErr);
+        var (bestCode, bestOut, _) = CliRun.Run("tag", Path.Combine(_folder, "data", "clips", "clip0.wav"), "--model", Path.Combine(outDir, "best.safetensors"));
+        Assert.Equal(0, bestCode);
+        Assert.Equal(bestOut, againOut);
+        var (missingCode, _, missingErr) = CliRun.Run("models", "export", Path.Combine(_folder, "nothing"), "--name", "x", "--out", published);
+        Assert.Equal(2, missingCode);
+        Assert.Contains("no such file", Assert.Single(CliRun.Lines(missingErr)));
     }
 
     [Fact]

@@ -122,6 +122,43 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void AnExportedModelLoadsByItsNewNameTagsAlikeAndPinsItsWeights()
+    {
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");
+        var (train, valid) = TaggedClips.Write(Path.Combine(_scratch, "data"));
+        var run = Train(Options(train, valid, "run", epochs: 2));
+        var folder = Path.Combine(_scratch, "published");
+        var exported = TaggerExport.Export(run.BestModelPath, "tiny_tones", folder);
+
+        Assert.Equal(Path.Combine(folder, "tiny_tones.safetensors"), exported.WeightsPath);
+        Assert.Equal(File.ReadAllBytes(run.BestModelPath), File.ReadAllBytes(exported.WeightsPath));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(run.BestModelPath))), exported.WeightsSha256);
+        Assert.Equal(["tiny_tones.frontend.safetensors", "tiny_tones.json", "tiny_tones.safetensors"],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var clip = Path.Combine(_scratch, "data", "clips", "clip0.wav");
+        using (var original = Tagger.Load(run.BestModelPath))
+        using (var published = Tagger.Load(exported.WeightsPath))
+        {
+            Assert.Equal("tiny_tones", published.Config.Name);
+            Assert.Equal(exported.WeightsSha256, published.Config.WeightsSha256);
+            Assert.Equal("tiny_tones.frontend.safetensors", published.Config.FrontEndFile);
+            Assert.Equal(original.Config.Tags, published.Config.Tags);
+            // Same weights and front end, so the same floats.
+            Assert.Equal(original.TagFile(clip).Probabilities, published.TagFile(clip).Probabilities);
+        }
+
+        // The pinned hash refuses weights changed after export.
+        var bytes = File.ReadAllBytes(exported.WeightsPath);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(exported.WeightsPath, bytes);
+        var damaged = Assert.Throws<MusicMLException>(() => Tagger.Load(exported.WeightsPath));
+        Assert.Contains("pins weights_sha256 " + exported.WeightsSha256, damaged.Message);
+
+        Assert.Contains("must be a plain file name", Assert.Throws<MusicMLException>(() => TaggerExport.Export(run.BestModelPath, "a/b", folder)).Message);
+        Assert.Contains("not found", Assert.Throws<MusicMLException>(() => TaggerExport.Export(Path.Combine(_scratch, "none.safetensors"), "x", folder)).Message);
+    }
+
+    [SkippableFact]
     public void ResumeAndASecondRunWithTheSameSeedRepeatTheRunExactly()
     {
         Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");

@@ -26,6 +26,7 @@ internal static class ModelsCommand
         command.Subcommands.Add(CreateInfo(context));
         command.Subcommands.Add(CreateRun(context));
         command.Subcommands.Add(CreateImport(context));
+        command.Subcommands.Add(CreateExport(context));
         return command;
     }
 
@@ -69,6 +70,27 @@ internal static class ModelsCommand
             checkpoint, arch, config, output,
         };
         command.SetAction(parse => Import(context, parse.GetValue(checkpoint)!, parse.GetValue(arch)!, parse.GetValue(config)!, parse.GetValue(output)!));
+        return command;
+    }
+
+    private static Command CreateExport(CliContext context)
+    {
+        var model = new Argument<string>("MODEL") { Description = "A trained model: the folder of 'musicml train tagger --out' (its best.safetensors) or a .safetensors file with its .json beside it." };
+        var name = new Option<string>("--name") { Description = "The model's name: files NAME.safetensors, NAME.json and NAME.frontend.safetensors, loadable as --model NAME.", Required = true };
+        var output = new Option<string>("--out") { Description = "The folder to write them to (e.g. the repository's models/).", Required = true };
+        var command = new Command("export", "Publish a trained tagger under a name, as bundled models are laid out; the configuration pins the weights' sha256.")
+        {
+            model, name, output,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(model)!;
+            if (Directory.Exists(path)) path = Path.Combine(path, TaggerTraining.BestModelFileName);
+            RequireFile(path, "MODEL");
+            var result = TaggerExport.Export(path, parse.GetValue(name)!, parse.GetValue(output)!);
+            context.Error.WriteLine($"musicml: exported {path} as {result.WeightsPath} (sha256 {result.WeightsSha256}), {result.ConfigPath} and {result.FrontEndPath}");
+            return 0;
+        });
         return command;
     }
 
