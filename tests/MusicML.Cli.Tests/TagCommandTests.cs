@@ -209,7 +209,7 @@ public sealed class TagCommandTests(TagReference reference) : IClassFixture<TagR
         Assert.Equal(CommandLineApp.ExitUsage, code);
         Assert.Equal("", output);
         var line = Assert.Single(Lines(error));
-        Assert.StartsWith($"musicml: error: the default model '{BundledModels.DefaultTagger}' is not bundled yet", line);
+        Assert.StartsWith($"musicml: error: the default model '{BundledModels.DefaultTagger}' is missing", line);
         Assert.Contains("pass --model", line);
     }
 

@@ -33,7 +33,7 @@ internal static class BundledModels
     /// The weights file <paramref name="model"/> (the value of <paramref name="option"/>) names, or the default tagger's
     /// when it is null.
     /// </summary>
-    /// <exception cref="CliUsageException">The file does not exist; for the default, the message says it is not bundled yet
+    /// <exception cref="CliUsageException">The file does not exist; for the default, the message says it is missing, how to regenerate it
     /// and to pass <paramref name="option"/>.</exception>
     public static string Resolve(string? model, string option = "--model")
     {
@@ -42,7 +42,7 @@ internal static class BundledModels
             var path = Path.Combine(Folder, DefaultTagger + WeightsExtension);
             if (File.Exists(path)) return path;
             throw new CliUsageException(
-                $"the default model '{DefaultTagger}' is not bundled yet (no {path}); pass {option} PATH.safetensors, " +
+                $"the default model '{DefaultTagger}' is missing (no {path}; scripts/train-default-tagger.sh regenerates it); pass {option} PATH.safetensors, " +
                 $"e.g. a published tagger such as mtat_musicnn.safetensors from ../shared/models, or {option} NAME of a model in {FolderDescription}.");
         }
         if (IsPath(model))
