@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using MusicML.Audio;
 using MusicML.Cli.Commands;
 using MusicML.Cli.Infrastructure;
 using MusicML.TestSupport;
+using MusicML.Torch;
 
 namespace MusicML.Cli.Tests;
 
@@ -146,4 +148,53 @@ public class AnalyzeCommandTests
     [Fact]
     public void RepeatedStemsDoNotOverwriteEachOther()
         => Assert.Equal(["a", "b", "a-2", "a-3"], AnalyzeCommand.UniqueStems(["x/a.wav", "x/b.flac", "y/a.wav", "z/a.mp3"]));
+
+    [SkippableFact]
+    public void TheDefaultTaggersTopTagsAreInJsonCsvAndTheReportUnlessNoTags()
+    {
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available, so analyze runs without tags");
+        Skip.IfNot(SharedData.Has("eval", "synth", "synth_008.wav"), "../shared/eval/synth is not available");
+        // synth_008 is guitar;bass;strings;drums;minor;medium; the bundled model ranks drums and tempo class perfectly
+        // on ../shared/eval/synth (ROC-AUC 1.000 and 0.95; models/README.md), so both are among its top five here.
+        var clip = SharedData.Path("eval", "synth", "synth_008.wav");
+        var (code, output, error) = Run("analyze", clip, "--tasks", "tempo");
+        Assert.Equal(0, code);
+        Assert.Empty(error);
+        using var json = JsonDocument.Parse(output);
+        var tags = json.RootElement.GetProperty("tags").EnumerateArray()
+            .Select(t => (Tag: t.GetProperty("tag").GetString()!, P: t.GetProperty("probability").GetDouble())).ToArray();
+        Assert.Equal(AnalyzeCommand.TopTagCount, tags.Length);
+        Assert.Equal(tags.OrderByDescending(t => t.P).Select(t => t.Tag), tags.Select(t => t.Tag)); // most probable first
+        Assert.All(tags, t => Assert.InRange(t.P, 0, 1));
+        Assert.Contains("drums", tags.Select(t => t.Tag));
+        Assert.Contains("medium", tags.Select(t => t.Tag));
+
+        var (_, csv, _) = Run("analyze", clip, "--tasks", "tempo", "--format", "csv");
+        var row = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Split(',');
+        var field = row[Array.IndexOf(AnalyzeCommand.CsvColumns, "tags")];
+        Assert.Equal(string.Join(' ', tags.Select(t => $"{t.Tag}:{t.P.ToString("F3", CultureInfo.InvariantCulture)}")), field);
+
+        var report = TempDir();
+        Assert.Equal(0, Run("analyze", clip, "--tasks", "tempo", "--report", report).Code);
+        Assert.Contains($"({BundledModels.DefaultTagger})", File.ReadAllText(Path.Combine(report, "synth_008.html")));
+
+        var (skipped, untagged, _) = Run("analyze", clip, "--tasks", "tempo", "--no-tags");
+        Assert.Equal(0, skipped);
+        using var plain = JsonDocument.Parse(untagged);
+        Assert.Equal(JsonValueKind.Null, plain.RootElement.GetProperty("tags").ValueKind);
+    }
+
+    [SkippableFact]
+    public void SilenceGetsNoTags()
+    {
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available, so analyze runs without tags");
+        // A confident tag on silence would be a wrong answer: the analysis has no estimate, and the tag list is empty.
+        var path = Path.Combine(TempDir(), "silence.wav");
+        WavWriter.Write(path, new AudioBuffer([new float[22050 * 10]], 22050));
+        var (code, output, _) = Run("analyze", path);
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(JsonValueKind.String, json.RootElement.GetProperty("no_estimate").ValueKind);
+        Assert.Empty(json.RootElement.GetProperty("tags").EnumerateArray());
+    }
 }

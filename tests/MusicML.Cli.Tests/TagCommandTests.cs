@@ -46,8 +46,10 @@ public sealed class TagReference : IDisposable
 /// <summary>
 /// <c>musicml tag</c> run in-process against a published model in ../shared/models: output formats, their agreement
 /// with the library, input order across batch sizes, top-k and threshold, failures and option errors. The tests that
-/// change <c>MUSICML_MODELS</c> are in this class only, which xunit runs one test at a time.
+/// change <c>MUSICML_MODELS</c> are in this class only, which runs alone (<see cref="ModelsFolderCollection"/>): the
+/// variable is process-wide, and every <c>musicml analyze</c> elsewhere reads the default tagger through it.
 /// </summary>
+[Collection(ModelsFolderCollection.Name)]
 public sealed class TagCommandTests(TagReference reference) : IClassFixture<TagReference>, IDisposable
 {
     private readonly string _scratch = Directory.CreateDirectory(
@@ -321,4 +323,11 @@ public sealed class TagOutputTests
         Assert.Equal("jazz, smooth", tag.GetProperty("tag").GetString());
         Assert.Equal(0.5f, tag.GetProperty("probability").GetSingle());
     }
+}
+
+/// <summary>Tests that change the process-wide <c>MUSICML_MODELS</c>: run after the parallel ones, on their own.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ModelsFolderCollection
+{
+    public const string Name = "MUSICML_MODELS changes";
 }

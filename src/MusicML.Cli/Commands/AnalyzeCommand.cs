@@ -7,13 +7,16 @@ using MusicML.Cli.Infrastructure;
 using MusicML.Cli.Reports;
 using MusicML.Core;
 using MusicML.Mir.Analysis;
+using MusicML.Tagging;
 
 namespace MusicML.Cli.Commands;
 
 /// <summary>
 /// <c>musicml analyze INPUT... [--format json|csv] [--out FILE|DIR] [--report DIR] [--jobs N] [--tasks LIST]</c>: the
 /// main job. Each file is decoded once and run through <see cref="Analyzer"/> (onsets, tempo, beats, downbeats and
-/// meter, tuning, key, chords, structural segments).
+/// meter, tuning, key, chords, structural segments) and tagged by the bundled default tagger
+/// (<see cref="BundledModels.DefaultTagger"/>, its <see cref="TopTagCount"/> most probable tags; <c>--no-tags</c> skips
+/// it). Where the tagger cannot run (no libtorch, no model) one warning says why and the analysis goes on without tags.
 /// <list type="bullet">
 /// <item>JSON (default): one object per file. Without <c>--out</c>, or with <c>--out FILE</c>, a single analysed file
 /// gives one object and several give an array of objects in input order. With <c>--out DIR</c> (an existing directory
@@ -27,6 +30,9 @@ namespace MusicML.Cli.Commands;
 /// </summary>
 internal static class AnalyzeCommand
 {
+    /// <summary>How many of the default tagger's most probable tags each result carries.</summary>
+    public const int TopTagCount = 5;
+
     private static readonly Dictionary<string, AnalysisTasks> TaskNames = new(StringComparer.OrdinalIgnoreCase)
     {
         ["onsets"] = AnalysisTasks.Onsets, ["tempo"] = AnalysisTasks.Tempo, ["beats"] = AnalysisTasks.Beats,
@@ -53,15 +59,17 @@ internal static class AnalyzeCommand
             Description = "Comma-separated tasks: onsets, tempo, beats, downbeats, tuning, key, chords, segments, or all. Prerequisites are added.",
             DefaultValueFactory = _ => "all",
         };
-        var command = new Command("analyze", "Analyse audio files in one pass: onsets, tempo, beats, downbeats and meter, tuning, key, chords and sections.");
+        var noTags = new Option<bool>("--no-tags") { Description = $"Skip the default tagger ({BundledModels.DefaultTagger}); without it each result carries its top {TopTagCount} tags." };
+        var command = new Command("analyze", "Analyse audio files in one pass: onsets, tempo, beats, downbeats and meter, tuning, key, chords, sections and top tags.");
         command.Arguments.Add(inputs);
         command.Options.Add(format);
         command.Options.Add(output);
         command.Options.Add(report);
         command.Options.Add(jobs);
         command.Options.Add(tasks);
+        command.Options.Add(noTags);
         command.SetAction(parse => Run(context, parse.GetValue(inputs) ?? [], parse.GetValue(format)!, parse.GetValue(output),
-            parse.GetValue(report), parse.GetValue(jobs), ParseTasks(parse.GetValue(tasks)!)));
+            parse.GetValue(report), parse.GetValue(jobs), ParseTasks(parse.GetValue(tasks)!), tags: !parse.GetValue(noTags)));
         return command;
     }
 
@@ -81,7 +89,8 @@ internal static class AnalyzeCommand
     }
 
     /// <summary>Analyses every file and writes the outputs; returns 0, or <see cref="CommandLineApp.ExitFailure"/> when any file failed.</summary>
-    public static int Run(CliContext context, IReadOnlyList<string> inputs, string format, string? output, string? reportDir, int jobs, AnalysisTasks tasks)
+    public static int Run(CliContext context, IReadOnlyList<string> inputs, string format, string? output, string? reportDir, int jobs, AnalysisTasks tasks,
+        bool tags = true)
     {
         JobsOption.Check(jobs);
         bool csv = format == "csv";
@@ -103,8 +112,9 @@ internal static class AnalyzeCommand
         if (reportDir is not null) Directory.CreateDirectory(reportDir);
 
         var analyzer = new Analyzer { Tasks = tasks, KeepSpectrogram = reportDir is not null };
-        var results = new AnalysisResult?[files.Count];
+        var results = new AnalyzedFile?[files.Count];
         var gate = new object();
+        using var tagger = tags ? LoadDefaultTagger(context) : null;
         using (var progress = new ProgressReporter(context, files.Count))
         {
             Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
@@ -120,14 +130,25 @@ internal static class AnalyzeCommand
                         result = (analyzer with { Progress = line }).Analyze(file);
                     }
                     else result = analyzer.Analyze(file);
+                    IReadOnlyList<(string Tag, float Probability)>? top = null;
+                    // Silence or too little audio has no estimate for any task, and gets no tags either: an empty list.
+                    if (tagger is not null && result.NoEstimate is not null) top = [];
+                    else if (tagger is not null)
+                    {
+                        // One network, used by one file at a time; libtorch spreads each pass over the cores itself.
+                        TrackTags trackTags;
+                        lock (tagger) trackTags = tagger.TagFile(file);
+                        top = trackTags.Top(TopTagCount);
+                    }
                     if (result.NoEstimate is { } why) lock (gate) context.Warn($"{file}: no estimate: {why}.");
                     if (reportDir is not null)
                     {
-                        AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(file, result)));
+                        AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(new(file, result, top))));
                         result = result with { Spectrogram = null }; // the picture is drawn; do not hold 60 MB per file until the end
                     }
-                    if (outputIsDir && !csv) AtomicFile.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([(file, result)]));
-                    results[i] = result;
+                    var analyzed = new AnalyzedFile(file, result, top);
+                    if (outputIsDir && !csv) AtomicFile.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([analyzed]));
+                    results[i] = analyzed;
                     progress.Advance();
                 }
                 catch (Exception e) when (CliErrors.IsFileFailure(e))
@@ -138,7 +159,7 @@ internal static class AnalyzeCommand
             });
         }
 
-        var done = Enumerable.Range(0, files.Count).Where(i => results[i] is not null).Select(i => (files[i], results[i]!)).ToList();
+        var done = results.OfType<AnalyzedFile>().ToList();
         if (csv)
         {
             var text = ToCsv(done);
@@ -174,20 +195,21 @@ internal static class AnalyzeCommand
     }
 
     /// <summary>The JSON text of one result (<paramref name="asArray"/> false and one item) or an array of them.</summary>
-    internal static string ToJson(IReadOnlyList<(string File, AnalysisResult Result)> items, bool asArray = false)
+    internal static string ToJson(IReadOnlyList<AnalyzedFile> items, bool asArray = false)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             if (asArray || items.Count != 1) json.WriteStartArray();
-            foreach (var (file, r) in items) WriteJson(json, file, r);
+            foreach (var item in items) WriteJson(json, item);
             if (asArray || items.Count != 1) json.WriteEndArray();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteJson(Utf8JsonWriter json, string file, AnalysisResult r)
+    private static void WriteJson(Utf8JsonWriter json, AnalyzedFile item)
     {
+        var (file, r, tags) = item;
         json.WriteStartObject();
         json.WriteString("file", file);
         json.WriteNumber("duration", Math.Round(r.Duration, 6));
@@ -217,6 +239,19 @@ internal static class AnalyzeCommand
         WriteTimes(json, "downbeats", r.Downbeats);
         WriteIntervals(json, "chords", r.Chords.Select(c => (c.Start, c.End, c.Label)));
         WriteIntervals(json, "segments", r.Segments.Select(x => (x.Start, x.End, x.Label)));
+        if (tags is null) json.WriteNull("tags");
+        else
+        {
+            json.WriteStartArray("tags");
+            foreach (var (tag, probability) in tags)
+            {
+                json.WriteStartObject();
+                json.WriteString("tag", tag);
+                json.WriteNumber("probability", Math.Round(probability, 4));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 
@@ -245,15 +280,15 @@ internal static class AnalyzeCommand
     internal static readonly string[] CsvColumns =
     [
         "file", "duration", "sample_rate", "tempo", "tempo2", "tempo_strength", "meter", "key", "key_confidence",
-        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections", "no_estimate",
+        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections", "tags", "no_estimate",
     ];
 
     /// <summary>Header and one row per result (RFC 4180 quoting; empty fields for tasks not run).</summary>
-    internal static string ToCsv(IReadOnlyList<(string File, AnalysisResult Result)> items)
+    internal static string ToCsv(IReadOnlyList<AnalyzedFile> items)
     {
         var text = new StringBuilder();
         text.Append(string.Join(',', CsvColumns)).Append('\n');
-        foreach (var (file, r) in items)
+        foreach (var (file, r, tags) in items)
         {
             string[] fields =
             [
@@ -263,7 +298,7 @@ internal static class AnalyzeCommand
                 Count(r, AnalysisTasks.Onsets, r.Onsets.Count), Count(r, AnalysisTasks.Beats, r.Beats.Count),
                 Count(r, AnalysisTasks.Downbeats, r.Downbeats.Count), r.Downbeats.Count > 0 ? F(r.Downbeats[0], "F3") : "",
                 Count(r, AnalysisTasks.Chords, r.Chords.Count(c => c.Label != "N")), string.Join(' ', MainChords(r)),
-                string.Join(' ', r.Segments.Select(segment => segment.Label)), r.NoEstimate ?? "",
+                string.Join(' ', r.Segments.Select(segment => segment.Label)), TagsField(tags), r.NoEstimate ?? "",
             ];
             text.Append(string.Join(',', fields.Select(CsvLine.Quote))).Append('\n');
         }
@@ -273,6 +308,10 @@ internal static class AnalyzeCommand
         static string Count(AnalysisResult r, AnalysisTasks task, int count) => r.Tasks.HasFlag(task) ? count.ToString(CultureInfo.InvariantCulture) : "";
     }
 
+    /// <summary>The CSV <c>tags</c> field: <c>tag:probability</c> pairs, most probable first, space-separated (empty without tags).</summary>
+    internal static string TagsField(IReadOnlyList<(string Tag, float Probability)>? tags) =>
+        tags is null ? "" : string.Join(' ', tags.Select(t => t.Tag + ":" + t.Probability.ToString("F3", CultureInfo.InvariantCulture)));
+
     /// <summary>Up to four chord labels covering the most time (N excluded), longest first.</summary>
     internal static IEnumerable<string> MainChords(AnalysisResult r) =>
         r.Chords.Where(c => c.Label != "N").GroupBy(c => c.Label)
@@ -280,8 +319,9 @@ internal static class AnalyzeCommand
             .OrderByDescending(g => g.Seconds).ThenBy(g => g.Label, StringComparer.Ordinal).Take(4).Select(g => g.Label);
 
     /// <summary>The headline figures of a result, as the report shows them.</summary>
-    internal static IReadOnlyList<ReportFact> Facts(AnalysisResult r)
+    internal static IReadOnlyList<ReportFact> Facts(AnalyzedFile item)
     {
+        var r = item.Result;
         var facts = new List<ReportFact>();
         string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
         if (r.Key is { } key) facts.Add(new("Key", key.Label, Inv($"confidence {key.Confidence:F2}")));
@@ -295,16 +335,21 @@ internal static class AnalyzeCommand
         if (r.Tasks.HasFlag(AnalysisTasks.Segments))
             facts.Add(new("Sections", r.Segments.Count <= 8 ? string.Join(" ", r.Segments.Select(x => x.Label)) : Inv($"{r.Segments.Count}"),
                 r.Segments.Count <= 8 ? Inv($"{r.Segments.Count} segments") : "segments"));
+        if (item.Tags is { Count: > 0 } tags)
+            facts.Add(new("Tags", string.Join(" ", tags.Take(3).Select(t => t.Tag)),
+                string.Join(" · ", tags.Take(3).Select(t => t.Probability.ToString("F2", CultureInfo.InvariantCulture))) + $" ({BundledModels.DefaultTagger})"));
         return facts;
     }
 
     /// <summary>The report page of one analysed file.</summary>
-    internal static ReportPage ToReportPage(string file, AnalysisResult r) => new()
+    internal static ReportPage ToReportPage(AnalyzedFile item) => ToReportPage(item.File, item.Result, Facts(item));
+
+    private static ReportPage ToReportPage(string file, AnalysisResult r, IReadOnlyList<ReportFact> facts) => new()
     {
         Title = Path.GetFileName(file),
         Subtitle = Path.GetFullPath(file),
         Duration = r.Duration,
-        Facts = Facts(r),
+        Facts = facts,
         Spectrogram = r.Spectrogram is { } s ? new ReportSpectrogram(s.Values, s.FrameRate, s.BandFrequencies) : null,
         Onsets = r.Onsets,
         Beats = r.Beats,
@@ -312,4 +357,24 @@ internal static class AnalyzeCommand
         Chords = r.Chords.Select(c => new ReportSpan(c.Start, c.End, c.Label)).ToList(),
         Segments = r.Segments.Select(x => new ReportSpan(x.Start, x.End, x.Label)).ToList(),
     };
+
+    /// <summary>
+    /// The default tagger, or null with one warning when it cannot run here (no libtorch, no bundled model, a damaged
+    /// model): the analysis is still worth having without tags.
+    /// </summary>
+    private static Tagger? LoadDefaultTagger(CliContext context)
+    {
+        try
+        {
+            return Tagger.Load(BundledModels.Resolve(null));
+        }
+        catch (Exception e) when (e is CliUsageException or MusicMLException or DllNotFoundException or TypeInitializationException)
+        {
+            context.Warn($"analysing without tags: {(e is TypeInitializationException { InnerException: { } inner } ? inner.Message : e.Message)} (--no-tags skips the tagger)");
+            return null;
+        }
+    }
 }
+
+/// <summary>One analysed file: the analysis and, unless tagging was skipped or could not run, the default tagger's top tags.</summary>
+internal sealed record AnalyzedFile(string File, AnalysisResult Result, IReadOnlyList<(string Tag, float Probability)>? Tags);
