@@ -197,4 +197,18 @@ public class AnalyzeCommandTests
         Assert.Equal(JsonValueKind.String, json.RootElement.GetProperty("no_estimate").ValueKind);
         Assert.Empty(json.RootElement.GetProperty("tags").EnumerateArray());
     }
+
+    [SkippableFact]
+    public void ARecordingShorterThanTheTaggersInputIsAnalysedWithoutTags()
+    {
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available, so analyze runs without tags");
+        // 3 s of the band clip: enough for tempo, shorter than musicml_synth's 4 s chunk; the file must not fail.
+        var path = Path.Combine(TempDir(), "short.wav");
+        var band = AudioFile.Load(Band);
+        WavWriter.Write(path, new AudioBuffer([band.Channel(0)[..(3 * band.SampleRate)].ToArray()], band.SampleRate));
+        var (code, output, _) = Run("analyze", path, "--tasks", "tempo");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Empty(json.RootElement.GetProperty("tags").EnumerateArray());
+    }
 }

@@ -132,7 +132,8 @@ internal static class AnalyzeCommand
                     else result = analyzer.Analyze(file);
                     IReadOnlyList<(string Tag, float Probability)>? top = null;
                     // Silence or too little audio has no estimate for any task, and gets no tags either: an empty list.
-                    if (tagger is not null && result.NoEstimate is not null) top = [];
+                    // So does a recording shorter than the tagger's input chunk, which the analysis still reads.
+                    if (tagger is not null && (result.NoEstimate is not null || result.Duration * tagger.Config.SampleRate < tagger.Config.InputLength)) top = [];
                     else if (tagger is not null)
                     {
                         // One network, used by one file at a time; libtorch spreads each pass over the cores itself.
