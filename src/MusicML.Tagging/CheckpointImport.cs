@@ -220,7 +220,8 @@ public static class CheckpointImport
         return null;
     }
 
-    private static string Sha256(string path)
+    /// <summary>SHA-256 of a file as lower-case hex, the form of <c>files.weights_sha256</c> (import, export and the load check).</summary>
+    internal static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));

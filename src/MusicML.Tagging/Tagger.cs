@@ -46,9 +46,7 @@ public sealed partial class Tagger : IDisposable
     private static void CheckWeightsHash(TaggerConfig config, string weightsPath)
     {
         if (config.WeightsSha256.Length == 0) return;
-        string actual;
-        using (var stream = File.OpenRead(weightsPath))
-            actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        string actual = CheckpointImport.Sha256(weightsPath);
         if (actual != config.WeightsSha256)
             throw new MusicMLException(
                 $"{weightsPath}: its SHA-256 is {actual} but {TaggerConfig.PathBeside(weightsPath)} pins weights_sha256 {config.WeightsSha256} (another model's weights, or a damaged download)")

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MusicML.Core;
@@ -42,7 +41,7 @@ public static class TaggerExport
         var frontEndOut = Path.Combine(folder, name + ".frontend.safetensors");
         var configOut = Path.Combine(folder, name + ".json");
         var weights = File.ReadAllBytes(weightsPath);
-        string sha = Convert.ToHexStringLower(SHA256.HashData(weights));
+        string sha = CheckpointImport.Sha256(weightsPath);
         root["name"] = name;
         var files = root["files"]!.AsObject();
         files["frontend"] = Path.GetFileName(frontEndOut);
