@@ -56,6 +56,7 @@ public sealed class AudioStreamReader : IDisposable
             var (start, frames) = AudioFile.Window(Info, offset, duration);
             _decoder.Seek(start);
             _inputRemaining = frames;
+            WindowFrames = frames;
             _downmix = mono && Info.ChannelCount > 1;
             ChannelCount = mono ? 1 : Info.ChannelCount;
             _nativeRate = Info.SampleRate;
@@ -90,6 +91,18 @@ public sealed class AudioStreamReader : IDisposable
 
     /// <summary>Samples per frame in what <see cref="Read"/> returns: 1 when mixing to mono.</summary>
     public int ChannelCount { get; }
+
+    /// <summary>Input frames (at the native rate) the header says the window holds.</summary>
+    private long WindowFrames { get; }
+
+    /// <summary>
+    /// Frames <see cref="Read"/> will hand out in all if the file decodes as long as its header says: the window's
+    /// frames, resampled to ⌈n · <see cref="SampleRate"/> / native rate⌉ as librosa's length rule does. A truncated or
+    /// damaged file gives fewer (never more); <see cref="FramesRead"/> at the end is the true count.
+    /// </summary>
+    public long ExpectedFrameCount => SampleRate == _nativeRate
+        ? WindowFrames
+        : (long)(((Int128)WindowFrames * SampleRate + _nativeRate - 1) / _nativeRate);
 
     /// <summary>Frames handed out so far.</summary>
     public long FramesRead { get; private set; }

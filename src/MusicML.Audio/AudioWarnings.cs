@@ -26,6 +26,17 @@ public static class AudioWarnings
         return new Scope(outer);
     }
 
+    /// <summary>
+    /// Holds back every warning raised in this flow until the returned scope is disposed: for reading a file a second
+    /// time when its warnings were already given on the first read.
+    /// </summary>
+    public static IDisposable Mute()
+    {
+        var outer = Current.Value;
+        Current.Value = null;
+        return new Scope(outer);
+    }
+
     internal static void Raise(string path, string message)
     {
         for (var listener = Current.Value; listener is not null; listener = listener.Outer) listener.Handler(path, message);

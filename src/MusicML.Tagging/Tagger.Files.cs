@@ -41,7 +41,7 @@ public sealed partial class Tagger
     /// <remarks>
     /// Memory stays bounded whatever the catalogue's size: a background task decodes at most
     /// <paramref name="readAhead"/> tracks ahead of the network (so decoding and resampling overlap the forward
-    /// passes), a track's samples are dropped once its chunks are copied into the batch, and only the probabilities
+    /// passes), each track is read block by block keeping only the samples its chunks cover (<see cref="TrackChunks"/>), dropped once they are copied into the batch, and only the probabilities
     /// of tracks with chunks still in the batch are held. <paramref name="paths"/> is enumerated on that background
     /// task. A file that cannot be tagged yields a <see cref="FileTags"/> with its <see cref="FileTags.Error"/>, in
     /// its place, and the others go on; anything else (the model failing) is thrown. Stopping the enumeration early
@@ -86,19 +86,19 @@ public sealed partial class Tagger
         }
 
         using var decoded = new DecodedTracks(paths, LoadTrack, readAhead);
-        foreach (var (path, samples, starts, error) in decoded)
+        foreach (var (path, chunks, error) in decoded)
         {
-            if (error is not null)
+            if (chunks is null)
             {
                 pending.Enqueue(new PendingTrack(path, [], error));
             }
             else
             {
-                var track = new PendingTrack(path, starts!, null);
+                var track = new PendingTrack(path, chunks.Starts, null);
                 pending.Enqueue(track);
-                for (int c = 0; c < starts!.Length; c++)
+                for (int c = 0; c < chunks.Starts.Length; c++)
                 {
-                    samples.AsSpan(checked((int)starts[c]), length).CopyTo(batch.AsSpan(filled * length, length));
+                    chunks.Chunk(c).CopyTo(batch.AsSpan(filled * length, length));
                     owners[filled++] = (track, c);
                     if (filled == batchSize) RunBatch();
                 }
@@ -110,29 +110,26 @@ public sealed partial class Tagger
     }
 
     /// <summary>
-    /// Decodes one file for <see cref="TagFiles"/> and checks it the way <see cref="TagFile"/> does (long enough for one
-    /// chunk, finite): its mono samples at the model's rate and its chunk starts, or the error naming the file.
+    /// Reads the chunks of one file for <see cref="TagFiles"/> (<see cref="TrackChunks"/>: streamed, long enough for
+    /// one chunk, finite), or the error naming the file.
     /// </summary>
     private DecodedTrack LoadTrack(string path)
     {
         try
         {
-            var samples = AudioFile.Load(path, Config.SampleRate, mono: true).Channel(0);
-            var starts = ChunkStarts(samples.Length);
-            InputGuard.Audio(samples, "samples");
-            return new DecodedTrack(path, samples, starts, null);
+            return new DecodedTrack(path, TrackChunks.Read(path, Config.SampleRate, Config.InputLength, ChunkStarts), null);
         }
         catch (MusicMLException e)
         {
-            return new DecodedTrack(path, null, null, e.FilePath is null ? new MusicMLException($"{path}: {e.Message}", e) { FilePath = path } : e);
+            return new DecodedTrack(path, null, e.FilePath is null ? new MusicMLException($"{path}: {e.Message}", e) { FilePath = path } : e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new DecodedTrack(path, null, null, new MusicMLException($"{path}: {e.Message}", e) { FilePath = path });
+            return new DecodedTrack(path, null, new MusicMLException($"{path}: {e.Message}", e) { FilePath = path });
         }
     }
 
-    private readonly record struct DecodedTrack(string Path, float[]? Samples, long[]? Starts, MusicMLException? Error);
+    private readonly record struct DecodedTrack(string Path, TrackChunks? Chunks, MusicMLException? Error);
 
     /// <summary>A track whose chunks are (partly) in flight: the per-chunk results arrive as batches run.</summary>
     private sealed class PendingTrack(string path, long[] starts, MusicMLException? error)

@@ -243,19 +243,15 @@ public sealed partial class Tagger : IDisposable
         return mean;
     }
 
-    /// <summary>Loads an audio file as mono at <see cref="TaggerConfig.SampleRate"/> and tags it with <see cref="TagTrack"/>.</summary>
+    /// <summary>
+    /// Tags an audio file: its chunks are read as mono at <see cref="TaggerConfig.SampleRate"/> while it streams, so
+    /// memory is the chunks' whatever the file's length; the result equals <see cref="TagTrack"/> on the whole track.
+    /// </summary>
     /// <exception cref="MusicMLException">The file cannot be read or is too short (the message names it).</exception>
     public TrackTags TagFile(string path, int batchSize = 4)
     {
-        var audio = AudioFile.Load(path, Config.SampleRate, mono: true);
-        try
-        {
-            return TagTrack(audio.Channel(0), batchSize);
-        }
-        catch (MusicMLException e) when (e.FilePath is null)
-        {
-            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
-        }
+        var result = TagFiles([path], batchSize, readAhead: 0).Single();
+        return result.Tags ?? throw result.Error!;
     }
 
     /// <summary>Releases the network and front end.</summary>

@@ -51,6 +51,7 @@ public class AudioStreamReaderTests(ITestOutputHelper output)
         Assert.Equal((44100, mono ? 1 : 2), (reader.SampleRate, reader.ChannelCount));
         Assert.Equal(Interleaved(whole), streamed);
         Assert.Equal(whole.FrameCount, reader.FramesRead);
+        Assert.Equal(whole.FrameCount, reader.ExpectedFrameCount);
     }
 
     /// <summary>
@@ -62,6 +63,7 @@ public class AudioStreamReaderTests(ITestOutputHelper output)
     {
         var path = Write("stream-short.wav", Chunk("fmt ", Fmt(1, 1, 44100, 16)), Chunk("data", Int16(new short[1024])));
         using var reader = new AudioStreamReader(path, sampleRate: 22050);
+        Assert.Equal(512, reader.ExpectedFrameCount);
         Assert.Equal(512, ReadAll(reader, 4096).Length);
     }
 
@@ -76,6 +78,7 @@ public class AudioStreamReaderTests(ITestOutputHelper output)
         Assert.Equal(target, reader.SampleRate);
         var expected = Interleaved(whole);
         Assert.Equal(expected.Length, streamed.Length);
+        Assert.Equal(whole.FrameCount, reader.ExpectedFrameCount);
         // The same engine fed in blocks: libsoxr and the managed filter are both block-size independent.
         double maxError = 0;
         for (int i = 0; i < expected.Length; i++) maxError = Math.Max(maxError, Math.Abs(expected[i] - streamed[i]));

@@ -62,6 +62,11 @@ public class DamagedFileTests(ITestOutputHelper output) : IDisposable
         Assert.All(_warnings, w => Assert.Equal(path, w.Path));
         Assert.All(_warnings, w => Assert.Matches(@"^.+: truncated or damaged: decoded \d+\.\d{3} s(; the \d+ frames its header declares are impossible| of the 6\.000 s its header declares); using what was read\.$", w.Message));
         Assert.Contains($"decoded {info.Duration:F3} s", _warnings[0].Message);
+        // A streamed read (what the tagger lays its chunks out for) delivers exactly the length it expected.
+        using var reader = new AudioStreamReader(path, sampleRate: 16000, mono: true);
+        var block = new float[65536];
+        while (reader.Read(block) > 0) { }
+        Assert.Equal(reader.ExpectedFrameCount, reader.FramesRead);
     }
 
     /// <summary>An intact file raises no warning: the length probe must not mistake an exact header for damage.</summary>
