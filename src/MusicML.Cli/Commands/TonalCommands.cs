@@ -100,14 +100,14 @@ internal static class TonalCommands
         algorithm.AcceptOnlyFromAmong("pyin", "yin");
         var fMin = new Option<double>("--fmin") { Description = "Lowest F0 in Hz (default 65.4, C2).", DefaultValueFactory = _ => 65.40639132514966 };
         var fMax = new Option<double>("--fmax") { Description = "Highest F0 in Hz (default 2093, C7).", DefaultValueFactory = _ => 2093.004522404789 };
-        return Build(context, "pitch", "Estimate the fundamental frequency per frame (time f0, 0 Hz where unvoiced).", ".f0", [algorithm, fMin, fMax],
-            (parse, audio, _) =>
+        return BuildOnFile(context, "pitch", "Estimate the fundamental frequency per frame (time f0, 0 Hz where unvoiced).", ".f0", [algorithm, fMin, fMax],
+            (parse, file) =>
             {
-                var y = audio.ToMono();
+                // Streamed at 22050 Hz like every load: one block and the track in memory, whatever the length.
                 double low = parse.GetValue(fMin), high = parse.GetValue(fMax);
                 var track = parse.GetValue(algorithm) == "yin"
-                    ? Yin.Estimate(y, audio.SampleRate, low, high)
-                    : PYin.Estimate(y, audio.SampleRate, low, high);
+                    ? Yin.Estimate(file, fMin: low, fMax: high)
+                    : PYin.Estimate(file, fMin: low, fMax: high);
                 return EstimateText.Pitch(track);
             });
     }
@@ -131,13 +131,8 @@ internal static class TonalCommands
                 return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
             });
 
-    /// <summary>A per-file tonal command whose analysis gets the decoded audio of each input.</summary>
+    /// <summary>A per-file tonal command whose analysis gets each input's path (and streams it itself).</summary>
     private static Command BuildOnFile(CliContext context, string name, string description, string extension,
         IReadOnlyList<Option> extraOptions, Func<ParseResult, string, string> analyse) =>
         PerFileOutput.CreateCommand(context, name, description, extension, extraOptions, parse => file => analyse(parse, file));
-
-    private static Command Build(CliContext context, string name, string description, string extension,
-        IReadOnlyList<Option> extraOptions, Func<ParseResult, AudioBuffer, string, string> analyse) =>
-        PerFileOutput.CreateCommand(context, name, description, extension, extraOptions,
-            parse => file => analyse(parse, AudioFile.Load(file), file));
 }

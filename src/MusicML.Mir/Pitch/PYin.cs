@@ -1,3 +1,4 @@
+using MusicML.Audio;
 using MusicML.Core;
 
 namespace MusicML.Mir.Pitch;
@@ -34,6 +35,33 @@ public static class PYin
         int betaA = 2, int betaB = 18, double boltzmannParameter = 2, double resolution = 0.1,
         double maxTransitionRate = 35.92, double switchProbability = 0.01, double noTroughProbability = 0.01)
     {
+        var (core, decoder) = Create(sampleRate, fMin, fMax, frameLength, hopLength, nThresholds, betaA, betaB, boltzmannParameter,
+            resolution, maxTransitionRate, switchProbability, noTroughProbability);
+        InputGuard.Audio(y);
+        core.Feed(y, decoder);
+        return decoder.ToTrack();
+    }
+
+    /// <summary>
+    /// Estimates F0 and voicing per frame of an audio file, streamed block by block: the CMNDF and the pitch
+    /// observation of a frame live only while the Viterbi forward pass consumes it, so memory is one block plus one
+    /// back-pointer per HMM state and frame (a byte each with the default parameters: about 190 MB per hour at
+    /// 22.05 kHz, against some 2.5 GB per hour for holding the observations and CMNDF). Equal to the in-memory
+    /// overload on the whole decoded file, which runs the same decoder. The file is mixed to mono and kept at its own
+    /// rate unless <paramref name="sampleRate"/> is given; the other parameters are the in-memory overload's.
+    /// </summary>
+    /// <exception cref="MusicMLException">The file cannot be read, or an invalid parameter.</exception>
+    public static PitchTrack Estimate(string path, int? sampleRate = 22050, double fMin = 65.40639132514966,
+        double fMax = 2093.004522404789, int frameLength = 2048, int? hopLength = null, int nThresholds = 100,
+        int betaA = 2, int betaB = 18, double boltzmannParameter = 2, double resolution = 0.1,
+        double maxTransitionRate = 35.92, double switchProbability = 0.01, double noTroughProbability = 0.01) =>
+        YinCore.Stream(path, sampleRate, rate => Create(rate, fMin, fMax, frameLength, hopLength, nThresholds, betaA, betaB,
+            boltzmannParameter, resolution, maxTransitionRate, switchProbability, noTroughProbability)).ToTrack();
+
+    private static (YinCore, ViterbiDecoder) Create(int sampleRate, double fMin, double fMax, int frameLength, int? hopLength,
+        int nThresholds, int betaA, int betaB, double boltzmannParameter, double resolution, double maxTransitionRate,
+        double switchProbability, double noTroughProbability)
+    {
         if (nThresholds < 2) throw new MusicMLException($"nThresholds must be at least 2; got {nThresholds}.");
         if (betaA < 1 || betaB < 1) throw new MusicMLException($"betaA and betaB must be positive integers; got {betaA} and {betaB}.");
         if (!(boltzmannParameter > 0)) throw new MusicMLException($"boltzmannParameter must be positive; got {boltzmannParameter}.");
@@ -41,156 +69,229 @@ public static class PYin
         if (!(maxTransitionRate > 0)) throw new MusicMLException($"maxTransitionRate must be positive; got {maxTransitionRate}.");
         if (!(switchProbability > 0 && switchProbability < 1)) throw new MusicMLException($"switchProbability must be in (0, 1); got {switchProbability}.");
         if (!(noTroughProbability >= 0 && noTroughProbability <= 1)) throw new MusicMLException($"noTroughProbability must be in [0, 1]; got {noTroughProbability}.");
-        int hop = hopLength ?? frameLength / 4;
-        var core = new YinCore(sampleRate, fMin, fMax, frameLength, hop);
-        var cmndf = core.Compute(y, out int frames);
-        int lags = core.LagCount;
+        var core = new YinCore(sampleRate, fMin, fMax, frameLength, hopLength ?? frameLength / 4);
+        var observation = new TroughObservation(core, fMin, fMax, nThresholds, betaA, betaB, boltzmannParameter, resolution, noTroughProbability);
+        int maxSemitonesPerFrame = (int)Math.Round(maxTransitionRate * 12 * core.HopLength / sampleRate);
+        int width = maxSemitonesPerFrame * observation.BinsPerSemitone + 1;
+        if (width > short.MaxValue)
+            throw new MusicMLException($"maxTransitionRate {maxTransitionRate} octaves per second allows {width} pitch bins per frame; at most {short.MaxValue} are supported.");
+        return (core, new ViterbiDecoder(observation, width, switchProbability));
+    }
 
-        var thresholds = new double[nThresholds + 1];
-        for (int i = 0; i <= nThresholds; i++) thresholds[i] = (double)i / nThresholds;
-        var betaProbabilities = new double[nThresholds];
-        for (int i = 0; i < nThresholds; i++)
-            betaProbabilities[i] = Math.Max(0, BetaCdf(thresholds[i + 1], betaA, betaB) - BetaCdf(thresholds[i], betaA, betaB)); // rounding near 1 can dip below 0
+    /// <summary>
+    /// pYIN's observation of one frame: for each of the thresholds, the troughs below it share the threshold's Beta
+    /// mass by a Boltzmann prior on their order (the first trough below threshold is the YIN choice); the masses fill
+    /// the voiced pitch bins, and the unvoiced bins share what is left uniformly.
+    /// </summary>
+    private sealed class TroughObservation
+    {
+        private readonly YinCore _core;
+        private readonly double _fMin, _boltzmann, _noTroughProbability;
+        private readonly double[] _thresholds, _betaProbabilities;
+        private readonly List<int> _troughs = [];
+        private readonly List<double> _troughProbabilities = [];
 
-        int binsPerSemitone = (int)Math.Ceiling(1 / resolution);
-        int pitchBins = (int)Math.Floor(12 * binsPerSemitone * Math.Log2(fMax / fMin)) + 1;
-        var observations = new double[frames * 2 * pitchBins];
-        var troughs = new List<int>();
-        var troughProbabilities = new List<double>();
-        for (int t = 0; t < frames; t++)
+        public TroughObservation(YinCore core, double fMin, double fMax, int nThresholds, int betaA, int betaB,
+            double boltzmannParameter, double resolution, double noTroughProbability)
         {
-            var row = cmndf.AsSpan(t * lags, lags);
-            troughs.Clear();
-            troughProbabilities.Clear();
-            for (int i = 0; i < lags; i++) if (YinCore.IsTrough(row, i)) { troughs.Add(i); troughProbabilities.Add(0); }
-            var obs = observations.AsSpan(t * 2 * pitchBins, 2 * pitchBins);
-            if (troughs.Count > 0)
+            (_core, _fMin, _boltzmann, _noTroughProbability) = (core, fMin, boltzmannParameter, noTroughProbability);
+            _thresholds = new double[nThresholds + 1];
+            for (int i = 0; i <= nThresholds; i++) _thresholds[i] = (double)i / nThresholds;
+            _betaProbabilities = new double[nThresholds];
+            for (int i = 0; i < nThresholds; i++)
+                _betaProbabilities[i] = Math.Max(0, BetaCdf(_thresholds[i + 1], betaA, betaB) - BetaCdf(_thresholds[i], betaA, betaB)); // rounding near 1 can dip below 0
+            BinsPerSemitone = (int)Math.Ceiling(1 / resolution);
+            PitchBins = (int)Math.Floor(12 * BinsPerSemitone * Math.Log2(fMax / fMin)) + 1;
+        }
+
+        public int BinsPerSemitone { get; }
+        public int PitchBins { get; }
+
+        /// <summary>Centre of frame <paramref name="t"/> in seconds.</summary>
+        public double Time(int t) => (double)t * _core.HopLength / _core.SampleRate;
+
+        /// <summary>Hz of voiced pitch bin <paramref name="bin"/>.</summary>
+        public double Frequency(int bin) => _fMin * Math.Pow(2, (double)bin / (12 * BinsPerSemitone));
+
+        /// <summary>Fills <paramref name="obs"/> (2 · PitchBins: voiced, then unvoiced) and returns the voiced probability.</summary>
+        public double Observe(ReadOnlySpan<float> row, Span<double> obs)
+        {
+            int pitchBins = PitchBins, nThresholds = _betaProbabilities.Length;
+            obs.Clear();
+            _troughs.Clear();
+            _troughProbabilities.Clear();
+            for (int i = 0; i < row.Length; i++) if (YinCore.IsTrough(row, i)) { _troughs.Add(i); _troughProbabilities.Add(0); }
+            if (_troughs.Count > 0)
             {
-                // For each threshold, the troughs below it share the threshold's Beta mass by a Boltzmann prior on
-                // their order (the first trough below threshold is the YIN choice).
                 for (int k = 0; k < nThresholds; k++)
                 {
-                    double threshold = thresholds[k + 1];
+                    double threshold = _thresholds[k + 1];
                     int below = 0;
-                    foreach (var trough in troughs) if (row[trough] < threshold) below++;
+                    foreach (var trough in _troughs) if (row[trough] < threshold) below++;
                     if (below == 0) continue;
-                    double norm = (1 - Math.Exp(-boltzmannParameter)) / (1 - Math.Exp(-boltzmannParameter * below));
+                    double norm = (1 - Math.Exp(-_boltzmann)) / (1 - Math.Exp(-_boltzmann * below));
                     int position = 0;
-                    for (int j = 0; j < troughs.Count; j++)
+                    for (int j = 0; j < _troughs.Count; j++)
                     {
-                        if (!(row[troughs[j]] < threshold)) continue;
-                        troughProbabilities[j] += norm * Math.Exp(-boltzmannParameter * position) * betaProbabilities[k];
+                        if (!(row[_troughs[j]] < threshold)) continue;
+                        _troughProbabilities[j] += norm * Math.Exp(-_boltzmann * position) * _betaProbabilities[k];
                         position++;
                     }
                 }
                 int globalMin = 0;
-                for (int j = 1; j < troughs.Count; j++) if (row[troughs[j]] < row[troughs[globalMin]]) globalMin = j;
+                for (int j = 1; j < _troughs.Count; j++) if (row[_troughs[j]] < row[_troughs[globalMin]]) globalMin = j;
                 double massAboveNothing = 0;
-                for (int k = 0; k < nThresholds; k++) if (thresholds[k + 1] < row[troughs[globalMin]]) massAboveNothing += betaProbabilities[k];
-                troughProbabilities[globalMin] += noTroughProbability * massAboveNothing;
-                for (int j = 0; j < troughs.Count; j++)
+                for (int k = 0; k < nThresholds; k++) if (_thresholds[k + 1] < row[_troughs[globalMin]]) massAboveNothing += _betaProbabilities[k];
+                _troughProbabilities[globalMin] += _noTroughProbability * massAboveNothing;
+                for (int j = 0; j < _troughs.Count; j++)
                 {
-                    double period = core.MinPeriod + troughs[j] + YinCore.ParabolicShift(row, troughs[j]);
-                    double f0 = sampleRate / period;
-                    int bin = (int)Math.Round(12 * binsPerSemitone * Math.Log2(f0 / fMin));
-                    obs[Math.Clamp(bin, 0, pitchBins - 1)] += troughProbabilities[j];
+                    double period = _core.MinPeriod + _troughs[j] + YinCore.ParabolicShift(row, _troughs[j]);
+                    double f0 = _core.SampleRate / period;
+                    int bin = (int)Math.Round(12 * BinsPerSemitone * Math.Log2(f0 / _fMin));
+                    obs[Math.Clamp(bin, 0, pitchBins - 1)] += _troughProbabilities[j];
                 }
             }
             double voicedProbability = 0;
             for (int b = 0; b < pitchBins; b++) voicedProbability += obs[b];
             voicedProbability = Math.Clamp(voicedProbability, 0, 1);
             obs[pitchBins..].Fill((1 - voicedProbability) / pitchBins);
+            return voicedProbability;
         }
-
-        int maxSemitonesPerFrame = (int)Math.Round(maxTransitionRate * 12 * hop / sampleRate);
-        int width = maxSemitonesPerFrame * binsPerSemitone + 1;
-        var states = Viterbi(observations, frames, pitchBins, width, switchProbability);
-
-        var times = new double[frames];
-        var frequencies = new double[frames];
-        var voiced = new bool[frames];
-        var probability = new double[frames];
-        for (int t = 0; t < frames; t++)
-        {
-            times[t] = (double)t * hop / sampleRate;
-            voiced[t] = states[t] < pitchBins;
-            frequencies[t] = voiced[t] ? fMin * Math.Pow(2, (double)states[t] / (12 * binsPerSemitone)) : 0;
-            double p = 0;
-            for (int b = 0; b < pitchBins; b++) p += observations[t * 2 * pitchBins + b];
-            probability[t] = Math.Clamp(p, 0, 1);
-        }
-        return new PitchTrack(times, frequencies, voiced, probability);
     }
 
     /// <summary>
-    /// Viterbi over 2·bins states (voiced pitch bins, then unvoiced copies). Transitions are local triangles of
-    /// <paramref name="width"/> bins (librosa.sequence.transition_local, rows renormalised at the edges), kept with
-    /// probability 1 − switch inside a voicing half and switch across.
+    /// Viterbi over 2·bins states (voiced pitch bins, then unvoiced copies), run forward one frame at a time as the
+    /// observations arrive. Transitions are local triangles of <c>width</c> bins (librosa.sequence.transition_local,
+    /// rows renormalised at the edges), kept with probability 1 − switch inside a voicing half and switch across.
+    /// A back-pointer is stored as the offset of its source bin in the window plus whether it crossed halves: one byte
+    /// per state and frame when the window has at most 128 bins (the defaults give 101), else two.
     /// </summary>
-    private static int[] Viterbi(double[] observations, int frames, int bins, int width, double switchProbability)
+    private sealed class ViterbiDecoder : IPitchFrameSink
     {
-        int half = width / 2, states = 2 * bins;
-        // Symmetric triangle window of odd/even width as scipy's get_window('triangle', width, fftbins=False).
-        var window = new double[width];
-        for (int n = 0; n < width; n++)
-            window[n] = width % 2 == 1
-                ? 1 - Math.Abs(n - (width - 1) / 2.0) / ((width + 1) / 2.0)
-                : 1 - Math.Abs(n - (width - 1) / 2.0) / (width / 2.0);
-        // Log transition from bin i to bin j = log(window[j − i + half] / rowSum(i)).
-        var logRowNorm = new double[bins];
-        for (int i = 0; i < bins; i++)
-        {
-            double sum = 0;
-            for (int j = Math.Max(0, i - half); j <= Math.Min(bins - 1, i + half); j++) sum += window[j - i + half];
-            logRowNorm[i] = Math.Log(sum);
-        }
-        var logWindow = new float[width];
-        for (int n = 0; n < width; n++) logWindow[n] = (float)Math.Log(window[n]);
-        float logStay = (float)Math.Log(1 - switchProbability), logSwitch = (float)Math.Log(switchProbability);
-        const double tiny = 1.1754943508222875e-38;
-        var delta = new float[states];
-        var back = new int[frames * states];
+        private const int FramesPerChunk = 1024;
+        private const double Tiny = 1.1754943508222875e-38;
+        private readonly TroughObservation _observation;
+        private readonly int _bins, _states, _width, _half, _bytesPerPointer;
+        private readonly double[] _obs, _logRowNorm;
+        private readonly float[] _logWindow, _delta;
+        private readonly float _logStay, _logSwitch;
         // best[h][src]: the best score of leaving pitch bin src towards voicing half h (0 voiced, 1 unvoiced),
-        // including the row normalisation of src, and which half it came from. The local window is symmetric, so the
-        // score of target bin j is max over src of best[h][src] + logWindow[src − j + half]: a contiguous, vectorisable run.
-        var bestTo = new[] { new float[bins + width], new float[bins + width] };
-        var fromHalf = new[] { new int[bins], new int[bins] };
-        for (int s = 0; s < states; s++) delta[s] = (float)(Math.Log(1.0 / states) + Math.Log(observations[s] + tiny));
-        foreach (var b in bestTo) b.AsSpan().Fill(float.NegativeInfinity);
-        for (int t = 1; t < frames; t++)
+        // including the row normalisation of src, and whether it came from the other half. The local window is
+        // symmetric, so the score of target bin j is max over src of best[h][src] + logWindow[src − j + half]: a
+        // contiguous, vectorisable run.
+        private readonly float[][] _bestTo;
+        private readonly bool[][] _fromUnvoiced;
+        private readonly List<byte[]> _back = [];   // chunks of FramesPerChunk frames × states × bytesPerPointer
+        private readonly List<double> _voicedProbability = [];
+        private int _frames;
+
+        public ViterbiDecoder(TroughObservation observation, int width, double switchProbability)
         {
+            _observation = observation;
+            (_bins, _width, _half) = (observation.PitchBins, width, width / 2);
+            _states = 2 * _bins;
+            _bytesPerPointer = width <= 128 ? 1 : 2;
+            _obs = new double[_states];
+            // Symmetric triangle window of odd/even width as scipy's get_window('triangle', width, fftbins=False).
+            var window = new double[width];
+            for (int n = 0; n < width; n++)
+                window[n] = width % 2 == 1
+                    ? 1 - Math.Abs(n - (width - 1) / 2.0) / ((width + 1) / 2.0)
+                    : 1 - Math.Abs(n - (width - 1) / 2.0) / (width / 2.0);
+            // Log transition from bin i to bin j = log(window[j − i + half] / rowSum(i)).
+            _logRowNorm = new double[_bins];
+            for (int i = 0; i < _bins; i++)
+            {
+                double sum = 0;
+                for (int j = Math.Max(0, i - _half); j <= Math.Min(_bins - 1, i + _half); j++) sum += window[j - i + _half];
+                _logRowNorm[i] = Math.Log(sum);
+            }
+            _logWindow = new float[width];
+            for (int n = 0; n < width; n++) _logWindow[n] = (float)Math.Log(window[n]);
+            (_logStay, _logSwitch) = ((float)Math.Log(1 - switchProbability), (float)Math.Log(switchProbability));
+            _delta = new float[_states];
+            _bestTo = [new float[_bins + width], new float[_bins + width]];
+            foreach (var b in _bestTo) b.AsSpan().Fill(float.NegativeInfinity);
+            _fromUnvoiced = [new bool[_bins], new bool[_bins]];
+        }
+
+        public void Add(ReadOnlySpan<float> row)
+        {
+            _voicedProbability.Add(_observation.Observe(row, _obs));
+            if (_frames == 0)
+            {
+                for (int s = 0; s < _states; s++) _delta[s] = (float)(Math.Log(1.0 / _states) + Math.Log(_obs[s] + Tiny));
+                _frames++;
+                return;
+            }
+            int bins = _bins, half = _half;
             for (int src = 0; src < bins; src++)
             {
-                float voiced = delta[src] - (float)logRowNorm[src], unvoiced = delta[bins + src] - (float)logRowNorm[src];
-                float toVoicedA = voiced + logStay, toVoicedB = unvoiced + logSwitch;
-                float toUnvoicedA = voiced + logSwitch, toUnvoicedB = unvoiced + logStay;
+                float voiced = _delta[src] - (float)_logRowNorm[src], unvoiced = _delta[bins + src] - (float)_logRowNorm[src];
+                float toVoicedA = voiced + _logStay, toVoicedB = unvoiced + _logSwitch;
+                float toUnvoicedA = voiced + _logSwitch, toUnvoicedB = unvoiced + _logStay;
                 // Padded by half a window on the left, so index src + half holds bin src and edges stay −∞.
-                bestTo[0][src + half] = Math.Max(toVoicedA, toVoicedB);
-                fromHalf[0][src] = toVoicedA >= toVoicedB ? src : bins + src;
-                bestTo[1][src + half] = Math.Max(toUnvoicedA, toUnvoicedB);
-                fromHalf[1][src] = toUnvoicedA >= toUnvoicedB ? src : bins + src;
+                _bestTo[0][src + half] = Math.Max(toVoicedA, toVoicedB);
+                _fromUnvoiced[0][src] = !(toVoicedA >= toVoicedB);
+                _bestTo[1][src + half] = Math.Max(toUnvoicedA, toUnvoicedB);
+                _fromUnvoiced[1][src] = !(toUnvoicedA >= toUnvoicedB);
             }
+            var back = BackPointers(_frames);
             for (int h = 0; h < 2; h++)
             {
-                var scores = bestTo[h];
+                var scores = _bestTo[h];
                 for (int target = 0; target < bins; target++)
                 {
                     // Sources target − half … target + half sit at padded indices target … target + 2·half.
-                    var run = scores.AsSpan(target, width);
-                    int arg = MaxPlusArg(run, logWindow, out float best);
+                    int arg = MaxPlusArg(scores.AsSpan(target, _width), _logWindow, out float best);
                     int state = h * bins + target;
-                    int sourceBin = target + arg - half;
-                    back[t * states + state] = fromHalf[h][sourceBin];
-                    delta[state] = best + (float)Math.Log(observations[t * states + state] + tiny);
+                    int code = arg | (_fromUnvoiced[h][target + arg - half] ? 1 << (8 * _bytesPerPointer - 1) : 0);
+                    if (_bytesPerPointer == 1) back[state] = (byte)code;
+                    else System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(back.Slice(2 * state), (ushort)code);
+                    _delta[state] = best + (float)Math.Log(_obs[state] + Tiny);
                 }
             }
+            _frames++;
         }
-        var path = new int[frames];
-        int last = 0;
-        for (int s = 1; s < states; s++) if (delta[s] > delta[last]) last = s;
-        path[frames - 1] = last;
-        for (int t = frames - 1; t > 0; t--) path[t - 1] = back[t * states + path[t]];
-        return path;
+
+        /// <summary>The back-pointer bytes of frame <paramref name="t"/>, growing the store by a chunk when needed.</summary>
+        private Span<byte> BackPointers(int t)
+        {
+            int chunk = t / FramesPerChunk, bytes = _states * _bytesPerPointer;
+            while (_back.Count <= chunk) _back.Add(new byte[FramesPerChunk * bytes]);
+            return _back[chunk].AsSpan(t % FramesPerChunk * bytes, bytes);
+        }
+
+        /// <summary>The state frame <paramref name="t"/> − 1 came from on the best path through <paramref name="state"/> at <paramref name="t"/>.</summary>
+        private int Source(int t, int state)
+        {
+            var back = BackPointers(t);
+            int code = _bytesPerPointer == 1 ? back[state] : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(back.Slice(2 * state));
+            int crossBit = 1 << (8 * _bytesPerPointer - 1);
+            int h = state >= _bins ? 1 : 0, target = state - h * _bins;
+            int sourceBin = target + (code & (crossBit - 1)) - _half;
+            bool fromUnvoiced = (code & crossBit) != 0;
+            return fromUnvoiced ? _bins + sourceBin : sourceBin;
+        }
+
+        public PitchTrack ToTrack()
+        {
+            int frames = _frames;
+            var times = new double[frames];
+            var frequencies = new double[frames];
+            var voiced = new bool[frames];
+            if (frames == 0) return new PitchTrack(times, frequencies, voiced, []);
+            int state = 0;
+            for (int s = 1; s < _states; s++) if (_delta[s] > _delta[state]) state = s;
+            for (int t = frames - 1; t >= 0; t--)
+            {
+                times[t] = _observation.Time(t);
+                voiced[t] = state < _bins;
+                frequencies[t] = voiced[t] ? _observation.Frequency(state) : 0;
+                if (t > 0) state = Source(t, state);
+            }
+            return new PitchTrack(times, frequencies, voiced, _voicedProbability.ToArray());
+        }
     }
 
     /// <summary>Index and value of the maximum of a[i] + b[i] (first index on ties).</summary>

@@ -1,3 +1,4 @@
+using MusicML.Audio;
 using MusicML.Core;
 
 namespace MusicML.Mir.Pitch;
@@ -23,30 +24,56 @@ public static class Yin
     public static PitchTrack Estimate(ReadOnlySpan<float> y, int sampleRate = 22050, double fMin = 65.40639132514966,
         double fMax = 2093.004522404789, int frameLength = 2048, int? hopLength = null, double troughThreshold = 0.1)
     {
+        var (core, picker) = Create(sampleRate, fMin, fMax, frameLength, hopLength, troughThreshold);
+        InputGuard.Audio(y);
+        core.Feed(y, picker);
+        return picker.ToTrack();
+    }
+
+    /// <summary>
+    /// Estimates F0 per frame of an audio file, streamed block by block (memory is one block and the track, whatever
+    /// the length); equal to <see cref="Estimate(ReadOnlySpan{float}, int, double, double, int, int?, double)"/> on the
+    /// whole decoded file (<see cref="AudioFile.Load"/>). The file is mixed to mono and resampled to <paramref name="sampleRate"/> as <see cref="AudioFile.Load"/> does (default 22050 Hz; null keeps its own rate).
+    /// </summary>
+    /// <exception cref="MusicMLException">The file cannot be read, or an invalid parameter.</exception>
+    public static PitchTrack Estimate(string path, int? sampleRate = 22050, double fMin = 65.40639132514966,
+        double fMax = 2093.004522404789, int frameLength = 2048, int? hopLength = null, double troughThreshold = 0.1) =>
+        YinCore.Stream(path, sampleRate, rate => Create(rate, fMin, fMax, frameLength, hopLength, troughThreshold)).ToTrack();
+
+    private static (YinCore, TroughPicker) Create(int sampleRate, double fMin, double fMax, int frameLength, int? hopLength, double troughThreshold)
+    {
         if (!(troughThreshold > 0 && troughThreshold < 1)) throw new MusicMLException($"troughThreshold must be in (0, 1); got {troughThreshold}.");
         var core = new YinCore(sampleRate, fMin, fMax, frameLength, hopLength ?? frameLength / 4);
-        var cmndf = core.Compute(y, out int frames);
-        int lags = core.LagCount;
-        var times = new double[frames];
-        var f0 = new double[frames];
-        var voiced = new bool[frames];
-        var probability = new double[frames];
-        for (int t = 0; t < frames; t++)
+        return (core, new TroughPicker(core, troughThreshold));
+    }
+
+    /// <summary>YIN step 4–5 per frame: the first trough below the threshold (else the global minimum), interpolated.</summary>
+    private sealed class TroughPicker(YinCore core, double troughThreshold) : IPitchFrameSink
+    {
+        private readonly List<double> _f0 = [], _probability = [];
+        private readonly List<bool> _voiced = [];
+
+        public void Add(ReadOnlySpan<float> row)
         {
-            var row = cmndf.AsSpan(t * lags, lags);
             int chosen = -1, global = 0;
-            for (int i = 0; i < lags; i++)
+            for (int i = 0; i < row.Length; i++)
             {
                 if (row[i] < row[global]) global = i;
                 if (chosen < 0 && row[i] < troughThreshold && YinCore.IsTrough(row, i)) chosen = i;
             }
-            voiced[t] = chosen >= 0;
+            bool voiced = chosen >= 0;
             if (chosen < 0) chosen = global;
             double period = core.MinPeriod + chosen + YinCore.ParabolicShift(row, chosen);
-            times[t] = (double)t * core.HopLength / sampleRate;
-            f0[t] = voiced[t] ? sampleRate / period : 0;
-            probability[t] = Math.Clamp(1 - row[chosen], 0, 1);
+            _voiced.Add(voiced);
+            _f0.Add(voiced ? core.SampleRate / period : 0);
+            _probability.Add(Math.Clamp(1 - row[chosen], 0, 1));
         }
-        return new PitchTrack(times, f0, voiced, probability);
+
+        public PitchTrack ToTrack()
+        {
+            var times = new double[_f0.Count];
+            for (int t = 0; t < times.Length; t++) times[t] = (double)t * core.HopLength / core.SampleRate;
+            return new PitchTrack(times, _f0.ToArray(), _voiced.ToArray(), _probability.ToArray());
+        }
     }
 }
