@@ -367,7 +367,9 @@ internal static class AnalyzeCommand
     {
         try
         {
-            return Tagger.Load(BundledModels.Resolve(null));
+            var tagger = Tagger.Load(BundledModels.Resolve(null));
+            TorchThreads.Use(null);
+            return tagger;
         }
         catch (Exception e) when (e is CliUsageException or MusicMLException or DllNotFoundException or TypeInitializationException)
         {

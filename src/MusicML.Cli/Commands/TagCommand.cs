@@ -50,19 +50,24 @@ internal static class TagCommand
             Description = $"Chunks per network pass, filled across track boundaries (a published model cuts 16 chunks per track). Larger feeds a GPU better; smaller uses less memory. " +
                           $"Default: {Tagger.DefaultFilesBatchSize} on cpu, {Tagger.DefaultCudaBatchSize} on cuda.",
         };
+        var threads = new Option<int?>("--threads")
+        {
+            HelpName = "N",
+            Description = "CPU threads libtorch spreads each network pass over (its intra-op threads). Default: every core (libtorch's own default here is 1).",
+        };
         var output = new Option<string?>("--out") { HelpName = "FILE", Description = "Write to FILE (atomically: whole or not at all) instead of standard output." };
         var command = new Command("tag",
             "Tag audio files with a music auto-tagging model (loaded once; chunks of several tracks batched through the network): one line or record per track, in input order.");
         command.Arguments.Add(inputs);
-        foreach (var option in new Option[] { model, topK, threshold, format, device, batchSize, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { model, topK, threshold, format, device, batchSize, threads, output }) command.Options.Add(option);
         command.SetAction(parse => Run(context, parse.GetValue(inputs) ?? [], new TagOptions(
             parse.GetValue(model), parse.GetValue(topK), parse.GetValue(threshold), parse.GetValue(format)!,
-            parse.GetValue(device)!, parse.GetValue(batchSize), parse.GetValue(output))));
+            parse.GetValue(device)!, parse.GetValue(batchSize), parse.GetValue(output), parse.GetValue(threads))));
         return command;
     }
 
     /// <summary>The command's option values.</summary>
-    internal sealed record TagOptions(string? Model, int TopK, double Threshold, string Format, string Device, int? BatchSize, string? Out);
+    internal sealed record TagOptions(string? Model, int TopK, double Threshold, string Format, string Device, int? BatchSize, string? Out, int? Threads = null);
 
     /// <summary>Every option error at once, each naming its option; empty when all are valid.</summary>
     internal static List<string> Validate(TagOptions o)
@@ -72,6 +77,7 @@ internal static class TagCommand
         if (o.TopK < 1) errors.Add(Inv($"--top-k must be at least 1, got {o.TopK}"));
         if (!(o.Threshold >= 0 && o.Threshold <= 1)) errors.Add(Inv($"--threshold must be between 0 and 1, got {o.Threshold}"));
         if (o.BatchSize is < 1) errors.Add(Inv($"--batch-size must be at least 1, got {o.BatchSize}"));
+        if (o.Threads is < 1 or > TorchThreads.MaxThreads) errors.Add(Inv($"--threads must be between 1 and {TorchThreads.MaxThreads}, got {o.Threads}"));
         if (!Formats.Contains(o.Format)) errors.Add($"--format must be one of {string.Join(", ", Formats)}, got '{o.Format}'");
         if (!Devices.Contains(o.Device)) errors.Add($"--device must be cpu or cuda, got '{o.Device}'");
         return errors;
@@ -90,6 +96,7 @@ internal static class TagCommand
         if (device.IsCuda && !TorchRuntime.IsCudaAvailable)
             throw new CliUsageException("--device cuda: CUDA is not available here (no NVIDIA GPU/driver, or the libtorch the shim was built against is CPU-only; docs/cuda.md); use --device cpu.");
 
+        TorchThreads.Use(options.Threads);
         using var tagger = Tagger.Load(weights, device);
         int failed = 0;
         void TagAll(TextWriter writer)
