@@ -306,6 +306,57 @@ public static partial class Features
     private static FloatMatrix ContrastFrames(float[] s, int bins, int frames, int sampleRate, double fMin, int nBands, double quantile, bool linear,
         double? topDb = 80.0)
     {
+        var bands = ContrastBands(s, bins, frames, sampleRate, fMin, nBands, quantile);
+        if (linear)
+        {
+            var result = new FloatMatrix(nBands + 1, frames);
+            for (int i = 0; i < bands.Peak.Length; i++) result.Data[i] = (float)(bands.Peak[i] - bands.Valley[i]);
+            return result;
+        }
+        return ContrastDb(bands, MaxDb(bands.Peak), MaxDb(bands.Valley), topDb);
+    }
+
+    /// <summary>
+    /// The per-band peaks and valleys of spectral contrast for the frames of <paramref name="y"/>, before their dB
+    /// conversion (whose floor is relative to the loudest of the whole recording): the first half of
+    /// <see cref="SpectralContrast(ReadOnlySpan{float}, int, int, int, int?, WindowType, bool, PadMode, double, int, double, bool, DspOptions?)"/>,
+    /// so a stream can take the loudest values over a first pass and <see cref="ContrastDb"/> each block in a second.
+    /// </summary>
+    internal static ContrastPeaksValleys SpectralContrastBands(ReadOnlySpan<float> y, int sampleRate, int nFft, int hopLength, double fMin,
+        int nBands = 6, double quantile = 0.02)
+    {
+        var s = FramePipeline.PreciseMagnitudeFrames(y, nFft, hopLength, null, WindowType.Hann, true, PadMode.Constant, null, out int frames);
+        return ContrastBands(s, nFft / 2 + 1, frames, sampleRate, fMin, nBands, quantile);
+    }
+
+    /// <summary>The loudest 10·log10(max(1e-10, v)) of <paramref name="power"/> (librosa's power_to_db reference for top_db).</summary>
+    internal static double MaxDb(ReadOnlySpan<double> power)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var v in power) max = Math.Max(max, 10.0 * Math.Log10(Math.Max(1e-10, v)));
+        return max;
+    }
+
+    /// <summary>
+    /// power_to_db(peak) − power_to_db(valley) with librosa's defaults (ref 1, amin 1e-10), each floored
+    /// <paramref name="topDb"/> below its own loudest value — given, so that blocks of a stream use the whole recording's.
+    /// </summary>
+    internal static FloatMatrix ContrastDb(ContrastPeaksValleys bands, double peakMaxDb, double valleyMaxDb, double? topDb = 80.0)
+    {
+        var result = new FloatMatrix(bands.Rows, bands.Frames);
+        double peakFloor = topDb is { } r ? peakMaxDb - r : double.NegativeInfinity;
+        double valleyFloor = topDb is { } v ? valleyMaxDb - v : double.NegativeInfinity;
+        for (int i = 0; i < bands.Peak.Length; i++)
+        {
+            double peak = Math.Max(10.0 * Math.Log10(Math.Max(1e-10, bands.Peak[i])), peakFloor);
+            double valley = Math.Max(10.0 * Math.Log10(Math.Max(1e-10, bands.Valley[i])), valleyFloor);
+            result.Data[i] = (float)(peak - valley);
+        }
+        return result;
+    }
+
+    private static ContrastPeaksValleys ContrastBands(float[] s, int bins, int frames, int sampleRate, double fMin, int nBands, double quantile)
+    {
         InputGuard.Positive(fMin, "fMin");
         InputGuard.Positive(nBands, "nBands");
         if (!(quantile > 0 && quantile < 1)) throw new MusicMLException($"quantile must be in (0, 1); got {quantile}.");
@@ -361,31 +412,7 @@ public static partial class Features
                 peak[b * frames + t] = high / count;
             }
         }
-        var result = new FloatMatrix(nBands + 1, frames);
-        if (linear)
-        {
-            for (int i = 0; i < peak.Length; i++) result.Data[i] = (float)(peak[i] - valley[i]);
-            return result;
-        }
-        // power_to_db(peak) − power_to_db(valley), each with librosa's defaults (ref 1, amin 1e-10, top_db 80 over the whole array).
-        var peakDb = DoubleToDb(peak, topDb);
-        var valleyDb = DoubleToDb(valley, topDb);
-        for (int i = 0; i < peak.Length; i++) result.Data[i] = (float)(peakDb[i] - valleyDb[i]);
-        return result;
-    }
-
-    private static double[] DoubleToDb(double[] power, double? topDb)
-    {
-        var db = new double[power.Length];
-        double max = double.NegativeInfinity;
-        for (int i = 0; i < power.Length; i++)
-        {
-            db[i] = 10.0 * Math.Log10(Math.Max(1e-10, power[i]));
-            max = Math.Max(max, db[i]);
-        }
-        if (topDb is { } range)
-            for (int i = 0; i < db.Length; i++) db[i] = Math.Max(db[i], max - range);
-        return db;
+        return new ContrastPeaksValleys(peak, valley, nBands + 1, frames);
     }
 
     /// <summary>
@@ -477,3 +504,6 @@ public static partial class Features
         return result;
     }
 }
+
+/// <summary>Spectral contrast's band peaks and valleys <c>[rows, frames]</c> (row-major), before the dB conversion.</summary>
+internal sealed record ContrastPeaksValleys(double[] Peak, double[] Valley, int Rows, int Frames);

@@ -140,6 +140,30 @@ internal sealed class MelDbPass(Func<float[], FloatMatrix> power, Func<FloatMatr
 }
 
 /// <summary>
+/// Spectral contrast, whose peaks and valleys are each floored 80 dB below the whole recording's loudest (librosa's
+/// <c>power_to_db(top_db=80)</c>): pass 1 takes both maxima over the owned frames, pass 2 converts each block with them.
+/// </summary>
+internal sealed class ContrastPass(FeatureParameters p) : WholeRecordingPass
+{
+    private double _peakMaxDb = double.NegativeInfinity, _valleyMaxDb = double.NegativeInfinity;
+
+    private ContrastPeaksValleys Bands(float[] window) => Features.SpectralContrastBands(window, p.SampleRate, p.NFft, p.HopLength, p.FMin ?? 200.0);
+
+    public override void Observe(float[] window, int first, int count)
+    {
+        var bands = Bands(window);
+        for (int r = 0; r < bands.Rows; r++)
+        {
+            var owned = new Range(r * bands.Frames + first, r * bands.Frames + first + count);
+            _peakMaxDb = Math.Max(_peakMaxDb, Features.MaxDb(bands.Peak.AsSpan(owned)));
+            _valleyMaxDb = Math.Max(_valleyMaxDb, Features.MaxDb(bands.Valley.AsSpan(owned)));
+        }
+    }
+
+    public override FloatMatrix Compute(float[] window) => Features.ContrastDb(Bands(window), _peakMaxDb, _valleyMaxDb);
+}
+
+/// <summary>
 /// chroma_stft with its tuning estimated from the whole recording's power spectrogram (librosa's
 /// <c>estimate_tuning(S=S)</c>): one <see cref="TuningAccumulator"/> over pass 1, the tuned chroma per block in pass 2.
 /// </summary>
@@ -194,7 +218,7 @@ internal static class FeatureKinds
         new("flatness", "spectral flatness [1, frames]", false,
             (y, p) => Features.SpectralFlatness(y, p.NFft, p.HopLength), FrameLocal: true),
         new("contrast", "spectral contrast in dB, 6 bands + valley [7, frames]", false,
-            (y, p) => Features.SpectralContrast(y, p.SampleRate, p.NFft, p.HopLength, fMin: p.FMin ?? 200.0)),
+            (y, p) => Features.SpectralContrast(y, p.SampleRate, p.NFft, p.HopLength, fMin: p.FMin ?? 200.0), TwoPass: p => new ContrastPass(p)),
         new("rms", "root-mean-square energy per frame [1, frames]", false,
             (y, p) => Features.Rms(y, p.NFft, p.HopLength), FrameLocal: true),
         new("zcr", "zero-crossing rate per frame [1, frames]", false,

@@ -122,12 +122,24 @@ internal static class FeaturesCommand
         {
             using var first = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
             var blocks = Blocks(first);
-            while (blocks.Next())
+            if (!blocks.Next()) throw new MusicMLException($"{inputPath}: the file holds no audio samples.") { FilePath = inputPath };
+            // A recording that fits one window (most tracks: a block is 8192 hops, 190 s at 22.05 kHz) needs no second
+            // read: the library's whole-signal call on it is the answer, at the cost of one pass instead of two.
+            if (blocks.IsWhole)
+            {
+                var whole = kind.Compute(blocks.Window.ToArray(), parameters);
+                using var single = new NpyColumnWriter(outputPath, whole.Rows, kind.OneDimensional);
+                single.AppendColumns(whole.Data, whole.Columns, 0, whole.Columns);
+                single.Commit();
+                return;
+            }
+            do
             {
                 var (from, count) = blocks.OwnedFrames(hop);
                 twoPass.Observe(blocks.Window.ToArray(), from, count);
                 progress.Report(blocks.OwnedEnd / (double)parameters.SampleRate / passes, first.Info.Duration);
             }
+            while (blocks.Next());
         }
         using var reader = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
         var stream = Blocks(reader);
