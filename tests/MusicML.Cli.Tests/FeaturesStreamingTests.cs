@@ -50,6 +50,7 @@ public class FeaturesStreamingTests
     [InlineData("onset_strength")]
     [InlineData("chroma_stft")]
     [InlineData("contrast")]
+    [InlineData("tempogram")]
     public void TwoPassKindsEqualTheWholeSignal(string kindName)
     {
         var kind = FeatureKinds.Find(kindName)!;

@@ -233,10 +233,21 @@ internal static class FeatureKinds
                 // Frame t is the flux between log-mel frames t − s and t − s − 1, s = lag + nFft / (2·hop) (lag 1).
                 extraContextFrames: 2 + p.NFft / (2 * p.HopLength))),
         new("tempogram", "autocorrelation tempogram [384, frames]", false,
-            (y, p) => Features.Tempogram(y, p.SampleRate, p.HopLength)),
+            (y, p) => Features.Tempogram(y, p.SampleRate, p.HopLength),
+            // Features.Tempogram's own onset envelope (n_fft 2048, 128 mels), floored by the whole recording's loudest
+            // mel value; a tempogram frame reads 384 envelope frames around it (192 each side), an envelope frame the
+            // mel frames of its lagged flux, and a mel frame half its 2048-sample FFT (counted here too, since
+            // --n-fft, which sizes the base context, is not this FFT).
+            TwoPass: p => new MelDbPass(
+                y => Features.MelSpectrogram(y, p.SampleRate, TempogramNFft, p.HopLength, nMels: 128),
+                db => Features.TempogramFromEnvelope(Onset.OnsetStrength(db, nFft: TempogramNFft, hopLength: p.HopLength)),
+                extraContextFrames: 2 + TempogramNFft / p.HopLength + 384 / 2 + 2)),
     ];
 
     private static FloatMatrix Row(float[] values) => new(1, values.Length, values);
+
+    /// <summary>The FFT length of <see cref="Features.Tempogram(ReadOnlySpan{float}, int, int, int, bool, bool, DspOptions?)"/>'s onset envelope (librosa's onset_strength default).</summary>
+    private const int TempogramNFft = 2048;
 
     /// <summary>The kind named <paramref name="name"/>, or null.</summary>
     public static FeatureKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
