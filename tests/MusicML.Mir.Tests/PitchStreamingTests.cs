@@ -95,4 +95,26 @@ public sealed class PitchStreamingTests : IDisposable
         var missing = Path.Combine(_dir, "missing.wav");
         Assert.Contains(missing, Assert.ThrowsAny<MusicMLException>(() => PYin.Estimate(missing)).Message);
     }
+
+    /// <summary>Collects reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class Recorder : IProgress<double>
+    {
+        public List<double> Reports { get; } = [];
+
+        public void Report(double value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void ProgressRisesBlockByBlockToOne()
+    {
+        // 12 s in blocks of 37 hops (0.86 s): one report per block, rising, the last exactly 1.
+        var path = Melody();
+        YinCore.StreamBlockHops = 37;
+        var recorder = new Recorder();
+        PYin.Estimate(path, progress: recorder);
+        Assert.InRange(recorder.Reports.Count, 13, 15);
+        Assert.Equal(recorder.Reports.OrderBy(v => v), recorder.Reports);
+        Assert.All(recorder.Reports, v => Assert.InRange(v, 0.0, 1.0));
+        Assert.Equal(1.0, recorder.Reports[^1]);
+    }
 }

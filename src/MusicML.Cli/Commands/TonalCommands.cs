@@ -105,9 +105,10 @@ internal static class TonalCommands
             {
                 // Streamed at 22050 Hz like every load: one block and the track in memory, whatever the length.
                 double low = parse.GetValue(fMin), high = parse.GetValue(fMax);
+                using var line = new ProgressLine(context, $"pitch {Path.GetFileName(file)}", AudioFile.GetInfo(file).Duration);
                 var track = parse.GetValue(algorithm) == "yin"
-                    ? Yin.Estimate(file, fMin: low, fMax: high)
-                    : PYin.Estimate(file, fMin: low, fMax: high);
+                    ? Yin.Estimate(file, fMin: low, fMax: high, progress: line)
+                    : PYin.Estimate(file, fMin: low, fMax: high, progress: line);
                 return EstimateText.Pitch(track);
             });
     }

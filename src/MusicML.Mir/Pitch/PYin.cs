@@ -50,13 +50,15 @@ public static class PYin
     /// overload on the whole decoded file, which runs the same decoder. The file is mixed to mono and kept at its own
     /// rate unless <paramref name="sampleRate"/> is given; the other parameters are the in-memory overload's.
     /// </summary>
+    /// <remarks><c>progress</c>, when given, is told the fraction of the file done (0–1) after each block, for a progress line.</remarks>
     /// <exception cref="MusicMLException">The file cannot be read, or an invalid parameter.</exception>
     public static PitchTrack Estimate(string path, int? sampleRate = 22050, double fMin = 65.40639132514966,
         double fMax = 2093.004522404789, int frameLength = 2048, int? hopLength = null, int nThresholds = 100,
         int betaA = 2, int betaB = 18, double boltzmannParameter = 2, double resolution = 0.1,
-        double maxTransitionRate = 35.92, double switchProbability = 0.01, double noTroughProbability = 0.01) =>
+        double maxTransitionRate = 35.92, double switchProbability = 0.01, double noTroughProbability = 0.01,
+        IProgress<double>? progress = null) =>
         YinCore.Stream(path, sampleRate, rate => Create(rate, fMin, fMax, frameLength, hopLength, nThresholds, betaA, betaB,
-            boltzmannParameter, resolution, maxTransitionRate, switchProbability, noTroughProbability)).ToTrack();
+            boltzmannParameter, resolution, maxTransitionRate, switchProbability, noTroughProbability), progress).ToTrack();
 
     private static (YinCore, ViterbiDecoder) Create(int sampleRate, double fMin, double fMax, int frameLength, int? hopLength,
         int nThresholds, int betaA, int betaB, double boltzmannParameter, double resolution, double maxTransitionRate,

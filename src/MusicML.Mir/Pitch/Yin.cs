@@ -35,10 +35,12 @@ public static class Yin
     /// the length); equal to <see cref="Estimate(ReadOnlySpan{float}, int, double, double, int, int?, double)"/> on the
     /// whole decoded file (<see cref="AudioFile.Load"/>). The file is mixed to mono and resampled to <paramref name="sampleRate"/> as <see cref="AudioFile.Load"/> does (default 22050 Hz; null keeps its own rate).
     /// </summary>
+    /// <remarks><c>progress</c>, when given, is told the fraction of the file done (0–1) after each block, for a progress line.</remarks>
     /// <exception cref="MusicMLException">The file cannot be read, or an invalid parameter.</exception>
     public static PitchTrack Estimate(string path, int? sampleRate = 22050, double fMin = 65.40639132514966,
-        double fMax = 2093.004522404789, int frameLength = 2048, int? hopLength = null, double troughThreshold = 0.1) =>
-        YinCore.Stream(path, sampleRate, rate => Create(rate, fMin, fMax, frameLength, hopLength, troughThreshold)).ToTrack();
+        double fMax = 2093.004522404789, int frameLength = 2048, int? hopLength = null, double troughThreshold = 0.1,
+        IProgress<double>? progress = null) =>
+        YinCore.Stream(path, sampleRate, rate => Create(rate, fMin, fMax, frameLength, hopLength, troughThreshold), progress).ToTrack();
 
     private static (YinCore, TroughPicker) Create(int sampleRate, double fMin, double fMax, int frameLength, int? hopLength, double troughThreshold)
     {

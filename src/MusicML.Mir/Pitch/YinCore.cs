@@ -79,8 +79,12 @@ internal sealed class YinCore
     /// <see cref="OverlappingBlocks"/>, feeding every frame to the sink built for the stream's rate, exactly as
     /// <see cref="Feed"/> on the whole decoded recording would: memory is one block whatever the file's length.
     /// </summary>
+    /// <param name="path">The audio file.</param>
+    /// <param name="sampleRate">Rate to resample to in Hz; null keeps the file's own.</param>
+    /// <param name="create">The core and sink for the stream's rate.</param>
+    /// <param name="progress">Told the fraction of the file done (0–1) after each block; 1 after the last.</param>
     /// <exception cref="MusicMLException">The file cannot be read or decodes no samples, or an invalid parameter.</exception>
-    public static TSink Stream<TSink>(string path, int? sampleRate, Func<int, (YinCore Core, TSink Sink)> create)
+    public static TSink Stream<TSink>(string path, int? sampleRate, Func<int, (YinCore Core, TSink Sink)> create, IProgress<double>? progress = null)
         where TSink : IPitchFrameSink
     {
         using var reader = new AudioStreamReader(path, sampleRate, mono: true);
@@ -94,6 +98,7 @@ internal sealed class YinCore
         {
             var (first, count) = blocks.OwnedFrames(hop);
             core.Feed(blocks.Window, sink, first, count);
+            progress?.Report(blocks.IsLast ? 1.0 : Math.Min(1.0, (double)blocks.OwnedEnd / Math.Max(1, reader.ExpectedFrameCount)));
         }
         while (blocks.Next());
         return sink;
