@@ -333,9 +333,12 @@ public static partial class Features
     internal static double MaxDb(ReadOnlySpan<double> power)
     {
         double max = double.NegativeInfinity;
-        foreach (var v in power) max = Math.Max(max, 10.0 * Math.Log10(Math.Max(1e-10, v)));
+        foreach (var v in power) max = Math.Max(max, PowerDb(v));
         return max;
     }
+
+    /// <summary>librosa's power_to_db of one value in double, ref 1, amin 1e-10, unfloored.</summary>
+    private static double PowerDb(double power) => 10.0 * Math.Log10(Math.Max(1e-10, power));
 
     /// <summary>
     /// power_to_db(peak) − power_to_db(valley) with librosa's defaults (ref 1, amin 1e-10), each floored
@@ -348,8 +351,8 @@ public static partial class Features
         double valleyFloor = topDb is { } v ? valleyMaxDb - v : double.NegativeInfinity;
         for (int i = 0; i < bands.Peak.Length; i++)
         {
-            double peak = Math.Max(10.0 * Math.Log10(Math.Max(1e-10, bands.Peak[i])), peakFloor);
-            double valley = Math.Max(10.0 * Math.Log10(Math.Max(1e-10, bands.Valley[i])), valleyFloor);
+            double peak = Math.Max(PowerDb(bands.Peak[i]), peakFloor);
+            double valley = Math.Max(PowerDb(bands.Valley[i]), valleyFloor);
             result.Data[i] = (float)(peak - valley);
         }
         return result;

@@ -227,6 +227,9 @@ public static class CheckpointImport
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>SHA-256 of bytes already in memory, in the same form as <see cref="Sha256(string)"/>.</summary>
+    internal static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
     /// <summary>
     /// Writes the configuration beside the weights with <c>files.weights</c>/<c>files.weights_sha256</c> for the new
     /// file, <c>files.frontend</c> made relative to the new folder, and an <c>import</c> record of the checkpoint.

@@ -41,7 +41,8 @@ public static class TaggerExport
         var frontEndOut = Path.Combine(folder, name + ".frontend.safetensors");
         var configOut = Path.Combine(folder, name + ".json");
         var weights = File.ReadAllBytes(weightsPath);
-        string sha = CheckpointImport.Sha256(weightsPath);
+        // The hash of the very bytes written below, not a second read of the file.
+        string sha = CheckpointImport.Sha256(weights);
         root["name"] = name;
         var files = root["files"]!.AsObject();
         files["frontend"] = Path.GetFileName(frontEndOut);

@@ -47,8 +47,9 @@ public static class PYin
     /// observation of a frame live only while the Viterbi forward pass consumes it, so memory is one block plus one
     /// back-pointer per HMM state and frame (a byte each with the default parameters: about 190 MB per hour at
     /// 22.05 kHz, against some 2.5 GB per hour for holding the observations and CMNDF). Equal to the in-memory
-    /// overload on the whole decoded file, which runs the same decoder. The file is mixed to mono and kept at its own
-    /// rate unless <paramref name="sampleRate"/> is given; the other parameters are the in-memory overload's.
+    /// overload on the whole decoded file (<see cref="AudioFile.Load"/>), which runs the same decoder. The file is mixed
+    /// to mono and resampled to <paramref name="sampleRate"/> as <see cref="AudioFile.Load"/> does (default 22050 Hz; null
+    /// keeps its own rate); the other parameters are the in-memory overload's.
     /// </summary>
     /// <remarks><c>progress</c>, when given, is told the fraction of the file done (0–1) after each block, for a progress line.</remarks>
     /// <exception cref="MusicMLException">The file cannot be read, or an invalid parameter.</exception>
