@@ -1,6 +1,7 @@
 using MusicML.Cli.Commands;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
+using MusicML.Dsp;
 using MusicML.TestSupport;
 
 namespace MusicML.Cli.Tests;
@@ -53,18 +54,27 @@ public class FeaturesStreamingTests
     [InlineData("tempogram")]
     public void TwoPassKindsEqualTheWholeSignal(string kindName)
     {
-        var kind = FeatureKinds.Find(kindName)!;
-        var input = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.wav");
-        var parameters = new FeatureParameters(22050, 2048, 512, 128, null, null, 20, false, 84, null);
-        var blocks = Path.Combine(Temp, "mfcc-blocks.npy");
-        FeaturesCommand.Run(new CliContext(TextWriter.Null, TextWriter.Null), input, kind, parameters, blocks, blockFrames: 37);
-        var expected = kind.Compute(MusicML.Audio.AudioFile.Load(input).Channel(0).ToArray(), parameters);
-        var actual = NpyFile.Read(blocks);
+        var (kind, expected, actual) = StreamedAndWhole(kindName, "-blocks.npy", blockFrames: 37);
         Assert.Equal(kind.OneDimensional ? new[] { expected.Columns } : new[] { expected.Rows, expected.Columns }, actual.Shape);
         var values = actual.ToFloat32();
         double worst = 0;
         for (int i = 0; i < values.Length; i++) worst = Math.Max(worst, Math.Abs(values[i] - expected.Data[i]));
         Assert.True(worst < 1e-4, $"max |streamed − whole| = {worst:E2}");
+    }
+
+    /// <summary>
+    /// <paramref name="kindName"/> of the 24 s band sample written by <c>musicml features</c> in blocks of
+    /// <paramref name="blockFrames"/> hops, and the library's whole-signal call on the same decoded samples.
+    /// </summary>
+    private (FeatureKind Kind, FloatMatrix Expected, NpyArray Actual) StreamedAndWhole(string kindName, string suffix, int blockFrames)
+    {
+        var kind = FeatureKinds.Find(kindName)!;
+        var input = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.wav");
+        var parameters = new FeatureParameters(22050, 2048, 512, 128, null, null, 20, false, 84, null);
+        var output = Path.Combine(Temp, kindName + suffix);
+        FeaturesCommand.Run(new CliContext(TextWriter.Null, TextWriter.Null), input, kind, parameters, output, blockFrames);
+        var expected = kind.Compute(MusicML.Audio.AudioFile.Load(input).Channel(0).ToArray(), parameters);
+        return (kind, expected, NpyFile.Read(output));
     }
 
     /// <summary>
@@ -77,13 +87,7 @@ public class FeaturesStreamingTests
     [InlineData("chroma_stft")]
     public void TwoPassKindsOnAShortFileAreTheWholeSignalCallExactly(string kindName)
     {
-        var kind = FeatureKinds.Find(kindName)!;
-        var input = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.wav");
-        var parameters = new FeatureParameters(22050, 2048, 512, 128, null, null, 20, false, 84, null);
-        var output = Path.Combine(Temp, kindName + "-whole.npy");
-        FeaturesCommand.Run(new CliContext(TextWriter.Null, TextWriter.Null), input, kind, parameters, output);
-        var expected = kind.Compute(MusicML.Audio.AudioFile.Load(input).Channel(0).ToArray(), parameters);
-        var actual = NpyFile.Read(output);
+        var (_, expected, actual) = StreamedAndWhole(kindName, "-whole.npy", FeaturesCommand.DefaultBlockFrames);
         Assert.Equal(new[] { expected.Rows, expected.Columns }, actual.Shape);
         // ToFloat32 gives the logical (row-major) order whatever the file's layout, as the test above relies on.
         Assert.Equal(expected.Data, actual.ToFloat32());
