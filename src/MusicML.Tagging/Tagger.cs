@@ -189,6 +189,12 @@ public sealed partial class Tagger : IDisposable
     }
 
     /// <summary>
+    /// The shortest track in seconds this model can tag: one input chunk (<see cref="TaggerConfig.InputLength"/> samples
+    /// at <see cref="TaggerConfig.SampleRate"/>). A shorter one has no tags (<see cref="ChunkStarts"/> refuses it).
+    /// </summary>
+    public double MinimumSeconds => (double)Config.InputLength / Config.SampleRate;
+
+    /// <summary>
     /// First samples of the chunks the evaluation protocol cuts from a track of <paramref name="sampleCount"/> samples:
     /// i·⌊(n − L) / chunks⌋ for i = 0 … chunks − 1.
     /// </summary>
@@ -197,7 +203,7 @@ public sealed partial class Tagger : IDisposable
     {
         if (sampleCount < Config.InputLength)
             throw new MusicMLException(
-                $"model {Config.Name} needs at least {Config.InputLength} samples ({(double)Config.InputLength / Config.SampleRate:0.###} s at {Config.SampleRate} Hz), got {sampleCount}");
+                $"model {Config.Name} needs at least {Config.InputLength} samples ({MinimumSeconds:0.###} s at {Config.SampleRate} Hz), got {sampleCount}");
         long hop = (sampleCount - Config.InputLength) / Config.ChunkCount;
         return Enumerable.Range(0, Config.ChunkCount).Select(i => i * hop).ToArray();
     }

@@ -211,4 +211,28 @@ public class AnalyzeCommandTests
         using var json = JsonDocument.Parse(output);
         Assert.Empty(json.RootElement.GetProperty("tags").EnumerateArray());
     }
+
+    [SkippableFact]
+    public void EveryFileOfARunIsTaggedInInputOrderAfterTheAnalyses()
+    {
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available, so analyze runs without tags");
+        // The tags are computed for all files together once every analysis is done (one stream through the network);
+        // each file must still get exactly its own tags, the short one none, in the per-file JSON of --out DIR.
+        var dir = TempDir();
+        var shortPath = Path.Combine(dir, "short.wav");
+        var band = AudioFile.Load(Band);
+        WavWriter.Write(shortPath, new AudioBuffer([band.Channel(0)[..(3 * band.SampleRate)].ToArray()], band.SampleRate));
+        var outDir = Path.Combine(dir, "out") + "/";
+        Assert.Equal(0, Run("analyze", Chords, shortPath, Band, "--tasks", "tempo", "--out", outDir).Code);
+
+        static string TagsOf(string json) => JsonDocument.Parse(json).RootElement.GetProperty("tags").GetRawText();
+        Assert.Equal("[]", TagsOf(File.ReadAllText(Path.Combine(outDir, "short.json"))));
+        foreach (var clip in new[] { Chords, Band })
+        {
+            var alone = Run("analyze", clip, "--tasks", "tempo");
+            Assert.Equal(0, alone.Code);
+            Assert.NotEqual("[]", TagsOf(alone.Out));
+            Assert.Equal(TagsOf(alone.Out), TagsOf(File.ReadAllText(Path.Combine(outDir, Path.GetFileNameWithoutExtension(clip) + ".json"))));
+        }
+    }
 }

@@ -43,6 +43,25 @@ public class HtmlReportTests
         Assert.Equal((0, 0, 4), image.At(10, height - 1));
     }
 
+    [Fact]
+    public void ColumnPooledSpectrogramDrawsTheSamePicture()
+    {
+        // analyze holds each file's spectrogram pooled to the picture's 1600 columns until its report is written; the
+        // PNG drawn from it must be byte-identical to the one drawn from the full 5,003 frames (an uneven ratio, so
+        // columns pool 3 or 4 frames), and it must still span the same 50.03 s.
+        var random = new Random(7);
+        var values = new FloatMatrix(300, 5003);
+        for (int b = 0; b < values.Rows; b++)
+            for (int f = 0; f < values.Columns; f++) values[b, f] = (float)(random.NextDouble() * random.NextDouble());
+        var full = new ReportSpectrogram(values, 100, Enumerable.Range(0, 300).Select(i => 30.0 * Math.Pow(2, i / 36.0)).ToArray());
+        var pooled = SpectrogramPicture.PoolColumns(full);
+        Assert.Equal((300, SpectrogramPicture.MaxWidth), (pooled.Values.Rows, pooled.Values.Columns));
+        Assert.Equal(50.03, pooled.Values.Columns / pooled.FrameRate, 9);
+        Assert.Equal(SpectrogramPicture.Render(full).Png, SpectrogramPicture.Render(pooled).Png);
+        var narrow = new ReportSpectrogram(new FloatMatrix(10, SpectrogramPicture.MaxWidth), 100, full.BandFrequencies.Take(10).ToArray());
+        Assert.Same(narrow, SpectrogramPicture.PoolColumns(narrow));
+    }
+
     [Theory]
     [InlineData("C:maj", 0)]
     [InlineData("C#:min7", 1)]

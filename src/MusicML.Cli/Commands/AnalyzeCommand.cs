@@ -20,13 +20,14 @@ namespace MusicML.Cli.Commands;
 /// <list type="bullet">
 /// <item>JSON (default): one object per file. Without <c>--out</c>, or with <c>--out FILE</c>, a single analysed file
 /// gives one object and several give an array of objects in input order. With <c>--out DIR</c> (an existing directory
-/// or a path ending in <c>/</c>) each file writes <c>DIR/&lt;stem&gt;.json</c> as soon as it is done.</item>
+/// or a path ending in <c>/</c>) each file writes <c>DIR/&lt;stem&gt;.json</c>.</item>
 /// <item>CSV: a header and one row per file, to stdout, to <c>--out FILE</c>, or to <c>DIR/analysis.csv</c>.</item>
 /// <item><c>--report DIR</c>: a self-contained HTML page per file, <c>DIR/&lt;stem&gt;.html</c>, and <c>DIR/index.html</c>
 /// linking them.</item>
 /// </list>
-/// A file that fails gets one error line on stderr and is skipped; the exit code is then 1, and everything already
-/// written stays. Stems that repeat across input folders get <c>-2</c>, <c>-3</c> … so no output overwrites another.
+/// Every file is analysed first, then all are tagged, then the outputs are written (so libtorch and an analysis never
+/// share the process's memory; see <see cref="Run"/>). A file that fails gets one error line on stderr and is skipped;
+/// the exit code is then 1. Stems that repeat across input folders get <c>-2</c>, <c>-3</c> … so no output overwrites another.
 /// </summary>
 internal static class AnalyzeCommand
 {
@@ -114,8 +115,11 @@ internal static class AnalyzeCommand
         var analyzer = new Analyzer { Tasks = tasks, KeepSpectrogram = reportDir is not null };
         var results = new AnalyzedFile?[files.Count];
         var gate = new object();
-        using var tagger = tags ? LoadDefaultTagger(context) : null;
-        using (var progress = new ProgressReporter(context, files.Count))
+        // Three phases, so that libtorch (about 230 MB resident once loaded, whatever the model) and an analysis
+        // (up to about 400 MB on a two-hour file) never share the process: every file is analysed first, then the
+        // tagger is loaded and tags all of them in one stream (chunks of consecutive files share network passes),
+        // then each file's outputs are written.
+        using (var progress = new ProgressReporter(context, files.Count, tags ? "files analysed" : "files"))
         {
             Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = jobs }, i =>
             {
@@ -130,26 +134,11 @@ internal static class AnalyzeCommand
                         result = (analyzer with { Progress = line }).Analyze(file);
                     }
                     else result = analyzer.Analyze(file);
-                    IReadOnlyList<(string Tag, float Probability)>? top = null;
-                    // Silence or too little audio has no estimate for any task, and gets no tags either: an empty list.
-                    // So does a recording shorter than the tagger's input chunk, which the analysis still reads.
-                    if (tagger is not null && (result.NoEstimate is not null || result.Duration * tagger.Config.SampleRate < tagger.Config.InputLength)) top = [];
-                    else if (tagger is not null)
-                    {
-                        // One network, used by one file at a time; libtorch spreads each pass over the cores itself.
-                        TrackTags trackTags;
-                        lock (tagger) trackTags = tagger.TagFile(file);
-                        top = trackTags.Top(TopTagCount);
-                    }
                     if (result.NoEstimate is { } why) lock (gate) context.Warn($"{file}: no estimate: {why}.");
-                    if (reportDir is not null)
-                    {
-                        AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(new(file, result, top))));
-                        result = result with { Spectrogram = null }; // the picture is drawn; do not hold 60 MB per file until the end
-                    }
-                    var analyzed = new AnalyzedFile(file, result, top);
-                    if (outputIsDir && !csv) AtomicFile.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([analyzed]));
-                    results[i] = analyzed;
+                    // The report's picture, pooled to its pixel columns now: the spectrogram itself (60 MB per
+                    // ten minutes) is not held until the outputs are written.
+                    var picture = result.Spectrogram is { } s ? SpectrogramPicture.PoolColumns(new ReportSpectrogram(s.Values, s.FrameRate, s.BandFrequencies)) : null;
+                    results[i] = new AnalyzedFile(file, result with { Spectrogram = null }, null) { Picture = picture };
                     progress.Advance();
                 }
                 catch (Exception e) when (CliErrors.IsFileFailure(e))
@@ -158,6 +147,15 @@ internal static class AnalyzeCommand
                     progress.Advance(failed: true);
                 }
             });
+        }
+
+        if (tags && results.Any(r => r is not null)) TagAnalysed(context, files, results);
+
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (results[i] is not { } analyzed) continue;
+            if (reportDir is not null) AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(analyzed)));
+            if (outputIsDir && !csv) AtomicFile.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([analyzed]));
         }
 
         var done = results.OfType<AnalyzedFile>().ToList();
@@ -343,21 +341,53 @@ internal static class AnalyzeCommand
     }
 
     /// <summary>The report page of one analysed file.</summary>
-    internal static ReportPage ToReportPage(AnalyzedFile item) => ToReportPage(item.File, item.Result, Facts(item));
-
-    private static ReportPage ToReportPage(string file, AnalysisResult r, IReadOnlyList<ReportFact> facts) => new()
+    internal static ReportPage ToReportPage(AnalyzedFile item) => new()
     {
-        Title = Path.GetFileName(file),
-        Subtitle = Path.GetFullPath(file),
-        Duration = r.Duration,
-        Facts = facts,
-        Spectrogram = r.Spectrogram is { } s ? new ReportSpectrogram(s.Values, s.FrameRate, s.BandFrequencies) : null,
-        Onsets = r.Onsets,
-        Beats = r.Beats,
-        Downbeats = r.Downbeats,
-        Chords = r.Chords.Select(c => new ReportSpan(c.Start, c.End, c.Label)).ToList(),
-        Segments = r.Segments.Select(x => new ReportSpan(x.Start, x.End, x.Label)).ToList(),
+        Title = Path.GetFileName(item.File),
+        Subtitle = Path.GetFullPath(item.File),
+        Duration = item.Result.Duration,
+        Facts = Facts(item),
+        Spectrogram = item.Picture,
+        Onsets = item.Result.Onsets,
+        Beats = item.Result.Beats,
+        Downbeats = item.Result.Downbeats,
+        Chords = item.Result.Chords.Select(c => new ReportSpan(c.Start, c.End, c.Label)).ToList(),
+        Segments = item.Result.Segments.Select(x => new ReportSpan(x.Start, x.End, x.Label)).ToList(),
     };
+
+    /// <summary>
+    /// Gives every analysed file its top tags from the default tagger, loaded now that the analyses are done and their
+    /// memory given back. Silence, audio without an estimate and recordings shorter than the tagger's input chunk (which
+    /// the analysis still reads) get an empty list; a file that fails to tag fails as a whole, as its analysis would.
+    /// Where the tagger cannot run at all, the results keep no tags (one warning says why).
+    /// </summary>
+    private static void TagAnalysed(CliContext context, IReadOnlyList<string> files, AnalyzedFile?[] results)
+    {
+        // Aggressive: the analyses' freed heap is returned to the system, not only made reusable by .NET.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        using var tagger = LoadDefaultTagger(context);
+        if (tagger is null) return;
+        var toTag = new List<int>();
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i] is not { } analyzed) continue;
+            if (analyzed.Result.NoEstimate is not null || analyzed.Result.Duration < tagger.MinimumSeconds) results[i] = analyzed with { Tags = [] };
+            else toTag.Add(i);
+        }
+        using var progress = new ProgressReporter(context, toTag.Count, "files tagged");
+        int next = 0;
+        foreach (var fileTags in tagger.TagFiles(toTag.Select(i => files[i])))
+        {
+            int i = toTag[next++];
+            if (fileTags.Error is { } error)
+            {
+                context.FileFailed(files[i], error);
+                results[i] = null;
+            }
+            else results[i] = results[i]! with { Tags = fileTags.Tags!.Top(TopTagCount) };
+            progress.Advance(failed: fileTags.Error is not null);
+        }
+    }
 
     /// <summary>
     /// The default tagger, or null with one warning when it cannot run here (no libtorch, no bundled model, a damaged
@@ -380,4 +410,8 @@ internal static class AnalyzeCommand
 }
 
 /// <summary>One analysed file: the analysis and, unless tagging was skipped or could not run, the default tagger's top tags.</summary>
-internal sealed record AnalyzedFile(string File, AnalysisResult Result, IReadOnlyList<(string Tag, float Probability)>? Tags);
+internal sealed record AnalyzedFile(string File, AnalysisResult Result, IReadOnlyList<(string Tag, float Probability)>? Tags)
+{
+    /// <summary>The report's spectrogram, pooled to the picture's columns (<see cref="SpectrogramPicture.PoolColumns"/>), when a report was asked for.</summary>
+    public ReportSpectrogram? Picture { get; init; }
+}
