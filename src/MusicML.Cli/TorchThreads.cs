@@ -7,7 +7,8 @@ namespace MusicML.Cli;
 /// (<c>at::get_num_threads()</c> reads 1, in PyTorch too), so a command that runs a network sets it to the core count
 /// unless told otherwise: on the 2-core VM <c>musicml tag</c> with mtat_fcn went from 64.7 s to 54.7 s for 12 tracks
 /// (bench/README.md, "Tagging throughput"). The library itself leaves libtorch's setting alone, as PyTorch does;
-/// training keeps it, so a seeded run sums in the same order as before.
+/// <c>train tagger</c> passes its <c>--threads</c> (default every core) as <c>TrainingOptions.Threads</c>, which the
+/// run's fingerprint records.
 /// </summary>
 internal static class TorchThreads
 {

@@ -46,7 +46,7 @@ public sealed record TrainingResult(
 /// <para>Features are computed once per file and cached in <c>OUT/cache</c> (<c>.npy</c>): without augmentation the
 /// whole file's dB mel, from which crops are cut in frames (the crop's edge frames see their neighbours instead of
 /// reflect padding, a negligible difference); with <see cref="TrainingOptions.Augment"/> the clean audio at the model
-/// rate, from which each crop is cut, augmented (NWaves gain, EQ / band-pass, noise) and turned into a mel on the fly.
+/// rate, from which each crop is cut, augmented (NWaves time stretch, pitch shift, gain, EQ / band-pass, noise) and turned into a mel on the fly.
 /// Validation always uses cached mels, cut into <see cref="TrainingOptions.ChunkCount"/> evenly spaced chunks whose
 /// sigmoid outputs are averaged. A tag with only positives or only negatives in the validation set has no ROC-AUC and
 /// is left out of the macro means (with a note on the progress writer).</para>
@@ -87,6 +87,7 @@ public static class TaggerTraining
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         TorchRuntime.EnsureAvailable();
+        if (options.Threads is { } threads) TorchRuntime.NumThreads = threads;
         var train = TagManifest.Read(options.TrainManifest);
         var valid = TagManifest.Read(options.ValidManifest);
         var tags = options.Tags?.ToArray() ?? TagManifest.Vocabulary(train);
@@ -254,15 +255,19 @@ public static class TaggerTraining
                 if (options.Augment)
                 {
                     var waves = new float[count * length];
+                    // Drawn in order, so the run repeats; the effects (tens of ms per crop) then run on every core.
+                    var choices = new TrainingAugmentation.Choice[count];
                     for (int b = 0; b < count; b++)
                     {
-                        var audio = NpyFile.Read(features[order[first + b]]).ToFloat32();
-                        int start = _random.NextInt(audio.Length - length + 1);
-                        var crop = audio.AsSpan(start, length).ToArray();
-                        TrainingAugmentation.Apply(crop, config.SampleRate, _random);
-                        crop.CopyTo(waves, b * length);
+                        choices[b] = TrainingAugmentation.Draw(_random);
                         targets[order[first + b]].CopyTo(labels, b * _tagCount);
                     }
+                    int batchFirst = first;
+                    Parallel.For(0, count, b =>
+                    {
+                        var audio = NpyFile.Read(features[order[batchFirst + b]]).ToFloat32();
+                        TrainingAugmentation.Apply(choices[b], audio, length, config.SampleRate).CopyTo(waves, b * length);
+                    });
                     using var noGrad = TorchRuntime.NoGrad();
                     using var waveform = Tensor.From(waves, [count, length], options.Device);
                     input = frontEnd.Forward(waveform);

@@ -54,7 +54,7 @@ public sealed class TrainingOptions
     /// manifests outside it are ignored.</summary>
     public IReadOnlyList<string>? Tags { get; init; }
 
-    /// <summary>Augment each training crop (gain, EQ / band-pass, noise; see <see cref="TaggerTraining"/>).</summary>
+    /// <summary>Augment each training crop (time stretch, pitch shift, gain, EQ / band-pass, noise; see <see cref="TaggerTraining"/>).</summary>
     public bool Augment { get; init; }
 
     /// <summary>Chunks averaged per track for validation and written as the model's evaluation protocol.</summary>
@@ -65,6 +65,13 @@ public sealed class TrainingOptions
     /// published architectures have fixed widths, so any other architecture refuses it.
     /// </summary>
     public long? Width { get; init; }
+
+    /// <summary>
+    /// libtorch's intra-op CPU threads for the run (1–1024), or null to leave libtorch's setting as it is (Debian's
+    /// libtorch starts with one). The count is part of the run's fingerprint: a sum split over another number of
+    /// threads rounds differently, so a resumed run must use the same count to repeat an uninterrupted one.
+    /// </summary>
+    public int? Threads { get; init; }
 
     /// <summary>Sample rate, in Hz, of the front end (the published models' 16 kHz by default).</summary>
     public int SampleRate { get; init; } = 16000;
@@ -93,6 +100,7 @@ public sealed class TrainingOptions
                 ? $"--width applies to shortchunk only; {TaggerArchitectureNames.Name(Architecture)} has the published widths"
                 : $"--width must be 1..512, got {width}");
         if (Patience < 0) throw new MusicMLException($"--patience must be zero (never stop early) or positive, got {Patience}");
+        if (Threads is < 1 or > 1024) throw new MusicMLException($"--threads must be between 1 and 1024, got {Threads}");
         if (ChunkCount < 1) throw new MusicMLException($"the chunk count must be positive, got {ChunkCount}");
         if (SampleRate < 8000 || SampleRate > 192000) throw new MusicMLException($"the sample rate must be 8000..192000 Hz, got {SampleRate}");
         if (Tags is not null)
@@ -107,7 +115,8 @@ public sealed class TrainingOptions
 
     /// <summary>
     /// The settings a resumed run must share with the checkpoint for the continuation to be the same training
-    /// (everything except the epoch budget, patience and device), as invariant text.
+    /// (everything except the epoch budget, patience and device, and with the CPU threads libtorch runs on), as
+    /// invariant text. Read once libtorch is loaded and <see cref="Threads"/> applied.
     /// </summary>
     internal SortedDictionary<string, string> Fingerprint(IReadOnlyList<string> tags, int hopLength) => new(StringComparer.Ordinal)
     {
@@ -120,6 +129,7 @@ public sealed class TrainingOptions
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
         ["augment"] = Augment ? "true" : "false",
         ["chunks"] = ChunkCount.ToString(CultureInfo.InvariantCulture),
+        ["threads"] = TorchRuntime.NumThreads.ToString(CultureInfo.InvariantCulture),
         ["sample_rate"] = SampleRate.ToString(CultureInfo.InvariantCulture),
         ["hop_length"] = hopLength.ToString(CultureInfo.InvariantCulture),
         ["tags"] = string.Join(";", tags),

@@ -4,7 +4,11 @@ using System.Text;
 using MusicML.Audio;
 using MusicML.Core;
 using MusicML.Torch;
+using NWaves.Effects;
+using NWaves.Filters.Base;
 using NWaves.Filters.BiQuad;
+using NWaves.Operations;
+using NWaves.Operations.Tsm;
 using NWaves.Signals;
 
 namespace MusicML.Tagging;
@@ -125,17 +129,39 @@ internal sealed class FeatureCache(string folder, TaggerConfig config, MelFrontE
 }
 
 /// <summary>
-/// Training-time augmentation of one raw audio crop, before the mel front end, with NWaves's filters: each effect is
-/// applied with probability ½, its parameters drawn from the run's seeded <see cref="TrainingRandom"/> — a gain of
-/// ±6 dB; either a peaking EQ (100 Hz–6 kHz, Q 1, ±9 dB) or a band-pass (200 Hz–4 kHz centre, Q 0.5); white Gaussian
-/// noise at 20–40 dB SNR. The noise is drawn from the same generator rather than NWaves's noise builders, whose
-/// System.Random cannot be seeded from here, so a run repeats exactly. The same number of values is drawn whatever
-/// is chosen, so one example's choices never shift the next one's.
+/// Training-time augmentation of one raw audio crop, before the mel front end, with NWaves's effects and filters: each
+/// effect is applied with probability ½, its parameters drawn from the run's seeded <see cref="TrainingRandom"/> — a
+/// time stretch of ±4 % (WSOLA; small, because a tempo-class tag must stay true: a clip within 4 % of the 90 or
+/// 130 BPM boundary is the only one that could cross it); a pitch shift of ±2 semitones (phase vocoder with phase
+/// locking; no tag depends on the key); a gain of ±6 dB; either a peaking EQ (100 Hz–6 kHz, Q 1, ±9 dB) or a
+/// band-pass (200 Hz–4 kHz centre, Q 0.5); white Gaussian noise at 20–40 dB SNR. The noise is drawn from the same
+/// generator rather than NWaves's noise builders, whose System.Random cannot be seeded from here, so a run repeats
+/// exactly. The same number of values is drawn whatever is chosen, so one example's choices never shift the next
+/// one's; the draws are made in order (<see cref="Draw"/>) and the effects may then run on any thread (<see cref="Apply"/>).
 /// </summary>
 internal static class TrainingAugmentation
 {
-    public static void Apply(float[] samples, int sampleRate, TrainingRandom random)
+    /// <summary>The largest time stretch either way, as a fraction of the duration.</summary>
+    public const double MaxStretch = 0.04;
+
+    /// <summary>The largest pitch shift either way, in semitones.</summary>
+    public const double MaxShiftSemitones = 2;
+
+    /// <summary>One example's draws: which effects run and with what parameters.</summary>
+    internal readonly record struct Choice(
+        double Stretch, double PitchRatio, double GainDb, int FilterKind, double PeakHz, double PeakDb, double BandHz, double? SnrDb, ulong NoiseSeed, double Offset)
     {
+        /// <summary>Source samples to cut for an output of <paramref name="length"/>: the stretch then brings them to it.</summary>
+        public int SourceLength(int length) => Stretch == 1 ? length : (int)Math.Ceiling(length / Stretch) + 1;
+    }
+
+    /// <summary>Draws one example's effects and where in its audio the crop starts (<see cref="Choice.Offset"/>, a fraction).</summary>
+    public static Choice Draw(TrainingRandom random)
+    {
+        bool stretch = random.NextDouble() < 0.5;
+        double stretchBy = random.Uniform(1 - MaxStretch, 1 + MaxStretch);
+        bool shift = random.NextDouble() < 0.5;
+        double semitones = random.Uniform(-MaxShiftSemitones, MaxShiftSemitones);
         bool gain = random.NextDouble() < 0.5;
         double gainDb = random.Uniform(-6, 6);
         int filterKind = random.NextInt(3);
@@ -145,18 +171,43 @@ internal static class TrainingAugmentation
         bool noise = random.NextDouble() < 0.5;
         double snrDb = random.Uniform(20, 40);
         ulong noiseSeed = random.NextUInt64();
+        double offset = random.NextDouble();
+        return new Choice(stretch ? stretchBy : 1, shift ? Math.Pow(2, semitones / 12) : 1, gain ? gainDb : 0, filterKind,
+            peakHz, peakDb, bandHz, noise ? snrDb : null, noiseSeed, offset);
+    }
+
+    /// <summary>
+    /// Cuts a crop of <paramref name="length"/> samples from <paramref name="audio"/> at the drawn offset and applies
+    /// the drawn effects; the result is always exactly <paramref name="length"/> samples (a stretch's last few samples
+    /// are zero where the algorithm returns slightly fewer).
+    /// </summary>
+    public static float[] Apply(Choice choice, ReadOnlySpan<float> audio, int length, int sampleRate)
+    {
+        int source = Math.Min(audio.Length, choice.SourceLength(length));
+        int start = (int)Math.Min(audio.Length - source, Math.Floor(choice.Offset * (audio.Length - source + 1)));
+        var samples = audio.Slice(start, source).ToArray();
+        if (choice.Stretch != 1)
+            samples = Operation.TimeStretch(new DiscreteSignal(sampleRate, samples, allocateNew: false), choice.Stretch, TsmAlgorithm.Wsola).Samples;
+        if (samples.Length != length) Array.Resize(ref samples, length);
+        if (choice.PitchRatio != 1)
+        {
+            var shifted = new PitchShiftEffect(choice.PitchRatio, 1024, 256, TsmAlgorithm.PhaseVocoderPhaseLocking)
+                .ApplyTo(new DiscreteSignal(sampleRate, samples, allocateNew: false), FilteringMethod.Auto).Samples;
+            Array.Clear(samples);
+            shifted.AsSpan(0, Math.Min(length, shifted.Length)).CopyTo(samples);
+        }
 
         var signal = new DiscreteSignal(sampleRate, samples, allocateNew: false);
-        if (gain) signal.Amplify((float)Math.Pow(10, gainDb / 20));
-        BiQuadFilter? filter = filterKind switch
+        if (choice.GainDb != 0) signal.Amplify((float)Math.Pow(10, choice.GainDb / 20));
+        BiQuadFilter? filter = choice.FilterKind switch
         {
-            1 => new PeakFilter(Math.Min(peakHz, 0.45 * sampleRate) / sampleRate, 1.0, peakDb),
-            2 => new BandPassFilter(Math.Min(bandHz, 0.45 * sampleRate) / sampleRate, 0.5),
+            1 => new PeakFilter(Math.Min(choice.PeakHz, 0.45 * sampleRate) / sampleRate, 1.0, choice.PeakDb),
+            2 => new BandPassFilter(Math.Min(choice.BandHz, 0.45 * sampleRate) / sampleRate, 0.5),
             _ => null,
         };
         if (filter is not null)
             for (int i = 0; i < samples.Length; i++) samples[i] = filter.Process(samples[i]);
-        if (noise)
+        if (choice.SnrDb is { } snrDb)
         {
             double power = 0;
             foreach (var s in samples) power += (double)s * s;
@@ -164,9 +215,10 @@ internal static class TrainingAugmentation
             if (power > 0)
             {
                 double sigma = Math.Sqrt(power / Math.Pow(10, snrDb / 10));
-                var noiseRandom = new TrainingRandom(noiseSeed);
+                var noiseRandom = new TrainingRandom(choice.NoiseSeed);
                 for (int i = 0; i < samples.Length; i++) samples[i] += (float)(sigma * noiseRandom.NextGaussian());
             }
         }
+        return samples;
     }
 }

@@ -20,7 +20,7 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     private TrainingOptions Options(string train, string valid, string outName, int epochs, bool resume = false, int patience = 0,
-        bool augment = false, double lr = 3e-3) => new()
+        bool augment = false, double lr = 3e-3, int? threads = null) => new()
     {
         TrainManifest = train,
         ValidManifest = valid,
@@ -35,6 +35,7 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         Patience = patience,
         Augment = augment,
         ChunkCount = 2,
+        Threads = threads,
     };
 
     private TrainingResult Train(TrainingOptions options)
@@ -175,6 +176,31 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, ModelBytes(twin.CheckpointPath));
         Assert.Equal(expected, ModelBytes(resumed.CheckpointPath));
         Assert.Equal(File.ReadAllBytes(whole.BestModelPath), File.ReadAllBytes(resumed.BestModelPath));
+    }
+
+    [SkippableFact]
+    public void TwoThreadRunsRepeatAndResumeOnlyWithTheSameThreadCount()
+    {
+        // libtorch's thread count is process-wide; this collection runs serially and the count is restored after.
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");
+        int before = TorchRuntime.NumThreads;
+        try
+        {
+            var (train, valid) = TaggedClips.Write(Path.Combine(_scratch, "data"));
+            var first = Train(Options(train, valid, "t2a", epochs: 2, threads: 2));
+            Assert.Equal(2, TorchRuntime.NumThreads);
+            var second = Train(Options(train, valid, "t2b", epochs: 2, threads: 2));
+            Assert.Equal(first.Epochs.Select(e => e.TrainLoss), second.Epochs.Select(e => e.TrainLoss));
+            Assert.Equal(ModelBytes(first.CheckpointPath), ModelBytes(second.CheckpointPath));
+
+            var refused = Assert.Throws<MusicMLException>(() => Train(Options(train, valid, "t2a", epochs: 3, resume: true, threads: 1)));
+            Assert.Contains("threads = 2, this run asks for 1", refused.Message);
+            Assert.Contains("--threads", Assert.Throws<MusicMLException>(() => Options(train, valid, "t0", epochs: 1, threads: 0).Validate()).Message);
+        }
+        finally
+        {
+            TorchRuntime.NumThreads = before;
+        }
     }
 
     [SkippableFact]

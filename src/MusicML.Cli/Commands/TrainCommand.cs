@@ -54,12 +54,16 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from DIR/checkpoint.safetensors with the same settings." };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation ROC-AUC (0: never).", DefaultValueFactory = _ => 5 };
         var tags = new Option<string?>("--tags") { Description = "The tag vocabulary in output order, comma-separated (default: the sorted union of the training tags)." };
-        var augment = new Option<bool>("--augment") { Description = "Augment each crop on the raw audio (random gain, EQ or band-pass, noise); the cache then holds clean audio." };
+        var augment = new Option<bool>("--augment") { Description = "Augment each crop on the raw audio (random time stretch, pitch shift, gain, EQ or band-pass, noise); the cache then holds clean audio." };
         var width = new Option<long?>("--width") { Description = "shortchunk only: base width c (channels c, c, 2c, 2c, 2c, 2c, 4c; the paper's 128 by default)." };
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "CPU threads libtorch spreads each step over (its intra-op threads). Default: every core (libtorch's own default here is 1); --resume needs the same count.",
+        };
         var chunks = new Option<int>("--chunks") { Description = "Chunks averaged per track in validation and in the model's tagging protocol.", DefaultValueFactory = _ => 16 };
         var command = new Command("tagger", "Train an FCN, Musicnn, CRNN or short-chunk CNN tagger on tag manifests; writes DIR/best.safetensors + best.json for 'musicml tag --model'.")
         {
-            train, valid, arch, epochs, batchSize, lr, weightDecay, crop, device, seed, output, resume, patience, tags, augment, chunks, width,
+            train, valid, arch, epochs, batchSize, lr, weightDecay, crop, device, seed, output, resume, patience, tags, augment, chunks, width, threads,
         };
         command.SetAction(parse =>
         {
@@ -84,6 +88,7 @@ internal static class TrainCommand
                 Augment = parse.GetValue(augment),
                 ChunkCount = parse.GetValue(chunks),
                 Width = parse.GetValue(width),
+                Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
             };
             return RunTagger(context, options);
         });
