@@ -129,6 +129,26 @@ public sealed class OverlappingBlocks
         return (first, end - first);
     }
 
+    /// <summary>
+    /// The smallest block grid, in samples, on which frames of every one of <paramref name="hopLengths"/> start: their
+    /// least common multiple. Block and context sizes that are multiples of it keep every front end's frames aligned.
+    /// </summary>
+    /// <exception cref="MusicMLException">A hop is not positive, or the grid exceeds a quarter of the largest int (no block could hold it).</exception>
+    public static int Grid(params ReadOnlySpan<int> hopLengths)
+    {
+        long grid = 1;
+        foreach (int hop in hopLengths)
+        {
+            if (hop <= 0) throw new MusicMLException($"hopLength must be positive; got {hop}.");
+            long a = grid, b = hop;
+            while (b != 0) (a, b) = (b, a % b);
+            grid = grid / a * hop;
+            if (grid > int.MaxValue / 4)
+                throw new MusicMLException($"The hops {string.Join(", ", hopLengths.ToArray())} share no block grid that fits in memory.");
+        }
+        return (int)grid;
+    }
+
     /// <summary>Rounds <paramref name="samples"/> up to a multiple of <paramref name="alignment"/>.</summary>
     public static int RoundUp(long samples, int alignment)
     {

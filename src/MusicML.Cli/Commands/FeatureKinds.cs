@@ -80,11 +80,13 @@ internal sealed record FeatureParameters(
 
 /// <summary>
 /// One feature the CLI can extract: how to compute it from mono audio, whether librosa returns it 1-D, and whether it
-/// is frame-local — each frame a function of its own centred window of n_fft samples only (no whole-signal tuning,
-/// normalisation or dB reference), so it can be computed block by block with exactly the whole-file numbers.
+/// is frame-local — each frame a function of its own centred window only (n_fft samples, or
+/// <paramref name="ContextSamples"/> either side of a streamed block: a CQT's longest wavelet; no whole-signal tuning, normalisation or dB reference), so it can be computed block by block with the
+/// whole-file numbers. <paramref name="TwoPass"/> streams a kind that needs one whole-recording statistic.
 /// </summary>
 internal sealed record FeatureKind(string Name, string Description, bool OneDimensional,
-    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false, Func<FeatureParameters, WholeRecordingPass>? TwoPass = null);
+    Func<float[], FeatureParameters, FloatMatrix> Compute, bool FrameLocal = false, Func<FeatureParameters, WholeRecordingPass>? TwoPass = null,
+    Func<FeatureParameters, long>? ContextSamples = null);
 
 /// <summary>
 /// A feature that is frame-local except for one statistic of the whole recording (the loudest mel value its 80 dB
@@ -96,6 +98,9 @@ internal abstract class WholeRecordingPass
 {
     /// <summary>Frames of context beyond half a window that an output frame reads before it.</summary>
     public virtual int ExtraContextFrames => 0;
+
+    /// <summary>Hop in samples of the frames <see cref="Observe"/> counts; 0 for the feature's own hop.</summary>
+    public virtual int ObserveHop => 0;
 
     /// <summary>Pass 1: takes the statistic from frames first..first+count−1 of a block.</summary>
     public abstract void Observe(float[] window, int first, int count);
@@ -184,6 +189,27 @@ internal sealed class TunedChromaPass(FeatureParameters p) : WholeRecordingPass
 }
 
 /// <summary>
+/// A CQT-based kind (chroma_cqt, chroma_cens, tonnetz) with its tuning estimated from the whole recording as librosa's
+/// <c>estimate_tuning(y=y, bins_per_octave=…)</c> does (piptrack over a 2048-sample magnitude STFT, hop 512): one
+/// <see cref="TuningAccumulator"/> over pass 1, the tuned kind per block in pass 2.
+/// </summary>
+internal sealed class TunedCqtPass(FeatureParameters p, int binsPerOctave, Func<float[], double, FloatMatrix> compute) : WholeRecordingPass
+{
+    /// <summary>The tuning STFT of <see cref="Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, DspOptions?)"/>'s defaults.</summary>
+    private const int TuningFft = 2048, TuningHop = TuningFft / 4;
+
+    private readonly TuningAccumulator _tuning = new(p.SampleRate, 0.01, binsPerOctave);
+    private double? _estimate;
+
+    public override int ObserveHop => TuningHop;
+
+    public override void Observe(float[] window, int first, int count) => _tuning.Add(Spectral.Spectrogram(window, TuningFft, TuningHop), first, count);
+
+    public override FloatMatrix Compute(float[] window) => compute(window, _estimate ??= _tuning.Estimate());
+
+}
+
+/// <summary>
 /// Every <c>--kind</c> of <c>musicml features</c>, each a direct call of the library function a user would make, so
 /// the CLI's numbers are the library's numbers. Shapes follow librosa: <c>[features, frames]</c>; stft and cqt are
 /// magnitudes.
@@ -204,11 +230,17 @@ internal static class FeatureKinds
         new("chroma_stft", "chroma from the STFT, tuning estimated [12, frames]", false,
             (y, p) => Features.ChromaStft(y, p.SampleRate, p.NFft, p.HopLength), TwoPass: p => new TunedChromaPass(p)),
         new("chroma_cqt", "chroma from the CQT, tuning estimated [12, frames]", false,
-            (y, p) => Features.ChromaCqt(y, p.SampleRate, p.HopLength, p.FMin, nOctaves: p.ChromaOctaves, binsPerOctave: p.ChromaBinsPerOctave)),
+            (y, p) => ChromaCqt(y, p, tuning: null),
+            TwoPass: p => new TunedCqtPass(p, p.ChromaBinsPerOctave, (y, tuning) => ChromaCqt(y, p, tuning)),
+            ContextSamples: p => CqtContext(p, p.ChromaBinsPerOctave)),
         new("chroma_cens", "chroma energy normalised statistics [12, frames]", false,
-            (y, p) => Features.ChromaCens(y, p.SampleRate, p.HopLength, p.FMin, nOctaves: p.ChromaOctaves, binsPerOctave: p.ChromaBinsPerOctave)),
+            (y, p) => ChromaCens(y, p, tuning: null),
+            TwoPass: p => new TunedCqtPass(p, p.ChromaBinsPerOctave, (y, tuning) => ChromaCens(y, p, tuning)),
+            // A CENS frame is smoothed over the 41 chroma frames around it (librosa's win_len_smooth).
+            ContextSamples: p => CqtContext(p, p.ChromaBinsPerOctave) + (long)(CensSmoothing / 2 + 1) * p.HopLength),
         new("cqt", "constant-Q transform magnitude [n_bins, frames]", false,
-            (y, p) => Spectral.Cqt(y, p.SampleRate, p.HopLength, p.FMin, p.NBins, p.CqtBinsPerOctave).Magnitude()),
+            (y, p) => Spectral.Cqt(y, p.SampleRate, p.HopLength, p.FMin, p.NBins, p.CqtBinsPerOctave).Magnitude(), FrameLocal: true,
+            ContextSamples: p => CqtContext(p, p.CqtBinsPerOctave)),
         new("centroid", "spectral centroid in Hz [1, frames]", false,
             (y, p) => Features.SpectralCentroid(y, p.SampleRate, p.NFft, p.HopLength), FrameLocal: true),
         new("bandwidth", "spectral bandwidth in Hz [1, frames]", false,
@@ -224,7 +256,10 @@ internal static class FeatureKinds
         new("zcr", "zero-crossing rate per frame [1, frames]", false,
             (y, p) => Features.ZeroCrossingRate(y, p.NFft, p.HopLength), FrameLocal: true),
         new("tonnetz", "tonal centroid features [6, frames]", false,
-            (y, p) => Features.Tonnetz(y, p.SampleRate, p.HopLength)),
+            (y, p) => Features.Tonnetz(y, p.SampleRate, p.HopLength),
+            // Tonnetz is librosa's default chroma_cqt (C1, 7 octaves of 36 bins) whatever --fmin and --n-bins say.
+            TwoPass: p => new TunedCqtPass(p, 36, (y, tuning) => Features.Tonnetz(y, p.SampleRate, p.HopLength, tuning)),
+            ContextSamples: p => CqtContext(p with { FMin = null }, 36)),
         new("onset_strength", "onset strength envelope [frames]", true,
             (y, p) => Row(Onset.OnsetStrength(y, p.SampleRate, p.NFft, p.HopLength, nMels: p.NMels, fMax: p.FMax)),
             TwoPass: p => new MelDbPass(
@@ -245,6 +280,27 @@ internal static class FeatureKinds
     ];
 
     private static FloatMatrix Row(float[] values) => new(1, values.Length, values);
+
+    private static FloatMatrix ChromaCqt(float[] y, FeatureParameters p, double? tuning) =>
+        Features.ChromaCqt(y, p.SampleRate, p.HopLength, p.FMin, tuning: tuning, nOctaves: p.ChromaOctaves, binsPerOctave: p.ChromaBinsPerOctave);
+
+    private static FloatMatrix ChromaCens(float[] y, FeatureParameters p, double? tuning) =>
+        Features.ChromaCens(y, p.SampleRate, p.HopLength, p.FMin, tuning, nOctaves: p.ChromaOctaves, binsPerOctave: p.ChromaBinsPerOctave, winLenSmooth: CensSmoothing);
+
+    /// <summary>librosa's chroma_cens win_len_smooth, in frames.</summary>
+    private const int CensSmoothing = 41;
+
+    /// <summary>
+    /// Context in samples a streamed CQT block needs either side: the longest wavelet (at the lowest bin, tuned down by
+    /// up to half a bin), whole rather than half, and one second more for the soxr halving chain to settle at the
+    /// lowest octave (measured: block edges then agree with the whole-signal transform to float rounding).
+    /// </summary>
+    private static long CqtContext(FeatureParameters p, int binsPerOctave)
+    {
+        double lowest = (p.FMin ?? Filters.C1Hz) * Math.Pow(2, -0.5 / binsPerOctave);
+        double longest = Filters.WaveletLengths([lowest], p.SampleRate, Filters.ConstantQAlpha(binsPerOctave)).Lengths[0];
+        return (long)Math.Ceiling(longest) + p.SampleRate;
+    }
 
     /// <summary>The FFT length of <see cref="Features.Tempogram(ReadOnlySpan{float}, int, int, int, bool, bool, DspOptions?)"/>'s onset envelope (librosa's onset_strength default).</summary>
     private const int TempogramNFft = 2048;

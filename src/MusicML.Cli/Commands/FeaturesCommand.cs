@@ -111,10 +111,14 @@ internal static class FeaturesCommand
     {
         int hop = parameters.HopLength;
         var twoPass = kind.TwoPass?.Invoke(parameters);
-        // Half a frame of context either side, rounded up to whole hops, plus one hop to spare.
+        // Half a frame of context either side, rounded up to whole hops, plus one hop to spare; or what the kind says.
         int contextHops = (parameters.NFft / 2 + hop - 1) / hop + 1 + (twoPass?.ExtraContextFrames ?? 0);
-        OverlappingBlocks Blocks(AudioStreamReader reader) => new(reader, OverlappingBlocks.RoundUp((long)blockFrames * hop, hop),
-            OverlappingBlocks.RoundUp((long)contextHops * hop, hop));
+        long contextSamples = kind.ContextSamples?.Invoke(parameters) ?? (long)contextHops * hop;
+        // Every block edge on the feature's frame grid and, when its hop differs, on that of the first pass.
+        int observeHop = twoPass is { ObserveHop: > 0 } ? twoPass.ObserveHop : hop;
+        int grid = OverlappingBlocks.Grid(hop, observeHop);
+        OverlappingBlocks Blocks(AudioStreamReader reader) => new(reader, OverlappingBlocks.RoundUp(Math.Max((long)blockFrames * hop, grid), grid),
+            OverlappingBlocks.RoundUp(contextSamples, grid));
         using var progress = new ProgressLine(context, $"features {kind.Name} {Path.GetFileName(inputPath)}");
         // A kind that needs a whole-recording statistic reads the file once for it first (half the progress line).
         int passes = twoPass is null ? 1 : 2;
@@ -135,7 +139,7 @@ internal static class FeaturesCommand
             }
             do
             {
-                var (from, count) = blocks.OwnedFrames(hop);
+                var (from, count) = blocks.OwnedFrames(observeHop);
                 twoPass.Observe(blocks.Window.ToArray(), from, count);
                 progress.Report(blocks.OwnedEnd / (double)parameters.SampleRate / passes, first.Info.Duration);
             }

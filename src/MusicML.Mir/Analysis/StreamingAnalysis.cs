@@ -51,7 +51,7 @@ internal sealed class StreamingAnalysis
         // there), and the CQT's and the segmentation STFT's 1024.
         _rhythmHop = Math.Max(1, (int)Math.Round(_sampleRate / 100.0));
         _tuningFft = CqtChroma.TuningFftLength(_sampleRate);
-        int grid = Lcm(Lcm(_rhythmHop, TuningHop), Lcm(CqtHop, FooteSegmenter.FrameHop));
+        int grid = OverlappingBlocks.Grid(_rhythmHop, TuningHop, CqtHop, FooteSegmenter.FrameHop);
         _contextSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(ContextSeconds * _sampleRate), grid);
         _blockSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(analyzer.StreamingBlockSeconds * _sampleRate), grid);
     }
@@ -203,19 +203,6 @@ internal sealed class StreamingAnalysis
 
     /// <summary>Centred frames at <paramref name="hop"/> of the expected decoded length (librosa's 1 + n / hop).</summary>
     private int ExpectedFrames(int hop) => (int)Math.Min(Array.MaxLength / 16, 1 + _expectedSamples / hop);
-
-    private static int Lcm(int a, int b)
-    {
-        long lcm = (long)a / Gcd(a, b) * b;
-        if (lcm > int.MaxValue / 4) throw new MusicMLException($"The front ends' hops {a} and {b} share no block grid that fits in memory.");
-        return (int)lcm;
-    }
-
-    private static int Gcd(int a, int b)
-    {
-        while (b != 0) (a, b) = (b, a % b);
-        return a;
-    }
 
     /// <summary>
     /// Columns of a fixed-height matrix gathered block by block into one matrix allocated at the expected final size;
