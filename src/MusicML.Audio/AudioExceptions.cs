@@ -14,6 +14,9 @@ public class AudioFormatException : MusicMLException
     /// <summary>Creates the exception wrapping the lower-level cause.</summary>
     public AudioFormatException(string path, string reason, Exception innerException)
         : base($"{path}: {reason}", innerException) => FilePath = path;
+
+    /// <summary>The one error for a file that decodes to no samples at all (empty, or damaged before its first frame).</summary>
+    public static AudioFormatException NoSamples(string path) => new(path, "decoded no audio samples.");
 }
 
 /// <summary>

@@ -50,7 +50,7 @@ public static class AudioFile
         if (done < frames)
         {
             // Compressed formats may report an estimated length; keep what actually decoded.
-            if (done == 0) throw new AudioFormatException(path, "decoded no audio samples.");
+            if (done == 0) throw AudioFormatException.NoSamples(path);
             for (int c = 0; c < outputChannels; c++) Array.Resize(ref planar[c], done);
         }
         if (decoder.MayHoldNonFinite) CheckFinite(path, planar, start);

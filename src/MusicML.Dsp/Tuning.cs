@@ -141,7 +141,7 @@ public static partial class Tuning
             accumulator.Add(magnitude, first, count);
             any = true;
         }
-        if (!any) throw new AudioFormatException(path, "decoded no audio samples.");
+        if (!any) throw AudioFormatException.NoSamples(path);
         return accumulator.Estimate();
     }
 

@@ -88,7 +88,7 @@ internal static class FeaturesCommand
         }
 
         var audio = AudioFile.Load(inputPath, parameters.SampleRate, mono: true);
-        if (audio.FrameCount == 0) throw new MusicMLException($"{inputPath}: the file holds no audio samples.") { FilePath = inputPath };
+        if (audio.FrameCount == 0) throw AudioFormatException.NoSamples(inputPath);
         var feature = kind.Compute(audio.ToMono(), parameters);
 
         if (extension == ".npy")
@@ -126,7 +126,7 @@ internal static class FeaturesCommand
         {
             using var first = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
             var blocks = Blocks(first);
-            if (!blocks.Next()) throw new MusicMLException($"{inputPath}: the file holds no audio samples.") { FilePath = inputPath };
+            if (!blocks.Next()) throw AudioFormatException.NoSamples(inputPath);
             // A recording that fits one window (most tracks: a block is 8192 hops, 190 s at 22.05 kHz) needs no second
             // read: the library's whole-signal call on it is the answer, at the cost of one pass instead of two.
             if (blocks.IsWhole)
@@ -160,7 +160,7 @@ internal static class FeaturesCommand
                 writer.AppendColumns(feature.Data, feature.Columns, first, count);
                 progress.Report(((passes - 1) * expectedSeconds + stream.OwnedEnd / (double)parameters.SampleRate) / passes, expectedSeconds);
             }
-            if (writer is null) throw new MusicMLException($"{inputPath}: the file holds no audio samples.");
+            if (writer is null) throw AudioFormatException.NoSamples(inputPath);
             writer.Commit();
         }
         finally

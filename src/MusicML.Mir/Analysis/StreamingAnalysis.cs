@@ -88,7 +88,7 @@ internal sealed class StreamingAnalysis
     {
         using var reader = Open();
         var blocks = new OverlappingBlocks(reader, _blockSamples, _contextSamples);
-        if (!blocks.Next()) throw new AudioFormatException(_path, "decoded no audio samples.");
+        if (!blocks.Next()) throw AudioFormatException.NoSamples(_path);
         // One window holding the whole recording: today's whole-file analysis, unchanged.
         if (blocks.IsWhole) return ((_analyzer.Analyze(blocks.Window, _sampleRate), null), 0);
         _expectedSeconds = Math.Max(reader.Info.Duration, 1e-9);

@@ -153,7 +153,7 @@ public sealed record TrackSummarizer
                 var (first, count) = blocks.OwnedFrames(HopLength);
                 frames.Add(blocks.Window, first, count);
             }
-            if (frames.Frames == 0) throw new MusicMLException($"{path}: the file holds no audio samples.") { FilePath = path };
+            if (frames.Frames == 0) throw AudioFormatException.NoSamples(path);
             return Finish(frames, analysis, path);
         }
         catch (MusicMLException e) when (e.FilePath is null)

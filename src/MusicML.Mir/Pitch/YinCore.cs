@@ -93,7 +93,7 @@ internal sealed class YinCore
         // Half a frame of context either side makes every owned frame whole.
         int context = OverlappingBlocks.RoundUp(core.FrameLength / 2 + 1, hop);
         var blocks = new OverlappingBlocks(reader, checked(StreamBlockHops * hop), context);
-        if (!blocks.Next()) throw new AudioFormatException(path, "decoded no audio samples.");
+        if (!blocks.Next()) throw AudioFormatException.NoSamples(path);
         do
         {
             var (first, count) = blocks.OwnedFrames(hop);
