@@ -130,4 +130,47 @@ public class FeaturesStreamingTests
         // ToFloat32 gives the logical (row-major) order whatever the file's layout, as the test above relies on.
         Assert.Equal(expected.Data, actual.ToFloat32());
     }
+
+    [Fact]
+    public void EveryKindStreams()
+    {
+        // No --kind decodes a whole file any more: each is frame-local or has a first pass for its one statistic.
+        Assert.All(FeatureKinds.All, k => Assert.True(k.FrameLocal || k.TwoPass is not null, $"{k.Name} would read the whole file"));
+    }
+
+    /// <summary>
+    /// CSV streams through the same blocks as .npy: one row per frame with its centre time, written as each block is
+    /// done. Cut into 37-frame blocks, the rows equal the one-window file's: exactly for a frame-local kind (rms), and
+    /// to the two-pass kinds' float rounding for mfcc (time column identical).
+    /// </summary>
+    [Theory]
+    [InlineData("rms", 0.0)]
+    [InlineData("mfcc", 1e-4)]
+    public void CsvStreamsRowByRowLikeTheNpy(string kindName, double tolerance)
+    {
+        var kind = FeatureKinds.Find(kindName)!;
+        var input = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.wav");
+        var parameters = new FeatureParameters(22050, 2048, 512, 128, null, null, 20, false, 84, null);
+        var context = new CliContext(TextWriter.Null, TextWriter.Null);
+        var whole = Path.Combine(Temp, $"{kindName}-whole.csv");
+        var blocks = Path.Combine(Temp, $"{kindName}-blocks.csv");
+        FeaturesCommand.Run(context, input, kind, parameters, whole);
+        FeaturesCommand.Run(context, input, kind, parameters, blocks, blockFrames: 37);
+        var expected = File.ReadAllLines(whole);
+        var actual = File.ReadAllLines(blocks);
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.Equal(expected[0], actual[0]);
+        // A header and librosa's 1 + ⌊n / hop⌋ frames (the clip is 22.05 kHz, so n is its own frame count).
+        Assert.Equal(1 + 1 + MusicML.Audio.AudioFile.GetInfo(input).FrameCount / 512, expected.Length);
+        double worst = 0;
+        for (int i = 1; i < expected.Length; i++)
+        {
+            var e = expected[i].Split(',');
+            var a = actual[i].Split(',');
+            Assert.Equal(e[0], a[0]);
+            for (int c = 1; c < e.Length; c++)
+                worst = Math.Max(worst, Math.Abs(double.Parse(e[c], System.Globalization.CultureInfo.InvariantCulture) - double.Parse(a[c], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        Assert.True(worst <= tolerance, $"max |streamed − whole| = {worst:E2}");
+    }
 }

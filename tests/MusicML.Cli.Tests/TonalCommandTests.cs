@@ -77,6 +77,22 @@ public sealed class TonalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Chords_on_given_beats_stream_and_equal_the_whole_signal_estimate()
+    {
+        // chords --beats goes through the streamed analysis like plain chords; on the band sample and its annotated
+        // beats the text must be the library's whole-signal ChordEstimator.Estimate with those boundaries, byte for byte.
+        var audio = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.wav");
+        var beats = SharedData.RepoPath("audio-samples", "band_A_minor_100bpm.beats");
+        var (code, output, error) = Run("chords", audio, "--beats", beats);
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var y = AudioFile.Load(audio).ToMono();
+        var expected = MusicML.Mir.Chords.ChordEstimator.Estimate(y, 22050, Evaluation.Annotations.AnnotationFiles.ReadEvents(beats));
+        Assert.Equal(EstimateText.Chords(expected), output);
+        Assert.True(expected.Count > 3, $"only {expected.Count} segments: the comparison would say little");
+    }
+
+    [Fact]
     public void Key_of_a_percussion_clip_falls_back_to_the_profile()
     {
         // brid_0001_samba is mostly percussion: its chords carry no triad, so the chord fit has no evidence and the

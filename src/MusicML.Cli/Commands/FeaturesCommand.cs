@@ -70,8 +70,8 @@ internal static class FeaturesCommand
     /// <param name="parameters">librosa's parameters.</param>
     /// <param name="outputPath">The .npy or .csv file to write.</param>
     /// <param name="blockFrames">
-    /// Frames per block when a frame-local feature is streamed into an .npy (tests set a small one to cut short clips
-    /// in many places; the numbers do not depend on it).
+    /// Frames per streamed block (tests set a small one to cut short clips in many places; the numbers do not depend
+    /// on it beyond float rounding, tested).
     /// </param>
     public static int Run(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters, string outputPath,
         int blockFrames = DefaultBlockFrames)
@@ -81,33 +81,59 @@ internal static class FeaturesCommand
             throw new CliUsageException($"--out {outputPath}: the output must end in .npy or .csv.");
         if (!File.Exists(inputPath)) throw new CliUsageException($"{inputPath}: no such file.");
         OutputPaths.CheckFile("--out", outputPath, [inputPath]);
-        if (extension == ".npy" && (kind.FrameLocal || kind.TwoPass is not null))
-        {
-            WriteNpyStreamed(context, inputPath, kind, parameters, outputPath, blockFrames);
-            return 0;
-        }
-
-        var audio = AudioFile.Load(inputPath, parameters.SampleRate, mono: true);
-        if (audio.FrameCount == 0) throw AudioFormatException.NoSamples(inputPath);
-        var feature = kind.Compute(audio.ToMono(), parameters);
-
         if (extension == ".npy")
         {
-            int[] shape = kind.OneDimensional ? [feature.Columns] : [feature.Rows, feature.Columns];
-            NpyFile.WriteFloat32(outputPath, feature.Data, shape);
+            NpyColumnWriter? writer = null;
+            try
+            {
+                StreamColumns(context, inputPath, kind, parameters, blockFrames, (feature, first, count) =>
+                {
+                    writer ??= new NpyColumnWriter(outputPath, feature.Rows, kind.OneDimensional);
+                    writer.AppendColumns(feature.Data, feature.Columns, first, count);
+                });
+                writer!.Commit();
+            }
+            finally
+            {
+                writer?.Dispose();
+            }
         }
-        else WriteCsv(outputPath, kind, feature, parameters);
+        else
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            AtomicFile.WriteText(outputPath, text =>
+            {
+                long frame = 0;
+                var line = new StringBuilder();
+                StreamColumns(context, inputPath, kind, parameters, blockFrames, (feature, first, count) =>
+                {
+                    if (frame == 0) WriteCsvHeader(text, kind, feature.Rows);
+                    for (int t = first; t < first + count; t++, frame++)
+                    {
+                        line.Clear();
+                        // Frame t is centred on sample t * hop (librosa's frames_to_time with center=True).
+                        line.Append(((double)frame * parameters.HopLength / parameters.SampleRate).ToString("F6", CultureInfo.InvariantCulture));
+                        for (int r = 0; r < feature.Rows; r++)
+                            line.Append(',').Append(feature[r, t].ToString("R", CultureInfo.InvariantCulture));
+                        text.WriteLine(line.ToString());
+                    }
+                });
+            });
+        }
         return 0;
     }
 
     /// <summary>
-    /// A frame-local feature computed over overlapping blocks of the decoded stream (<see cref="OverlappingBlocks"/>),
-    /// each block's own frames appended to a Fortran-ordered .npy (<see cref="NpyColumnWriter"/>): memory stays at one
-    /// block whatever the duration, and the values are the whole-file ones (every frame sees the same samples and
-    /// padding; tested). A file no longer than one block is one window, computed exactly as before.
+    /// <paramref name="kind"/> computed over overlapping blocks of the decoded stream (<see cref="OverlappingBlocks"/>),
+    /// each block's own frames handed to <paramref name="append"/> (feature, first column, count) in order: memory stays
+    /// at one block whatever the duration, and the values are the whole-file ones (every frame sees the same samples
+    /// and padding; a kind that needs a whole-recording statistic gets it from a first read, see
+    /// <see cref="WholeRecordingPass"/>). A file no longer than one block is one window, computed exactly as the
+    /// library's whole-signal call, and read once.
     /// </summary>
-    private static void WriteNpyStreamed(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters,
-        string outputPath, int blockFrames)
+    private static void StreamColumns(CliContext context, string inputPath, FeatureKind kind, FeatureParameters parameters,
+        int blockFrames, Action<FloatMatrix, int, int> append)
     {
         int hop = parameters.HopLength;
         var twoPass = kind.TwoPass?.Invoke(parameters);
@@ -122,19 +148,21 @@ internal static class FeaturesCommand
         using var progress = new ProgressLine(context, $"features {kind.Name} {Path.GetFileName(inputPath)}");
         // A kind that needs a whole-recording statistic reads the file once for it first (half the progress line).
         int passes = twoPass is null ? 1 : 2;
-        if (twoPass is not null)
+        using (var first = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true))
         {
-            using var first = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
             var blocks = Blocks(first);
             if (!blocks.Next()) throw AudioFormatException.NoSamples(inputPath);
             // A recording that fits one window (most tracks: a block is 8192 hops, 190 s at 22.05 kHz) needs no second
-            // read: the library's whole-signal call on it is the answer, at the cost of one pass instead of two.
+            // read: the library's whole-signal call on it is the answer.
             if (blocks.IsWhole)
             {
                 var whole = kind.Compute(blocks.Window.ToArray(), parameters);
-                using var single = new NpyColumnWriter(outputPath, whole.Rows, kind.OneDimensional);
-                single.AppendColumns(whole.Data, whole.Columns, 0, whole.Columns);
-                single.Commit();
+                append(whole, 0, whole.Columns);
+                return;
+            }
+            if (twoPass is null)
+            {
+                Compute(blocks, first.Info.Duration, pass: 1);
                 return;
             }
             do
@@ -146,51 +174,30 @@ internal static class FeaturesCommand
             while (blocks.Next());
         }
         using var reader = new AudioStreamReader(inputPath, parameters.SampleRate, mono: true);
-        var stream = Blocks(reader);
-        double expectedSeconds = reader.Info.Duration;
-        NpyColumnWriter? writer = null;
-        try
+        var second = Blocks(reader);
+        if (!second.Next()) throw AudioFormatException.NoSamples(inputPath);
+        Compute(second, reader.Info.Duration, pass: 2);
+
+        // Every block from the current one on: its feature, and the frames it owns.
+        void Compute(OverlappingBlocks stream, double expectedSeconds, int pass)
         {
-            while (stream.Next())
+            do
             {
                 var window = stream.Window.ToArray();
                 var feature = twoPass is null ? kind.Compute(window, parameters) : twoPass.Compute(window);
-                writer ??= new NpyColumnWriter(outputPath, feature.Rows, kind.OneDimensional);
-                var (first, count) = stream.OwnedFrames(hop);
-                writer.AppendColumns(feature.Data, feature.Columns, first, count);
-                progress.Report(((passes - 1) * expectedSeconds + stream.OwnedEnd / (double)parameters.SampleRate) / passes, expectedSeconds);
+                var (from, count) = stream.OwnedFrames(hop);
+                append(feature, from, count);
+                progress.Report(((pass - 1) * expectedSeconds + stream.OwnedEnd / (double)parameters.SampleRate) / passes, expectedSeconds);
             }
-            if (writer is null) throw AudioFormatException.NoSamples(inputPath);
-            writer.Commit();
-        }
-        finally
-        {
-            writer?.Dispose();
+            while (stream.Next());
         }
     }
 
-    private static void WriteCsv(string path, FeatureKind kind, FloatMatrix feature, FeatureParameters parameters)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        AtomicFile.WriteText(path, writer => WriteCsv(writer, kind, feature, parameters));
-    }
-
-    private static void WriteCsv(TextWriter writer, FeatureKind kind, FloatMatrix feature, FeatureParameters parameters)
+    private static void WriteCsvHeader(TextWriter writer, FeatureKind kind, int rows)
     {
         var header = new StringBuilder("time");
-        for (int r = 0; r < feature.Rows; r++) header.Append(',').Append(kind.Name).Append('_').Append(r);
+        for (int r = 0; r < rows; r++) header.Append(',').Append(kind.Name).Append('_').Append(r);
         writer.WriteLine(header.ToString());
-        var line = new StringBuilder();
-        for (int t = 0; t < feature.Columns; t++)
-        {
-            line.Clear();
-            // Frame t is centred on sample t * hop (librosa's frames_to_time with center=True).
-            line.Append(((double)t * parameters.HopLength / parameters.SampleRate).ToString("F6", CultureInfo.InvariantCulture));
-            for (int r = 0; r < feature.Rows; r++)
-                line.Append(',').Append(feature[r, t].ToString("R", CultureInfo.InvariantCulture));
-            writer.WriteLine(line.ToString());
-        }
     }
 
     private static int Positive(int value, string option) =>

@@ -72,23 +72,17 @@ internal static class TonalCommands
             (parse, file) =>
             {
                 var options = ChordOptions.Default with { Vocabulary = ChordVocabulary.ByName(parse.GetValue(vocabulary)!) };
+                IReadOnlyList<double>? beatTimes = null;
                 if (parse.GetValue(beats) is { } beatsPath)
                 {
                     var beatsFile = Directory.Exists(beatsPath)
                         ? Path.Combine(beatsPath, Path.GetFileNameWithoutExtension(file) + ".beats")
                         : beatsPath;
-                    var beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
-                    var audio = AudioFile.Load(file);
-                    var y = audio.ToMono();
-                    if (EstimateGate.Check(y, audio.SampleRate) is { } refusal)
-                    {
-                        context.Warn($"{file}: no estimate: {refusal}.");
-                        return EstimateText.Chords(EstimateGate.NoChords(audio.Duration));
-                    }
-                    return EstimateText.Chords(ChordEstimator.Estimate(y, audio.SampleRate, beatTimes, options));
+                    beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
                 }
-                // Frame-wise chords through the library's streamed analysis (the same decode as ChordEstimator.Estimate).
-                var analyzer = new Analyzer { Tasks = AnalysisTasks.Chords, Chords = options };
+                // Through the library's streamed analysis (the same decode as ChordEstimator.Estimate), frame-wise or
+                // changing only on the given beats.
+                var analyzer = new Analyzer { Tasks = AnalysisTasks.Chords, Chords = options, ChordBoundaries = beatTimes };
                 return EstimateText.Chords(StreamedAnalysis.Run(context, "chords", analyzer, file).Chords);
             });
     }

@@ -61,6 +61,12 @@ public sealed record Analyzer
     /// </summary>
     public bool ChordsOnBeats { get; init; }
 
+    /// <summary>
+    /// Times in seconds where a chord may change (beats from another tracker or an annotation); null (default) for
+    /// frame-wise chords, or <see cref="ChordsOnBeats"/>. When set it is used instead of the analysis' own beats.
+    /// </summary>
+    public IReadOnlyList<double>? ChordBoundaries { get; init; }
+
     /// <summary>Structural segmentation settings.</summary>
     public SegmentationOptions Segmentation { get; init; } = SegmentationOptions.Default;
 
@@ -229,7 +235,7 @@ public sealed record Analyzer
         {
             // One decode without key context serves both the key (KeyEstimator's chord evidence) and, as
             // ChordEstimator does by itself when no key is given, the key context of the final chord decode.
-            var boundaries = ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null;
+            var boundaries = ChordBoundaries ?? (ChordsOnBeats && result.Beats.Count > 0 ? result.Beats : null);
             var contextFree = ChordEstimator.Estimate(chroma, result.Duration, boundaries, Chords with { KeyContext = false });
             KeyEstimate? fromChords = contextFree.Any(c => KeyEstimator.IsKeyEvidence(c.Label)) ? KeyEstimator.EstimateFromChords(contextFree) : null;
             if (tasks.HasFlag(AnalysisTasks.Key))
