@@ -5,9 +5,8 @@
 #   1. scripts/make-synth-corpus.sh: 1,200 clips of 20-30 s, seeds 1,000,000-1,001,199 (disjoint from every
 #      evaluation set), rendered by FluidSynth; 1.3 GB (and a 0.9 GB mel cache).
 #   2. split by index: clips 0-1099 train, 1100-1199 validation (early stopping and model selection only).
-#   3. musicml train tagger --arch shortchunk --width 32 --crop-seconds 4 --batch-size 16 --lr 1e-3 --seed 1 --augment
-#      (time stretch, pitch shift, gain, EQ, noise) on every core, up to 50 epochs, early stopping after 8 without a
-#      better validation macro ROC-AUC.
+#   3. musicml train tagger --arch shortchunk --width 32 --crop-seconds 4 --batch-size 16 --lr 1e-3 --seed 1, up to
+#      40 epochs, early stopping after 6 without a better validation macro ROC-AUC.
 #   4. musicml models export RUN --name musicml_synth --out models/ (weights pinned by sha256 in the JSON).
 #   5. musicml eval tagger on ../shared/eval/synth for the record: that set is never used for training or selection.
 #   scripts/train-default-tagger.sh [WORK_DIR]      default ~/musicml-data; a rerun resumes the corpus and training.
@@ -28,7 +27,7 @@ tags=piano,organ,guitar,bass,strings,brass,reed,synth-lead,synth-pad,drums,no-dr
 resume=(); [ -f "$work/exp/run/checkpoint.safetensors" ] && resume=(--resume)
 /usr/bin/time -f "train-default-tagger: training took %e s" "$musicml" train tagger \
   --train "$work/exp/train.csv" --valid "$work/exp/valid.csv" --tags "$tags" \
-  --arch shortchunk --width 32 --crop-seconds 4 --batch-size 16 --lr 1e-3 --seed 1 --epochs 50 --patience 8 --augment \
+  --arch shortchunk --width 32 --crop-seconds 4 --batch-size 16 --lr 1e-3 --seed 1 --epochs 40 --patience 6 \
   --out "$work/exp/run" "${resume[@]}"
 "$musicml" models export "$work/exp/run" --name musicml_synth --out "$repo/models"
 shared="$repo/../shared/eval/synth/manifest.csv"
