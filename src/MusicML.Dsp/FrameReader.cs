@@ -56,13 +56,19 @@ internal readonly unsafe struct FrameReader
     /// </summary>
     public FrameReader Rows() => new((float*)_block, _length, _offset, _signalLength, _hop, _hop, _pad, _mode, zerosPastBlock: true);
 
+    /// <summary>Whether frame <paramref name="t"/> is a slice of the block itself (no padding, no scratch needed).</summary>
+    public bool IsInPlace(int t)
+    {
+        long first = (long)t * _hop - _pad;
+        long start = first - _offset;
+        return start >= 0 && start + _frameLength <= _length && (_signalLength < 0 || first + _frameLength <= _signalLength);
+    }
+
     /// <summary>Frame <paramref name="t"/> (frameLength samples starting at t·hop in padded coordinates); <paramref name="scratch"/> holds it when it touches the padding.</summary>
     public ReadOnlySpan<float> Frame(int t, Span<float> scratch)
     {
         long first = (long)t * _hop - _pad;
-        long start = first - _offset;
-        if (start >= 0 && start + _frameLength <= _length && (_signalLength < 0 || first + _frameLength <= _signalLength))
-            return new ReadOnlySpan<float>((float*)_block + start, _frameLength);
+        if (IsInPlace(t)) return new ReadOnlySpan<float>((float*)_block + (first - _offset), _frameLength);
         var frame = scratch[.._frameLength];
         long held = _offset + _length;
         if (_zerosPastBlock && _signalLength < 0 && first + _frameLength > held)

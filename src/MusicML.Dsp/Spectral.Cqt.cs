@@ -190,7 +190,7 @@ public static partial class Spectral
     /// </summary>
     // AggressiveOptimization: one call covers every frame of an octave, which would otherwise run as OSR code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ConstantQFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+    internal static unsafe void ConstantQFrames(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
         int start, int end, FftBackend backend, FftRouteScratch? scratch = null)
     {
         int nFft = basis.NFft, hop = basis.HopLength, half = nFft / 2, frames = result.Columns;
@@ -202,29 +202,31 @@ public static partial class Spectral
         var rows = basis.Rows;
         var weights = basis.Weights;
         int lanes = Vector<float>.Count, perGroup = OctaveBasis.FiltersPerGroup;
-        for (int t = start; t < end; t++)
+        fixed (float* samples = signal.Samples)
         {
-            int first = t * hop - half;
-            var frameSpan = frame.Span;
-            if (first >= 0 && first + nFft <= signal.Length)
-                signal.Samples.Slice(first - signal.Start, nFft).CopyTo(frameSpan);
-            else
-                for (int i = 0; i < nFft; i++) frameSpan[i] = PaddedSample(signal, first + i, padMode);
-            var s = spectrum.Span;
-            fft.Forward(frameSpan, s);
-            for (int g = 0; g < basis.GroupStart.Length; g++)
+            var reader = signal.Frames(samples, nFft, hop, padMode);
+            for (int t = start; t < end; t++)
             {
-                var bins = s.Slice(basis.GroupStart[g], basis.GroupLength[g]);
-                var w = weights.AsSpan(basis.GroupOffset[g], bins.Length * lanes);
-                var acc = Vector<float>.Zero;
-                for (int j = 0; j < bins.Length; j++)
-                    acc += new Vector<float>(bins[j]) * new Vector<float>(w.Slice(j * lanes, lanes));
-                int firstFilter = g * perGroup, filters = Math.Min(perGroup, rows.Length - firstFilter);
-                for (int m = 0; m < filters; m++)
+                // The FFT wants the frame in its aligned buffer, so an interior frame (a slice of the signal) is copied in.
+                var frameSpan = frame.Span;
+                var source = reader.Frame(t, frameSpan);
+                if (!source.Overlaps(frameSpan)) source.CopyTo(frameSpan);
+                var s = spectrum.Span;
+                fft.Forward(frameSpan, s);
+                for (int g = 0; g < basis.GroupStart.Length; g++)
                 {
-                    int index = 2 * (rows[firstFilter + m] * frames + t);
-                    output[index] = acc[2 * m];
-                    output[index + 1] = acc[2 * m + 1];
+                    var bins = s.Slice(basis.GroupStart[g], basis.GroupLength[g]);
+                    var w = weights.AsSpan(basis.GroupOffset[g], bins.Length * lanes);
+                    var acc = Vector<float>.Zero;
+                    for (int j = 0; j < bins.Length; j++)
+                        acc += new Vector<float>(bins[j]) * new Vector<float>(w.Slice(j * lanes, lanes));
+                    int firstFilter = g * perGroup, filters = Math.Min(perGroup, rows.Length - firstFilter);
+                    for (int m = 0; m < filters; m++)
+                    {
+                        int index = 2 * (rows[firstFilter + m] * frames + t);
+                        output[index] = acc[2 * m];
+                        output[index + 1] = acc[2 * m + 1];
+                    }
                 }
             }
         }
@@ -236,7 +238,7 @@ public static partial class Spectral
     /// and two filters at a time share each load, so the inner loop is 16 independent fused multiply-adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ConstantQFramesDirect(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
+    internal static unsafe void ConstantQFramesDirect(SignalWindow signal, OctaveBasis basis, PadMode padMode, ComplexMatrix result,
         int start, int end)
     {
         int nFft = basis.NFft, hop = basis.HopLength, frames = result.Columns, filters = basis.Rows.Length;
@@ -245,68 +247,69 @@ public static partial class Spectral
         ref float taps = ref MemoryMarshal.GetReference((basis.Taps ?? throw new ArgumentException("The basis has no time-domain taps.", nameof(basis))).Span);
         float[]? padded = null; // only the few frames that overhang an end need it
         int lanes = Vector<float>.Count;
-        for (int t = start; t < end; t += 4)
+        fixed (float* samples = signal.Samples)
         {
-            int count = Math.Min(4, end - t);
-            // Missing frames of the last block repeat its first; their sums are not stored.
-            ref float x0 = ref FrameStart(signal, t, nFft, hop, padMode, ref padded, 0);
-            ref float x1 = ref count > 1 ? ref FrameStart(signal, t + 1, nFft, hop, padMode, ref padded, 1) : ref x0;
-            ref float x2 = ref count > 2 ? ref FrameStart(signal, t + 2, nFft, hop, padMode, ref padded, 2) : ref x0;
-            ref float x3 = ref count > 3 ? ref FrameStart(signal, t + 3, nFft, hop, padMode, ref padded, 3) : ref x0;
-            for (int r = 0; r < basis.TapRows; r += OctaveBasis.TapRowsPerGroup)
+            var reader = signal.Frames(samples, nFft, hop, padMode);
+            for (int t = start; t < end; t += 4)
             {
-                ref float w0 = ref Unsafe.Add(ref taps, r * nFft);
-                ref float w1 = ref Unsafe.Add(ref w0, nFft);
-                ref float w2 = ref Unsafe.Add(ref w1, nFft);
-                ref float w3 = ref Unsafe.Add(ref w2, nFft);
-                Vector<float> a00 = default, a01 = default, a02 = default, a03 = default;
-                Vector<float> a10 = default, a11 = default, a12 = default, a13 = default;
-                Vector<float> a20 = default, a21 = default, a22 = default, a23 = default;
-                Vector<float> a30 = default, a31 = default, a32 = default, a33 = default;
-                for (nuint n = 0; n < (nuint)nFft; n += (nuint)lanes)
+                int count = Math.Min(4, end - t);
+                // Missing frames of the last block repeat its first; their sums are not stored.
+                ref float x0 = ref FrameStart(reader, t, nFft, ref padded, 0);
+                ref float x1 = ref count > 1 ? ref FrameStart(reader, t + 1, nFft, ref padded, 1) : ref x0;
+                ref float x2 = ref count > 2 ? ref FrameStart(reader, t + 2, nFft, ref padded, 2) : ref x0;
+                ref float x3 = ref count > 3 ? ref FrameStart(reader, t + 3, nFft, ref padded, 3) : ref x0;
+                for (int r = 0; r < basis.TapRows; r += OctaveBasis.TapRowsPerGroup)
                 {
-                    var v0 = Vector.LoadUnsafe(ref x0, n);
-                    var v1 = Vector.LoadUnsafe(ref x1, n);
-                    var v2 = Vector.LoadUnsafe(ref x2, n);
-                    var v3 = Vector.LoadUnsafe(ref x3, n);
-                    var c = Vector.LoadUnsafe(ref w0, n);
-                    a00 = Vector.FusedMultiplyAdd(v0, c, a00);
-                    a01 = Vector.FusedMultiplyAdd(v1, c, a01);
-                    a02 = Vector.FusedMultiplyAdd(v2, c, a02);
-                    a03 = Vector.FusedMultiplyAdd(v3, c, a03);
-                    c = Vector.LoadUnsafe(ref w1, n);
-                    a10 = Vector.FusedMultiplyAdd(v0, c, a10);
-                    a11 = Vector.FusedMultiplyAdd(v1, c, a11);
-                    a12 = Vector.FusedMultiplyAdd(v2, c, a12);
-                    a13 = Vector.FusedMultiplyAdd(v3, c, a13);
-                    c = Vector.LoadUnsafe(ref w2, n);
-                    a20 = Vector.FusedMultiplyAdd(v0, c, a20);
-                    a21 = Vector.FusedMultiplyAdd(v1, c, a21);
-                    a22 = Vector.FusedMultiplyAdd(v2, c, a22);
-                    a23 = Vector.FusedMultiplyAdd(v3, c, a23);
-                    c = Vector.LoadUnsafe(ref w3, n);
-                    a30 = Vector.FusedMultiplyAdd(v0, c, a30);
-                    a31 = Vector.FusedMultiplyAdd(v1, c, a31);
-                    a32 = Vector.FusedMultiplyAdd(v2, c, a32);
-                    a33 = Vector.FusedMultiplyAdd(v3, c, a33);
+                    ref float w0 = ref Unsafe.Add(ref taps, r * nFft);
+                    ref float w1 = ref Unsafe.Add(ref w0, nFft);
+                    ref float w2 = ref Unsafe.Add(ref w1, nFft);
+                    ref float w3 = ref Unsafe.Add(ref w2, nFft);
+                    Vector<float> a00 = default, a01 = default, a02 = default, a03 = default;
+                    Vector<float> a10 = default, a11 = default, a12 = default, a13 = default;
+                    Vector<float> a20 = default, a21 = default, a22 = default, a23 = default;
+                    Vector<float> a30 = default, a31 = default, a32 = default, a33 = default;
+                    for (nuint n = 0; n < (nuint)nFft; n += (nuint)lanes)
+                    {
+                        var v0 = Vector.LoadUnsafe(ref x0, n);
+                        var v1 = Vector.LoadUnsafe(ref x1, n);
+                        var v2 = Vector.LoadUnsafe(ref x2, n);
+                        var v3 = Vector.LoadUnsafe(ref x3, n);
+                        var c = Vector.LoadUnsafe(ref w0, n);
+                        a00 = Vector.FusedMultiplyAdd(v0, c, a00);
+                        a01 = Vector.FusedMultiplyAdd(v1, c, a01);
+                        a02 = Vector.FusedMultiplyAdd(v2, c, a02);
+                        a03 = Vector.FusedMultiplyAdd(v3, c, a03);
+                        c = Vector.LoadUnsafe(ref w1, n);
+                        a10 = Vector.FusedMultiplyAdd(v0, c, a10);
+                        a11 = Vector.FusedMultiplyAdd(v1, c, a11);
+                        a12 = Vector.FusedMultiplyAdd(v2, c, a12);
+                        a13 = Vector.FusedMultiplyAdd(v3, c, a13);
+                        c = Vector.LoadUnsafe(ref w2, n);
+                        a20 = Vector.FusedMultiplyAdd(v0, c, a20);
+                        a21 = Vector.FusedMultiplyAdd(v1, c, a21);
+                        a22 = Vector.FusedMultiplyAdd(v2, c, a22);
+                        a23 = Vector.FusedMultiplyAdd(v3, c, a23);
+                        c = Vector.LoadUnsafe(ref w3, n);
+                        a30 = Vector.FusedMultiplyAdd(v0, c, a30);
+                        a31 = Vector.FusedMultiplyAdd(v1, c, a31);
+                        a32 = Vector.FusedMultiplyAdd(v2, c, a32);
+                        a33 = Vector.FusedMultiplyAdd(v3, c, a33);
+                    }
+                    int filter = r / 2;
+                    StoreResponse(output, rows[filter] * frames + t, count, a00, a10, a01, a11, a02, a12, a03, a13);
+                    if (filter + 1 < filters)
+                        StoreResponse(output, rows[filter + 1] * frames + t, count, a20, a30, a21, a31, a22, a32, a23, a33);
                 }
-                int filter = r / 2;
-                StoreResponse(output, rows[filter] * frames + t, count, a00, a10, a01, a11, a02, a12, a03, a13);
-                if (filter + 1 < filters)
-                    StoreResponse(output, rows[filter + 1] * frames + t, count, a20, a30, a21, a31, a22, a32, a23, a33);
             }
         }
     }
 
     /// <summary>Where frame <paramref name="t"/>'s nFft samples start: in the signal, or assembled in slot <paramref name="slot"/> of <paramref name="padded"/> (allocated on first need) when it overhangs an end.</summary>
-    private static ref float FrameStart(SignalWindow signal, int t, int nFft, int hop, PadMode padMode, ref float[]? padded, int slot)
+    private static ref float FrameStart(FrameReader reader, int t, int nFft, ref float[]? padded, int slot)
     {
-        int first = t * hop - nFft / 2;
-        if (first >= 0 && first + nFft <= signal.Length) return ref Unsafe.AsRef(in signal.Samples[first - signal.Start]);
+        if (reader.IsInPlace(t)) return ref MemoryMarshal.GetReference(reader.Frame(t, default));
         padded ??= new float[4 * nFft];
-        var frame = padded.AsSpan(slot * nFft, nFft);
-        for (int i = 0; i < nFft; i++) frame[i] = PaddedSample(signal, first + i, padMode);
-        return ref frame[0];
+        return ref MemoryMarshal.GetReference(reader.Frame(t, padded.AsSpan(slot * nFft, nFft)));
     }
 
     /// <summary>Stores the summed real and imaginary accumulators of up to four consecutive frames of one filter.</summary>
@@ -347,10 +350,6 @@ public static partial class Spectral
         destination[6] = Vector.Sum(re3);
         destination[7] = Vector.Sum(im3);
     }
-
-    /// <summary>Sample <paramref name="index"/> of numpy.pad(signal, mode) for an index possibly outside the signal; the samples it maps to must lie in the window.</summary>
-    private static float PaddedSample(SignalWindow signal, int index, PadMode mode) =>
-        Padding.Sample(signal.Samples, signal.Start, signal.Length, index, mode);
 
     /// <summary>
     /// Input samples per block of the one-pass CQT: the fastest of 8K–64K measured, few enough that one block's
@@ -572,6 +571,14 @@ internal readonly ref struct SignalWindow
     public int Start { get; }
 
     public int Length { get; }
+
+    /// <summary>
+    /// The centred frames of <paramref name="nFft"/> samples every <paramref name="hop"/> of this window, through the one
+    /// frame reader every STFT uses (<see cref="FrameReader"/>, numpy.pad at the signal's true ends); the caller keeps
+    /// <see cref="Samples"/> pinned at <paramref name="samples"/> while the reader is used.
+    /// </summary>
+    public unsafe FrameReader Frames(float* samples, int nFft, int hop, PadMode padMode) =>
+        new(samples, Samples.Length, Start, Length, nFft, hop, nFft / 2, padMode);
 }
 
 /// <summary>

@@ -67,20 +67,76 @@ public static unsafe partial class Spectral
         var (hop, win) = ResolveFrameSizes(nFft, hopLength, winLength);
         int frames = FramePipeline.CheckedFrameCount(y, nFft, hop, center, options);
         var windowValues = Windows.GetPadded(window, win, nFft);
-        var fft = RealFft.Create(nFft, options.Backend);
+        var result = NewStftMatrix(nFft, frames);
+        fixed (float* signal = y)
+            StftRange(new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode), windowValues, hop, result, 0, options);
+        return result;
+    }
+
+    /// <summary>
+    /// Block form of <see cref="Stft(ReadOnlySpan{float}, int, int?, int?, WindowType, bool, PadMode, DspOptions?)"/>:
+    /// the complex STFT of frames [<paramref name="firstFrame"/>, firstFrame + frameCount) of the signal that
+    /// <paramref name="frames"/> frames (a whole signal or a block of one; its frame length is nFft and its hop the
+    /// hop), shaped <c>[1 + nFft/2, frameCount]</c>. Column j equals column firstFrame + j of the whole-signal STFT
+    /// bit for bit, whichever block it came from and whichever engine runs, so a streaming caller can concatenate blocks.
+    /// </summary>
+    /// <param name="frames">The padded frame source (see <see cref="FrameSource"/> for blocks and their overlap).</param>
+    /// <param name="firstFrame">Whole-signal index of the first frame wanted.</param>
+    /// <param name="frameCount">Frames wanted; all must lie in <see cref="FrameSource.AvailableFrames"/>.</param>
+    /// <param name="winLength">Window length in samples, centred in the frame; default nFft.</param>
+    /// <param name="window">Window shape.</param>
+    /// <param name="options">FFT engine and threads; null for <see cref="DspOptions.Default"/>.</param>
+    /// <exception cref="MusicMLException">Frames outside what the block holds, non-finite samples or invalid sizes.</exception>
+    public static ComplexMatrix Stft(FrameSource frames, int firstFrame, int frameCount, int? winLength = null,
+        WindowType window = WindowType.Hann, DspOptions? options = null)
+    {
+        options ??= DspOptions.Default;
+        int nFft = frames.FrameLength, hop = frames.HopLength;
+        var (_, win) = ResolveFrameSizes(nFft, hop, winLength);
+        CheckAvailable(frames, firstFrame, frameCount);
+        var block = frames.Block;
+        if (!block.IsEmpty) InputGuard.Audio(block);
+        var result = NewStftMatrix(nFft, frameCount);
+        if (frameCount == 0) return result;
+        var windowValues = Windows.GetPadded(window, win, nFft);
+        fixed (float* samples = block)
+            StftRange(new FrameReader(samples, block.Length, frames.BlockOffset, frames.SignalLength, nFft, hop, frames.Pad, frames.PadMode),
+                windowValues, hop, result, firstFrame, options);
+        return result;
+    }
+
+    /// <summary>An uninitialised <c>[1 + nFft/2, frames]</c> complex matrix: the STFT writes every element (212 MB for 10 minutes need not be zeroed first).</summary>
+    private static ComplexMatrix NewStftMatrix(int nFft, int frames)
+    {
         int bins = nFft / 2 + 1;
-        // Every element is written below, so the output (212 MB for 10 minutes) need not be zeroed first.
         var result = new ComplexMatrix(bins, frames, GC.AllocateUninitializedArray<float>(checked(2 * bins * frames)));
         HugePages.Advise(result.Data);
-        fixed (float* signal = y)
-        {
-            var reader = new FrameReader(signal, y.Length, nFft, hop, center ? nFft / 2 : 0, padMode);
-            if (StftEngine.Resolve(nFft, options) == FftBackend.FrameBatch)
-                options.ForChunks(frames, (start, end) => StftBatches(reader, windowValues, hop, result, start, end));
-            else
-                options.ForChunks(frames, (start, end) => StftFrames(reader, windowValues, fft, result, start, end));
-        }
         return result;
+    }
+
+    /// <summary>
+    /// The one STFT driver of the complex transform: frames [firstFrame, firstFrame + result.Columns) of
+    /// <paramref name="reader"/> into the columns of <paramref name="result"/>, split over <paramref name="options"/>'s
+    /// threads, through the frame-batch engine or a plain FFT per frame as <see cref="StftEngine"/> decides.
+    /// </summary>
+    private static void StftRange(FrameReader reader, float[] window, int hop, ComplexMatrix result, int firstFrame, DspOptions options)
+    {
+        int nFft = window.Length;
+        if (StftEngine.Resolve(nFft, options) == FftBackend.FrameBatch)
+            options.ForChunks(result.Columns, (start, end) => StftBatches(reader, window, hop, result, firstFrame, firstFrame + start, firstFrame + end));
+        else
+        {
+            var fft = RealFft.Create(nFft, options.Backend);
+            options.ForChunks(result.Columns, (start, end) => StftFrames(reader, window, fft, result, firstFrame, firstFrame + start, firstFrame + end));
+        }
+    }
+
+    /// <summary>Refuses frames a block does not determine completely.</summary>
+    private static void CheckAvailable(FrameSource frames, int firstFrame, int frameCount)
+    {
+        var (available, availableEnd) = frames.AvailableFrames;
+        if (frameCount < 0 || firstFrame < available || (long)firstFrame + frameCount > availableEnd)
+            throw new MusicMLException($"Frames {firstFrame}..{(long)firstFrame + frameCount - 1} are not all in this block, which determines frames {available}..{availableEnd - 1}.");
     }
 
     /// <summary>
@@ -88,7 +144,7 @@ public static unsafe partial class Spectral
     /// <c>[1 + nFft/2, frames]</c>: librosa's <c>np.abs(librosa.stft(y, …)) ** power</c> (its internal
     /// <c>_spectrogram</c>), computed without materialising the complex STFT, so it takes half the memory of
     /// <c>Stft(y).Magnitude()</c> and one pass. Values equal <see cref="ComplexMatrix.Magnitude"/> /
-    /// <see cref="ComplexMatrix.Power()"/> of <see cref="Stft"/> with the same arguments.
+    /// <see cref="ComplexMatrix.Power()"/> of <see cref="Stft(ReadOnlySpan{float}, int, int?, int?, WindowType, bool, PadMode, DspOptions?)"/> with the same arguments.
     /// </summary>
     /// <param name="y">Audio samples (any sample rate).</param>
     /// <param name="nFft">FFT length in samples (default 2048).</param>
@@ -140,9 +196,7 @@ public static unsafe partial class Spectral
         int nFft = frames.FrameLength, hop = frames.HopLength;
         var (_, win) = ResolveFrameSizes(nFft, hop, winLength);
         if (power is not (1.0 or 2.0)) throw new MusicMLException($"power must be 1 (magnitude) or 2 (power); got {power}.");
-        var (available, availableEnd) = frames.AvailableFrames;
-        if (frameCount < 0 || firstFrame < available || (long)firstFrame + frameCount > availableEnd)
-            throw new MusicMLException($"Frames {firstFrame}..{(long)firstFrame + frameCount - 1} are not all in this block, which determines frames {available}..{availableEnd - 1}.");
+        CheckAvailable(frames, firstFrame, frameCount);
         var block = frames.Block;
         if (!block.IsEmpty) InputGuard.Audio(block);
         var result = new FloatMatrix(nFft / 2 + 1, frameCount);
@@ -171,7 +225,7 @@ public static unsafe partial class Spectral
     /// partial batch goes in with ordinary stores.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StftBatches(FrameReader reader, float[] window, int hop, ComplexMatrix result, int start, int end)
+    private static void StftBatches(FrameReader reader, float[] window, int hop, ComplexMatrix result, int firstFrame, int start, int end)
     {
         var batches = new FrameBatches(reader, window, hop, end);
         int bins = result.Rows, columns = result.Columns, lanes = FrameBatchFft.Lanes;
@@ -181,7 +235,8 @@ public static unsafe partial class Spectral
         fixed (float* output = result.Data)
         fixed (int* shiftTable = shifts)
         {
-            var rows = new StreamingRowsSink(output, columns, start, carry.Pointer, shiftTable);
+            // Frame t goes to column t − firstFrame.
+            var rows = new StreamingRowsSink(output, columns, start - firstFrame, carry.Pointer, shiftTable);
             for (int b = 0; b < full; b++)
             {
                 rows.Begin(b);
@@ -191,7 +246,7 @@ public static unsafe partial class Spectral
             int first = start + full * lanes;
             if (first < end)
             {
-                var sink = new ComplexColumnsSink(output, columns, first, end - first);
+                var sink = new ComplexColumnsSink(output, columns, first - firstFrame, end - first);
                 batches.Forward(first, end - first, ref sink);
             }
         }
@@ -202,7 +257,7 @@ public static unsafe partial class Spectral
 
     // AggressiveOptimization: this loop covers the whole signal in one call, which would otherwise run as OSR code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StftFrames(FrameReader reader, float[] window, RealFft fft, ComplexMatrix result, int start, int end)
+    private static void StftFrames(FrameReader reader, float[] window, RealFft fft, ComplexMatrix result, int firstFrame, int start, int end)
     {
         int nFft = window.Length, bins = fft.Bins, frames = result.Columns;
         var frame = new AlignedBuffer(nFft);
@@ -222,7 +277,7 @@ public static unsafe partial class Spectral
                     FramePipeline.ApplyWindow(reader.Frame(blockStart + j, edge), window, frame.Pointer);
                     fft.Forward(frame.Span, block.Span.Slice(j * blockStride, 2 * bins));
                 }
-                TransposeComplex(staged, blockStride, count, bins, output + 2L * blockStart, frames);
+                TransposeComplex(staged, blockStride, count, bins, output + 2L * (blockStart - firstFrame), frames);
             }
         }
         // The last transpose reads the block through its raw pointer only: keep the pinned buffer alive until then.

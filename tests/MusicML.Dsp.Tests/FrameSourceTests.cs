@@ -125,6 +125,46 @@ public class FrameSourceTests
         Assert.Equal(whole.Data, stitched);
     }
 
+    public static TheoryData<FftBackend, PadMode, int> ComplexBlockCases => new()
+    {
+        { FftBackend.Managed, PadMode.Constant, 3001 },
+        { FftBackend.Managed, PadMode.Reflect, 4096 },
+        { FftBackend.FrameBatch, PadMode.Constant, 3001 },
+        { FftBackend.FrameBatch, PadMode.Reflect, 2777 },
+        { FftBackend.Fftw, PadMode.Constant, 3001 },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(ComplexBlockCases))]
+    public void BlocksOfTheComplexStftAreTheWholeSignalsColumnsBitForBit(FftBackend backend, PadMode mode, int blockLength)
+    {
+        // The complex STFT's block form goes through the same driver and engines as the whole-signal call: stitched
+        // from blocks (boundaries inside frames, odd chunk starts for the frame-batch engine's 16-frame batches and
+        // its streaming row stores), every column must be identical.
+        const int nFft = 1024, hop = 256, n = 22050;
+        Skip.IfNot(FftEngines.IsAvailable(backend, nFft),
+            backend == FftBackend.Fftw ? "FFTW (libfftw3f3) is not installed" : "no AVX-512 here, so the frame-batch engine cannot run");
+        var options = new DspOptions { Backend = backend };
+        var y = Signal(n, 11);
+        var whole = Spectral.Stft(y, nFft, hop, padMode: mode, options: options);
+        var stitched = new float[whole.Data.Length];
+        int frames = whole.Columns, next = 0;
+        for (long start = 0; start < n; start += blockLength)
+        {
+            long offset = Math.Max(0, start - nFft);
+            long stop = Math.Min(n, start + blockLength);
+            var source = new FrameSource(y.AsSpan((int)offset, (int)(stop - offset)), offset, endsSignal: stop == n, nFft, hop, true, mode);
+            int end = source.AvailableFrames.End;
+            if (end <= next) continue;
+            var part = Spectral.Stft(source, next, end - next, options: options);
+            for (int k = 0; k < part.Rows; k++)
+                part.Data.AsSpan(2 * k * part.Columns, 2 * part.Columns).CopyTo(stitched.AsSpan(2 * (k * frames + next)));
+            next = end;
+        }
+        Assert.Equal(frames, next);
+        Assert.Equal(whole.Data, stitched);
+    }
+
     [Fact]
     public void ABlockRefusesFramesItDoesNotHold()
     {
