@@ -13,8 +13,11 @@ namespace MusicML.Cli;
 internal static class TorchThreads
 {
     /// <summary>The most threads an option may ask for.</summary>
-    public const int MaxThreads = 1024;
+    public const int MaxThreads = TorchRuntime.MaxThreads;
+
+    /// <summary>The thread count an option's value means: <paramref name="threads"/>, or every core when null.</summary>
+    public static int Resolve(int? threads) => threads ?? Environment.ProcessorCount;
 
     /// <summary>Sets libtorch's intra-op threads to <paramref name="threads"/>, or to every core when null.</summary>
-    public static void Use(int? threads) => TorchRuntime.NumThreads = threads ?? Environment.ProcessorCount;
+    public static void Use(int? threads) => TorchRuntime.NumThreads = Resolve(threads);
 }

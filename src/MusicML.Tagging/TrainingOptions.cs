@@ -100,7 +100,7 @@ public sealed class TrainingOptions
                 ? $"--width applies to shortchunk only; {TaggerArchitectureNames.Name(Architecture)} has the published widths"
                 : $"--width must be 1..512, got {width}");
         if (Patience < 0) throw new MusicMLException($"--patience must be zero (never stop early) or positive, got {Patience}");
-        if (Threads is < 1 or > 1024) throw new MusicMLException($"--threads must be between 1 and 1024, got {Threads}");
+        if (Threads is < 1 or > TorchRuntime.MaxThreads) throw new MusicMLException($"--threads must be between 1 and {TorchRuntime.MaxThreads}, got {Threads}");
         if (ChunkCount < 1) throw new MusicMLException($"the chunk count must be positive, got {ChunkCount}");
         if (SampleRate < 8000 || SampleRate > 192000) throw new MusicMLException($"the sample rate must be 8000..192000 Hz, got {SampleRate}");
         if (Tags is not null)

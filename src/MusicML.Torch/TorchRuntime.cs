@@ -48,6 +48,9 @@ public static class TorchRuntime
     /// <summary>True when at least one CUDA device is usable.</summary>
     public static bool IsCudaAvailable => CudaDeviceCount > 0;
 
+    /// <summary>The most intra-op threads an option may ask for (a typo such as 10000 is refused, not obeyed).</summary>
+    public const int MaxThreads = 1024;
+
     /// <summary>The number of threads libtorch uses for intra-op parallelism on the CPU.</summary>
     public static int NumThreads
     {

@@ -206,7 +206,6 @@ internal sealed class TunedCqtPass(FeatureParameters p, int binsPerOctave, Func<
     public override void Observe(float[] window, int first, int count) => _tuning.Add(Spectral.Spectrogram(window, TuningFft, TuningHop), first, count);
 
     public override FloatMatrix Compute(float[] window) => compute(window, _estimate ??= _tuning.Estimate());
-
 }
 
 /// <summary>

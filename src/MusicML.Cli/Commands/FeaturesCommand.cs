@@ -112,7 +112,7 @@ internal static class FeaturesCommand
                     for (int t = first; t < first + count; t++, frame++)
                     {
                         line.Clear();
-                        // Frame t is centred on sample t * hop (librosa's frames_to_time with center=True).
+                        // The recording's frame `frame` is centred on sample frame * hop (librosa's frames_to_time, center=True).
                         line.Append(((double)frame * parameters.HopLength / parameters.SampleRate).ToString("F6", CultureInfo.InvariantCulture));
                         for (int r = 0; r < feature.Rows; r++)
                             line.Append(',').Append(feature[r, t].ToString("R", CultureInfo.InvariantCulture));

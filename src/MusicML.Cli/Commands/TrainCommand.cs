@@ -88,7 +88,7 @@ internal static class TrainCommand
                 Augment = parse.GetValue(augment),
                 ChunkCount = parse.GetValue(chunks),
                 Width = parse.GetValue(width),
-                Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
+                Threads = TorchThreads.Resolve(parse.GetValue(threads)),
             };
             return RunTagger(context, options);
         });
