@@ -41,15 +41,22 @@ public sealed class CrnnTagger : TaggerNetwork
     /// <summary>96 frames: the product of the time pools, the least that leaves one GRU step.</summary>
     public override long MinimumFrames => 2 * 3 * 4 * 4;
 
-    private protected override Tensor ForwardFromNormalized(Tensor spectrogram)
+    /// <inheritdoc />
+    public override long EmbeddingSize => _dense.InFeatures;
+
+    private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
         using var features = ForwardThrough(_blocks, spectrogram);
         // (batch, 128, 1, time) → (batch, time, 128) for the batch-first GRU.
         using var squeezed = features.Squeeze(2);
         using var sequence = squeezed.Permute(0, 2, 1);
         using var recurrent = _gru.Forward(sequence);
-        using var last = recurrent.Output.Select(1, -1);
-        using var dropped = _dropout.Forward(last);
+        return recurrent.Output.Select(1, -1);
+    }
+
+    private protected override Tensor Classify(Tensor embedding)
+    {
+        using var dropped = _dropout.Forward(embedding);
         return _dense.Forward(dropped);
     }
 }

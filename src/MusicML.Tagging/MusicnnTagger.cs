@@ -57,7 +57,10 @@ public sealed class MusicnnTagger : TaggerNetwork
     /// <inheritdoc />
     public override long MinimumFrames => 1;
 
-    private protected override Tensor ForwardFromNormalized(Tensor spectrogram)
+    /// <inheritdoc />
+    public override long EmbeddingSize => _dense2.InFeatures;
+
+    private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
         var branches = _frontEnd.Items;
         var outputs = new Tensor[branches.Count];
@@ -76,13 +79,17 @@ public sealed class MusicnnTagger : TaggerNetwork
             using var pooled = Tensor.Cat([maxPooled, meanPooled], 1);
             using var hidden = _dense1.Forward(pooled);
             using var normalised = _bn.Forward(hidden);
-            using var rectified = Functional.Relu(normalised);
-            using var dropped = _dropout.Forward(rectified);
-            return _dense2.Forward(dropped);
+            return Functional.Relu(normalised);
         }
         finally
         {
             foreach (var t in outputs) t?.Dispose();
         }
+    }
+
+    private protected override Tensor Classify(Tensor embedding)
+    {
+        using var dropped = _dropout.Forward(embedding);
+        return _dense2.Forward(dropped);
     }
 }

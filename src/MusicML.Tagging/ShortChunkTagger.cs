@@ -48,15 +48,22 @@ public sealed class ShortChunkTagger : TaggerNetwork
     /// <summary>128 frames: seven time pools of 2 leave one step.</summary>
     public override long MinimumFrames => 128;
 
-    private protected override Tensor ForwardFromNormalized(Tensor spectrogram)
+    /// <inheritdoc />
+    public override long EmbeddingSize => _dense2.InFeatures;
+
+    private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
         using var features = ForwardThrough(_blocks, spectrogram);
         // (batch, 4c, 1, steps) → global max over the steps → (batch, 4c).
         using var pooled = features.Max([2, 3]);
         using var hidden = _dense1.Forward(pooled);
         using var normalised = _bn.Forward(hidden);
-        using var rectified = Functional.Relu(normalised);
-        using var dropped = _dropout.Forward(rectified);
+        return Functional.Relu(normalised);
+    }
+
+    private protected override Tensor Classify(Tensor embedding)
+    {
+        using var dropped = _dropout.Forward(embedding);
         return _dense2.Forward(dropped);
     }
 }

@@ -16,6 +16,16 @@ public sealed record FileTags(string Path, TrackTags? Tags, MusicMLException? Er
     public bool Succeeded => Tags is not null;
 }
 
+/// <summary>The outcome of embedding one file with <see cref="Tagger.EmbedFiles"/>: its vector, or why it has none.</summary>
+/// <param name="Path">The file, as the caller named it.</param>
+/// <param name="Embedding">The track's L2-normalised embedding (<see cref="TaggerNetwork.EmbeddingSize"/> floats), or null when the file failed.</param>
+/// <param name="Error">Why the file has no embedding, or null; the message starts with <paramref name="Path"/>.</param>
+public sealed record FileEmbedding(string Path, float[]? Embedding, MusicMLException? Error)
+{
+    /// <summary>True when the file was embedded (<see cref="Embedding"/> is set).</summary>
+    public bool Succeeded => Embedding is not null;
+}
+
 public sealed partial class Tagger
 {
     /// <summary>
@@ -58,12 +68,51 @@ public sealed partial class Tagger
         if (readAhead < 0) throw new MusicMLException($"readAhead must be zero or positive, got {readAhead}");
         // Loaded now, so a model without its front end fails once, before any file, instead of as every file's error.
         _ = FrontEnd;
-        return TagFilesInOrder(paths, batchSize, readAhead);
+        return RunFiles(paths, batchSize, readAhead, Predict, Config.Tags.Count).Select(track => track.Error is not null
+            ? new FileTags(track.Path, null, track.Error)
+            : new FileTags(track.Path, new TrackTags(Config.Tags, track.Starts, track.Chunks, MeanOverChunks(track.Chunks, Config.Tags.Count)), null));
     }
 
-    private IEnumerable<FileTags> TagFilesInOrder(IEnumerable<string> paths, int batchSize, int readAhead)
+    /// <summary>
+    /// Embeds many files with the pipeline of <see cref="TagFiles"/> (same chunks, batching, read-ahead, bounded
+    /// memory, input order, per-file errors): each track's vector is the mean of its chunks' penultimate-layer
+    /// activations (<see cref="Embed"/>), scaled to unit L2 norm so that a dot product is the cosine similarity.
+    /// A track whose mean activation is all zero (no direction to normalise) gets an error instead of a vector.
+    /// </summary>
+    /// <exception cref="MusicMLException">batchSize is not positive, readAhead is negative, or the front end cannot be loaded.</exception>
+    public IEnumerable<FileEmbedding> EmbedFiles(IEnumerable<string> paths, int batchSize = DefaultFilesBatchSize, int readAhead = DefaultReadAhead)
     {
-        int length = Config.InputLength, tagCount = Config.Tags.Count;
+        ArgumentNullException.ThrowIfNull(paths);
+        if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
+        if (readAhead < 0) throw new MusicMLException($"readAhead must be zero or positive, got {readAhead}");
+        _ = FrontEnd;
+        int size = checked((int)Network.EmbeddingSize);
+        return RunFiles(paths, batchSize, readAhead, Embed, size).Select(track =>
+        {
+            if (track.Error is not null) return new FileEmbedding(track.Path, null, track.Error);
+            var mean = MeanOverChunks(track.Chunks, size);
+            double norm = 0;
+            foreach (var v in mean) norm += (double)v * v;
+            if (!(norm > 0))
+                return new FileEmbedding(track.Path, null, new MusicMLException(
+                    $"{track.Path}: model {Config.Name} gives an all-zero embedding (silent or featureless audio), which has no direction to compare") { FilePath = track.Path });
+            float scale = (float)(1 / Math.Sqrt(norm));
+            for (int i = 0; i < mean.Length; i++) mean[i] *= scale;
+            return new FileEmbedding(track.Path, mean, null);
+        });
+    }
+
+    /// <summary>One file's per-chunk network outputs (or its error), as <see cref="RunFiles"/> yields them.</summary>
+    private readonly record struct ChunkOutputs(string Path, long[] Starts, float[][] Chunks, MusicMLException? Error);
+
+    /// <summary>
+    /// The shared engine of <see cref="TagFiles"/> and <see cref="EmbedFiles"/>: decodes ahead, fills batches of
+    /// chunks across track boundaries, runs <paramref name="pass"/> (waveforms → (batch, width)) on each, and yields
+    /// each track's per-chunk rows in input order as soon as its last chunk has run.
+    /// </summary>
+    private IEnumerable<ChunkOutputs> RunFiles(IEnumerable<string> paths, int batchSize, int readAhead, Func<Tensor, Tensor> pass, int width)
+    {
+        int length = Config.InputLength;
         // Tracks waiting for chunk results (or failed), in input order: the head leaves as soon as it is complete.
         var pending = new Queue<PendingTrack>();
         var batch = new float[checked(batchSize * length)];
@@ -73,12 +122,12 @@ public sealed partial class Tagger
         void RunBatch()
         {
             using var waveforms = Tensor.From(new ReadOnlySpan<float>(batch, 0, filled * length), [filled, length], Device);
-            using var probabilities = Predict(waveforms);
+            using var probabilities = pass(waveforms);
             var values = probabilities.ToArray<float>();
             for (int i = 0; i < filled; i++)
             {
                 var (track, chunk) = owners[i];
-                track.Chunks[chunk] = values.AsSpan(i * tagCount, tagCount).ToArray();
+                track.Chunks[chunk] = values.AsSpan(i * width, width).ToArray();
                 track.Remaining--;
                 owners[i] = default;
             }
@@ -103,10 +152,10 @@ public sealed partial class Tagger
                     if (filled == batchSize) RunBatch();
                 }
             }
-            while (pending.Count > 0 && pending.Peek().Remaining == 0) yield return pending.Dequeue().Result(Config.Tags, tagCount);
+            while (pending.Count > 0 && pending.Peek().Remaining == 0) yield return pending.Dequeue().Result();
         }
         if (filled > 0) RunBatch();
-        while (pending.Count > 0) yield return pending.Dequeue().Result(Config.Tags, tagCount);
+        while (pending.Count > 0) yield return pending.Dequeue().Result();
     }
 
     /// <summary>
@@ -137,10 +186,7 @@ public sealed partial class Tagger
         public readonly float[][] Chunks = new float[starts.Length][];
         public int Remaining = starts.Length;
 
-        public FileTags Result(IReadOnlyList<string> tags, int tagCount) =>
-            error is not null
-                ? new FileTags(path, null, error)
-                : new FileTags(path, new TrackTags(tags, starts, Chunks, MeanOverChunks(Chunks, tagCount)), null);
+        public ChunkOutputs Result() => new(path, starts, Chunks, error);
     }
 
     /// <summary>

@@ -42,6 +42,12 @@ public sealed partial class Tagger : IDisposable
     /// <summary>Where the model runs.</summary>
     public Device Device { get; }
 
+    /// <summary>
+    /// SHA-256 of the weights file (lowercase hex): the configuration's pinned <c>weights_sha256</c> (checked at load),
+    /// else computed on first use. It identifies the model wherever its outputs are stored (embedding stores, indexes).
+    /// </summary>
+    public string WeightsSha256 => field ??= Config.WeightsSha256.Length > 0 ? Config.WeightsSha256 : CheckpointImport.Sha256(_weightsPath);
+
     /// <summary>Refuses weights whose SHA-256 differs from the configuration's <c>weights_sha256</c>, when it has one.</summary>
     private static void CheckWeightsHash(TaggerConfig config, string weightsPath)
     {
@@ -168,7 +174,17 @@ public sealed partial class Tagger : IDisposable
     /// <param name="input">Either waveforms (batch, samples) at <see cref="TaggerConfig.SampleRate"/>, full scale 1.0,
     /// or dB mel spectrograms (batch, nMels, frames), on any device.</param>
     /// <exception cref="MusicMLException">The input's rank or shape does not fit, or it holds NaN or infinity.</exception>
-    public Tensor Predict(Tensor input)
+    public Tensor Predict(Tensor input) => Run(input, Network.PredictProbabilities);
+
+    /// <summary>
+    /// The network's penultimate-layer activations (batch, <see cref="TaggerNetwork.EmbeddingSize"/>) on
+    /// <see cref="Device"/>, in evaluation mode without gradients; inputs as for <see cref="Predict"/>.
+    /// </summary>
+    /// <exception cref="MusicMLException">The input's rank or shape does not fit, or it holds NaN or infinity.</exception>
+    public Tensor Embed(Tensor input) => Run(input, Network.Embed);
+
+    /// <summary>Checks <paramref name="input"/>, computes its dB mel when it is a waveform, and runs <paramref name="onMel"/> on it.</summary>
+    private Tensor Run(Tensor input, Func<Tensor, Tensor> onMel)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var noGrad = TorchRuntime.NoGrad();
@@ -179,9 +195,9 @@ public sealed partial class Tagger : IDisposable
         switch (input.Rank)
         {
             case 2:
-                using (var mel = FrontEnd.Forward(onDevice)) return Network.PredictProbabilities(mel);
+                using (var mel = FrontEnd.Forward(onDevice)) return onMel(mel);
             case 3:
-                return Network.PredictProbabilities(onDevice);
+                return onMel(onDevice);
             default:
                 throw new MusicMLException(
                     $"model input must be waveforms (batch, samples) or dB mel spectrograms (batch, {Config.NMels}, frames), got shape [{string.Join(", ", input.Shape)}]");
@@ -234,7 +250,7 @@ public sealed partial class Tagger : IDisposable
     }
 
     /// <summary>
-    /// The track-level prediction: the arithmetic mean of the chunks' probabilities per tag, summed in chunk order in
+    /// The track-level prediction: the arithmetic mean of the chunks' probabilities (or embeddings) per column, summed in chunk order in
     /// double so that <see cref="TagTrack"/> and <see cref="TagFiles"/> agree however their batches were cut.
     /// </summary>
     private static float[] MeanOverChunks(float[][] chunkProbabilities, int tags)

@@ -76,11 +76,28 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
     /// <summary>The number of trainable scalars.</summary>
     public long ParameterCount => Parameters().Sum(p => p.NumElements);
 
+    /// <summary>Length of the vector <see cref="Embed"/> returns: the width of the layer before the output layer.</summary>
+    public abstract long EmbeddingSize { get; }
+
     /// <summary>Computes one logit per tag (pre-sigmoid, the input of a BCE-with-logits loss).</summary>
     /// <param name="input">dB mel spectrograms (batch, nMels, frames).</param>
     /// <returns>(batch, tags).</returns>
     /// <exception cref="MusicMLException">The input's shape does not fit the network (the shape is named).</exception>
     public override Tensor Forward(Tensor input)
+    {
+        using var embedding = Embed(input);
+        return Classify(embedding);
+    }
+
+    /// <summary>
+    /// The penultimate layer's activations, the input of the output layer (before its dropout): a track descriptor
+    /// for similarity search, as in the transfer-learning use of taggers (Choi et al. 2017, "Transfer learning for
+    /// music classification and regression tasks", ISMIR).
+    /// </summary>
+    /// <param name="input">dB mel spectrograms (batch, nMels, frames).</param>
+    /// <returns>(batch, <see cref="EmbeddingSize"/>).</returns>
+    /// <exception cref="MusicMLException">The input's shape does not fit the network (the shape is named).</exception>
+    public Tensor Embed(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 3 || input.Size(1) != NMels)
@@ -90,7 +107,7 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
             throw new MusicMLException($"{Architecture} needs at least {MinimumFrames} frames, got {input.Size(2)}");
         using var withChannel = input.Unsqueeze(1);
         using var normalised = _specBn.Forward(withChannel);
-        return ForwardFromNormalized(normalised);
+        return EmbedNormalized(normalised);
     }
 
     /// <summary>Tag probabilities σ(logits): what the original PyTorch <c>forward</c> returns.</summary>
@@ -102,8 +119,11 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
         return Functional.Sigmoid(logits);
     }
 
-    /// <summary>The layers after <c>spec_bn</c>: (batch, 1, nMels, frames) → (batch, tags) logits.</summary>
-    private protected abstract Tensor ForwardFromNormalized(Tensor spectrogram);
+    /// <summary>The layers after <c>spec_bn</c> up to the output layer: (batch, 1, nMels, frames) → (batch, <see cref="EmbeddingSize"/>).</summary>
+    private protected abstract Tensor EmbedNormalized(Tensor spectrogram);
+
+    /// <summary>The output layer (with its dropout): (batch, <see cref="EmbeddingSize"/>) → (batch, tags) logits.</summary>
+    private protected abstract Tensor Classify(Tensor embedding);
 
     /// <summary>Builds the network a configuration names, with freshly initialised weights.</summary>
     public static TaggerNetwork Create(TaggerConfig config)

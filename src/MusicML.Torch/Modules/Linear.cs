@@ -8,10 +8,17 @@ public sealed class Linear : Module<Tensor, Tensor>
     {
         Init.RequirePositive(inFeatures, "inFeatures");
         Init.RequirePositive(outFeatures, "outFeatures");
+        (InFeatures, OutFeatures) = (inFeatures, outFeatures);
         double bound = 1 / Math.Sqrt(inFeatures);
         Weight = RegisterParameter("weight", Init.Uniform([outFeatures, inFeatures], bound))!;
         Bias = RegisterParameter("bias", bias ? Init.Uniform([outFeatures], bound) : null);
     }
+
+    /// <summary>Length of each input vector.</summary>
+    public long InFeatures { get; }
+
+    /// <summary>Length of each output vector.</summary>
+    public long OutFeatures { get; }
 
     /// <summary>(out features, in features).</summary>
     public Tensor Weight { get; }
