@@ -46,6 +46,7 @@ internal static class EvalCommand
         };
         command.SetAction(parse => Run(context, EvaluationTask.Get(parse.GetValue(task)!), parse.GetValue(reference)!, parse.GetValue(estimated)!, parse.GetValue(format)!));
         command.Subcommands.Add(CreateTagger(context));
+        command.Subcommands.Add(SimilarityCommands.CreateEval(context));
         return command;
     }
 

@@ -39,6 +39,7 @@ public static class CommandLineApp
         yield return TrainCommand.Create(context);
         yield return PredictCommand.Create(context);
         yield return CorpusCommand.Create(context);
+        foreach (var command in SimilarityCommands.Create(context)) yield return command;
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
