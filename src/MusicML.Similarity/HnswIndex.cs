@@ -10,11 +10,11 @@ namespace MusicML.Similarity;
 /// are row numbers. Inner-product metric on unit vectors, so the score is the cosine.
 /// </summary>
 /// <remarks>
-/// MusicML calls USearch's C API directly instead of the package's managed <c>USearchIndex</c>: that wrapper grows
-/// the graph's capacity one slot per insertion (100,000 random 128-d vectors took 173 s to add, against 71 s here
-/// with capacity reserved once, on the same contended 2-core machine, docs/similarity.md), cannot add from several
-/// threads, and cannot change the search breadth after construction. Every native error becomes a
-/// <see cref="MusicMLException"/> carrying USearch's message; the native index has one owner and is freed by
+/// MusicML calls USearch's C API directly instead of the package's managed <c>USearchIndex</c>: that wrapper cannot
+/// add from several threads (concurrent <c>Add</c> calls fail with "Reserve capacity ahead of insertions!", as it
+/// exposes no reserve) and cannot change the search breadth after construction; on one thread both build at the
+/// same speed (bench/README.md). Every native error becomes a <see cref="MusicMLException"/> carrying USearch's
+/// message; the native index has one owner and is freed by
 /// <see cref="Dispose"/>.
 /// </remarks>
 public sealed class HnswIndex : IVectorIndex
