@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,23 +9,21 @@ namespace MusicML.Similarity;
 /// L2-normalised float32 track embeddings with their track ids and paths, all of one <see cref="EmbeddingSpace"/>,
 /// in memory and in a documented binary file (<c>docs/similarity.md</c>):
 /// <code>
-/// "MMLEMB01"                      8-byte magic
-/// int32 H, H bytes of UTF-8 JSON  {"format":"musicml.embeddings/1","kind":…,"model":…,"model_sha256":…,"dimension":D,"mean":[…],"scale":[…]}
+/// "MMLEMB01"                      magic of a <see cref="ChecksummedFile"/>
+/// header (UTF-8 JSON)             {"format":"musicml.embeddings/1","kind":…,"model":…,"model_sha256":…,"dimension":D,"count":N,"mean":[…],"scale":[…]}
 /// N records                       int32 id bytes, id (UTF-8), int32 path bytes, path (UTF-8), D × float32
-/// footer (16 bytes)               int64 N, uint32 CRC-32 of every byte before the footer, "MEND"
+/// footer                          CRC-32 of everything before it, "MEND"
 /// </code>
-/// All integers and floats little-endian. The footer comes last, so a truncated file is refused for its missing
-/// magic and a damaged one for its CRC. Saving writes a temporary file and renames it (<see cref="AtomicFile"/>), so
-/// appending (load, <see cref="Add"/>, save) never leaves a file that loads as valid but is incomplete.
+/// All integers and floats little-endian. A truncated file is refused for its missing end marker and a damaged one
+/// for its CRC. Saving writes a temporary file and renames it (<see cref="AtomicFile"/>), so appending (load,
+/// <see cref="Add"/>, save) never leaves a file that loads as valid but is incomplete.
 /// </summary>
 public sealed class EmbeddingStore
 {
     /// <summary>The header's format id.</summary>
     public const string Format = "musicml.embeddings/1";
 
-    private static ReadOnlySpan<byte> Magic => "MMLEMB01"u8;
-    private static ReadOnlySpan<byte> FooterMagic => "MEND"u8;
-    private const int FooterBytes = 16;
+    private const string Magic = "MMLEMB01";
     private const int MaxStringBytes = 1 << 16;
 
     private readonly List<string> _ids = [];
@@ -106,28 +102,18 @@ public sealed class EmbeddingStore
     }
 
     /// <summary>Writes the store to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="MusicMLException">The file cannot be written.</exception>
     public void Save(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.Write(path, stream =>
+        ChecksummedFile.Write(path, Magic, HeaderJson(), body =>
         {
-            var crc = new CrcStream(stream);
-            crc.Write(Magic);
-            var header = Encoding.UTF8.GetBytes(HeaderJson());
-            crc.WriteInt32(header.Length);
-            crc.Write(header);
             for (int row = 0; row < Count; row++)
             {
-                crc.WriteString(_ids[row]);
-                crc.WriteString(_paths[row]);
-                crc.Write(MemoryMarshal.AsBytes(Vector(row)));
+                body.WriteString(_ids[row]);
+                body.WriteString(_paths[row]);
+                body.WriteFloats(Vector(row));
             }
-            Span<byte> footer = stackalloc byte[FooterBytes];
-            BinaryPrimitives.WriteInt64LittleEndian(footer, Count);
-            BinaryPrimitives.WriteUInt32LittleEndian(footer[8..], crc.Crc);
-            FooterMagic.CopyTo(footer[12..]);
-            stream.Write(footer);
         });
     }
 
@@ -140,6 +126,7 @@ public sealed class EmbeddingStore
             ["model"] = Space.Model,
             ["model_sha256"] = Space.ModelSha256,
             ["dimension"] = Space.Dimension,
+            ["count"] = Count,
             ["mean"] = new JsonArray([.. Space.Mean.Select(v => (JsonNode)v)]),
             ["scale"] = new JsonArray([.. Space.Scale.Select(v => (JsonNode)v)]),
         };
@@ -150,63 +137,43 @@ public sealed class EmbeddingStore
     /// <exception cref="MusicMLException">The file is missing, not a store, truncated or damaged (the message names it and says which).</exception>
     public static EmbeddingStore Load(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new MusicMLException($"{path}: embedding store not found") { FilePath = path };
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new MusicMLException($"{path}: {e.Message}", e) { FilePath = path };
-        }
-        MusicMLException Bad(string why) => new($"{path}: {why}") { FilePath = path };
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw Bad("not a MusicML embedding store (no MMLEMB01 magic)");
-        if (bytes.Length < Magic.Length + 4 + FooterBytes || !bytes.AsSpan(bytes.Length - 4).SequenceEqual(FooterMagic))
-            throw Bad("embedding store is truncated (no end marker): it was not written completely; rebuild it");
-        int bodyLength = bytes.Length - FooterBytes;
-        var footer = bytes.AsSpan(bodyLength);
-        long count = BinaryPrimitives.ReadInt64LittleEndian(footer);
-        uint expectedCrc = BinaryPrimitives.ReadUInt32LittleEndian(footer[8..]);
-        if (Crc32.Compute(bytes.AsSpan(0, bodyLength)) != expectedCrc) throw Bad("embedding store is damaged (CRC-32 mismatch)");
-        var reader = new SpanReader(bytes.AsSpan(0, bodyLength), Magic.Length, Bad);
-        var space = ParseHeader(reader.ReadString(), path);
+        var (headerJson, body) = ChecksummedFile.Read(path, Magic, "embedding store");
+        var (space, count) = ParseHeader(headerJson, path);
         var store = new EmbeddingStore(space);
-        if (count < 0 || count > (long)(bodyLength / Math.Max(1, space.Dimension * sizeof(float)))) throw Bad($"embedding store is damaged (it claims {count} records)");
-        store._vectors = new float[checked((int)count * space.Dimension)];
+        if (count < 0 || count > body.Remaining / (space.Dimension * sizeof(float) + 8)) throw body.Damaged($"it claims {count} records");
+        store._vectors = new float[checked(count * space.Dimension)];
         var vector = new float[space.Dimension];
-        for (long i = 0; i < count; i++)
+        for (int i = 0; i < count; i++)
         {
-            string id = reader.ReadString(), trackPath = reader.ReadString();
-            MemoryMarshal.Cast<byte, float>(reader.Read(space.Dimension * sizeof(float))).CopyTo(vector);
+            string id = body.ReadString(), trackPath = body.ReadString();
+            body.ReadFloats(vector);
             try
             {
                 store.Add(id, trackPath, vector);
             }
             catch (MusicMLException e)
             {
-                throw Bad($"record {i}: {e.Message}");
+                throw body.Damaged($"record {i}: {e.Message}");
             }
         }
-        if (!reader.AtEnd) throw Bad($"embedding store has bytes after its {count} records");
-        if (store.Count != count) throw Bad($"embedding store lists {count} records but only {store.Count} distinct paths");
+        if (!body.AtEnd) throw body.Damaged($"bytes after its {count} records");
+        if (store.Count != count) throw body.Damaged($"{count} records but only {store.Count} distinct paths");
         return store;
     }
 
-    private static EmbeddingSpace ParseHeader(string json, string path)
+    private static (EmbeddingSpace Space, int Count) ParseHeader(string json, string path)
     {
         try
         {
             var header = JsonNode.Parse(json)!.AsObject();
             string format = (string?)header["format"] ?? "";
             if (format != Format) throw new MusicMLException($"{path}: embedding store format '{format}' is not {Format}") { FilePath = path };
-            return new EmbeddingSpace(
+            var space = new EmbeddingSpace(
                 (string?)header["kind"] ?? "", (string?)header["model"] ?? "", (string?)header["model_sha256"] ?? "",
                 (int?)header["dimension"] ?? 0,
                 header["mean"]?.AsArray().Select(v => (double)v!).ToArray() ?? [],
                 header["scale"]?.AsArray().Select(v => (double)v!).ToArray() ?? []).Validated(path);
+            return (space, (int?)header["count"] ?? -1);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NullReferenceException)
         {
@@ -216,54 +183,4 @@ public sealed class EmbeddingStore
 
     /// <summary>Writes the vectors as a float32 <c>.npy</c> of shape (<see cref="Count"/>, <see cref="Dimension"/>), atomically; row i is <see cref="Ids"/>[i].</summary>
     public void ExportNpy(string path) => NpyFile.WriteFloat32(path, Vectors, Count, Dimension);
-
-    /// <summary>Writes through to a stream while keeping the CRC-32 of everything written.</summary>
-    private sealed class CrcStream(Stream inner)
-    {
-        public uint Crc { get; private set; }
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            Crc = Crc32.Compute(bytes, Crc);
-            inner.Write(bytes);
-        }
-
-        public void WriteInt32(int value)
-        {
-            Span<byte> b = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(b, value);
-            Write(b);
-        }
-
-        public void WriteString(string value)
-        {
-            var bytes = Encoding.UTF8.GetBytes(value);
-            WriteInt32(bytes.Length);
-            Write(bytes);
-        }
-    }
-
-    /// <summary>Reads fields from the store's body, refusing any read past its end.</summary>
-    private ref struct SpanReader(ReadOnlySpan<byte> body, int position, Func<string, MusicMLException> bad)
-    {
-        private readonly ReadOnlySpan<byte> _body = body;
-        private int _position = position;
-
-        public readonly bool AtEnd => _position == _body.Length;
-
-        public ReadOnlySpan<byte> Read(int count)
-        {
-            if (count < 0 || count > _body.Length - _position) throw bad("embedding store is damaged (a record runs past the end)");
-            var slice = _body.Slice(_position, count);
-            _position += count;
-            return slice;
-        }
-
-        public string ReadString()
-        {
-            int length = BinaryPrimitives.ReadInt32LittleEndian(Read(4));
-            if (length > MaxStringBytes * 16) throw bad($"embedding store is damaged (a string of {length} bytes)");
-            return Encoding.UTF8.GetString(Read(length));
-        }
-    }
 }
