@@ -40,6 +40,7 @@ public static class CommandLineApp
         yield return PredictCommand.Create(context);
         yield return CorpusCommand.Create(context);
         foreach (var command in SimilarityCommands.Create(context)) yield return command;
+        yield return RecommendCommand.Create(context);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and diagnostics to <paramref name="error"/>.</summary>
