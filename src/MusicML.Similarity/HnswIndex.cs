@@ -12,8 +12,8 @@ namespace MusicML.Similarity;
 /// <remarks>
 /// MusicML calls USearch's C API directly instead of the package's managed <c>USearchIndex</c>: that wrapper cannot
 /// add from several threads (concurrent <c>Add</c> calls fail with "Reserve capacity ahead of insertions!", as it
-/// exposes no reserve) and cannot change the search breadth after construction; on one thread both build at the
-/// same speed (bench/README.md). Every native error becomes a <see cref="MusicMLException"/> carrying USearch's
+/// exposes no reserve) and cannot change the search breadth after construction; on one thread it also built 20,000
+/// vectors 1.7× slower (bench/README.md). Every native error becomes a <see cref="MusicMLException"/> carrying USearch's
 /// message; the native index has one owner and is freed by
 /// <see cref="Dispose"/>.
 /// </remarks>

@@ -58,6 +58,46 @@ internal static class SimilarityCommands
         yield return CreateEmbed(context);
         yield return CreateIndex(context);
         yield return CreateSimilar(context);
+        yield return CreateMap(context);
+    }
+
+    private static Command CreateMap(CliContext context)
+    {
+        var source = new Argument<string>("INDEX") { Description = "An index folder or an embedding store file." };
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "Folder for map.csv, map.html (interactive, offline) and map.png.", Required = true };
+        var method = new Option<string>("--method") { Description = "Layout: tsne (default; up to 5,000 tracks) or pca.", DefaultValueFactory = _ => "tsne" };
+        method.AcceptOnlyFromAmong([.. CatalogueMap.Methods]);
+        var clusters = new Option<int>("--clusters") { Description = "k-means clusters of the full embeddings (default 8, at most the track count).", DefaultValueFactory = _ => 8 };
+        var manifest = new Option<string?>("--manifest") { HelpName = "M.csv", Description = "A manifest whose --color-by column colours the points (matched by track id)." };
+        var colorBy = new Option<string?>("--color-by") { HelpName = "COLUMN", Description = "The manifest column to colour by (besides the clusters)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of k-means and t-SNE (default 0).", DefaultValueFactory = _ => 0 };
+        var command = new Command("map", "Draw a catalogue map: k-means clusters and a PCA or t-SNE layout of the embeddings, as CSV, an offline HTML scatter (hover shows the track) and a PNG.")
+        {
+            source, output, method, clusters, manifest, colorBy, seed,
+        };
+        command.SetAction(parse => RunMap(context, parse.GetValue(source)!, parse.GetValue(output)!, parse.GetValue(method)!, parse.GetValue(clusters),
+            parse.GetValue(manifest), parse.GetValue(colorBy), parse.GetValue(seed)));
+        return command;
+    }
+
+    private static int RunMap(CliContext context, string source, string folder, string method, int clusters, string? manifest, string? colorBy, int seed)
+    {
+        if ((manifest is null) != (colorBy is null)) throw new CliUsageException("--manifest and --color-by go together.");
+        var store = File.Exists(source) ? EmbeddingStore.Load(source) : LoadStore(source);
+        var labels = manifest is null ? null : ReadLabels(manifest, colorBy!);
+        var points = CatalogueMap.Compute(store, method, Math.Min(clusters, store.Count), seed);
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteText(Path.Combine(folder, "map.csv"), writer =>
+        {
+            writer.Write("id,path,x,y,cluster" + (colorBy is null ? "" : "," + CsvLine.Quote(colorBy)) + "\n");
+            foreach (var p in points)
+                writer.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"{CsvLine.Quote(p.Id)},{CsvLine.Quote(p.Path)},{p.X:R},{p.Y:R},{p.Cluster}{(labels is null ? "" : "," + CsvLine.Quote(labels.GetValueOrDefault(p.Id) ?? ""))}\n"));
+        });
+        AtomicFile.WriteAllText(Path.Combine(folder, "map.html"), Reports.MapPage.Render(Path.GetFileName(Path.TrimEndingDirectorySeparator(source)), points, method, colorBy, labels));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "map.png"), Reports.MapPage.RenderPng(points));
+        context.Error.WriteLine($"musicml: map: {points.Length} tracks, {method}, {points.Max(p => p.Cluster) + 1} clusters in {folder} (map.csv, map.html, map.png)");
+        return 0;
     }
 
     private static Command CreateEmbed(CliContext context)
