@@ -42,7 +42,6 @@ public sealed class HnswIndex : IVectorIndex
     public HnswIndex(int dimension, int connectivity = DefaultConnectivity, int expansionAdd = DefaultExpansionAdd, int expansionSearch = DefaultExpansionSearch)
         : this(Create(dimension, connectivity, expansionAdd, expansionSearch), dimension, connectivity, expansionAdd, expansionSearch)
     {
-        ExpansionSearch = expansionSearch;
     }
 
     private static nint Create(int dimension, int connectivity, int expansionAdd, int expansionSearch)
@@ -51,9 +50,17 @@ public sealed class HnswIndex : IVectorIndex
         if (connectivity < 2) throw new MusicMLException($"connectivity must be at least 2, got {connectivity}");
         if (expansionAdd <= 0 || expansionSearch <= 0) throw new MusicMLException($"expansions must be positive, got {expansionAdd} and {expansionSearch}");
         var options = Options(dimension, connectivity, expansionAdd, expansionSearch);
-        return Native.Call(() => Native.usearch_init(ref options, out var error), out var index) is { } message
-            ? throw new MusicMLException($"USearch: {message}")
-            : index;
+        nint index, error;
+        try
+        {
+            index = Native.usearch_init(ref options, out error);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new MusicMLException($"USearch's native library libusearch_c.so could not be loaded ({e.Message}); it ships in the Cloud.Unum.USearch package beside musicml.dll", e);
+        }
+        Native.Check(error);
+        return index != 0 ? index : throw new MusicMLException("USearch: the index could not be created");
     }
 
     private static Native.InitOptions Options(int dimension, int connectivity, int expansionAdd, int expansionSearch) => new()
@@ -237,21 +244,6 @@ public sealed class HnswIndex : IVectorIndex
         [DllImport(Library)] public static extern nuint usearch_memory_usage(nint index, out nint error);
         [DllImport(Library, CharSet = CharSet.Ansi)] public static extern void usearch_save(nint index, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, out nint error);
         [DllImport(Library, CharSet = CharSet.Ansi)] public static extern void usearch_load(nint index, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, out nint error);
-
-        /// <summary>Runs a native call that returns a value, turning a missing library into an error naming the package.</summary>
-        public static string? Call(Func<nint> call, out nint value)
-        {
-            try
-            {
-                value = call();
-                return null;
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                value = 0;
-                throw new MusicMLException($"USearch's native library {Library}.so could not be loaded ({e.Message}); it ships in the Cloud.Unum.USearch package beside musicml.dll", e);
-            }
-        }
 
         public static void Check(nint error, string? path = null)
         {
