@@ -11,7 +11,49 @@ namespace MusicML.Similarity;
 /// <param name="Path">The file as the caller named it.</param>
 /// <param name="Vector">L2-normalised embedding in the embedder's <see cref="ITrackEmbedder.Space"/>, or null.</param>
 /// <param name="Error">Why the file failed, or null.</param>
-public sealed record TrackEmbedding(string Path, float[]? Vector, MusicMLException? Error);
+/// <param name="Id">The track id to store it under; null means the file name without extension (<see cref="EmbeddingStore.TrackId"/>).</param>
+public sealed record TrackEmbedding(string Path, float[]? Vector, MusicMLException? Error, string? Id = null);
+
+/// <summary>A time window of a recording, embedded as a track of its own (e.g. the 15 s windows of <c>similarity_segments.csv</c>).</summary>
+/// <param name="Id">Its id in the store.</param>
+/// <param name="Path">The audio file.</param>
+/// <param name="Start">Start in seconds.</param>
+/// <param name="End">End in seconds (after <paramref name="Start"/>).</param>
+public sealed record AudioSegment(string Id, string Path, double Start, double End)
+{
+    /// <summary>The path a segment is stored under: <c>FILE@START-END</c> (seconds), unique per window.</summary>
+    public string StoredPath => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Path}@{Start:0.###}-{End:0.###}");
+
+    /// <summary>
+    /// Reads a segment list: CSV with a header holding <c>segment</c> (or <c>id</c>), <c>file</c> (relative to the
+    /// list's folder), <c>start</c> and <c>end</c>; a malformed line is refused with file:line.
+    /// </summary>
+    /// <exception cref="MusicMLException">The file is missing, lacks a column, or a line is malformed.</exception>
+    public static IReadOnlyList<AudioSegment> ReadList(string path)
+    {
+        if (!File.Exists(path)) throw new MusicMLException($"{path}: segment list not found") { FilePath = path };
+        var lines = File.ReadAllLines(path);
+        var header = lines.Length > 0 ? CsvLine.Split(lines[0]) : [];
+        int Column(params string[] names) => names.Select(n => Array.IndexOf(header, n)).FirstOrDefault(i => i >= 0, -1) is var c && c >= 0
+            ? c : throw new MusicMLException($"{path}: the segment list needs a '{names[0]}' column (columns: {string.Join(", ", header)})") { FilePath = path };
+        int id = Column("segment", "id"), file = Column("file", "path"), start = Column("start"), end = Column("end");
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".";
+        var segments = new List<AudioSegment>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Trim().Length == 0) continue;
+            var f = CsvLine.Split(lines[i]);
+            if (f.Length != header.Length
+                || !double.TryParse(f[start], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s)
+                || !double.TryParse(f[end], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double e)
+                || !(s >= 0) || !(e > s) || !double.IsFinite(e))
+                throw new MusicMLException($"{path}:{i + 1}: expected {header.Length} fields with 0 ≤ start < end seconds") { FilePath = path };
+            segments.Add(new AudioSegment(f[id], System.IO.Path.Combine(folder, f[file]), s, e));
+        }
+        if (segments.Count == 0) throw new MusicMLException($"{path}: no segments listed") { FilePath = path };
+        return segments;
+    }
+}
 
 /// <summary>Turns audio files into vectors of one <see cref="EmbeddingSpace"/>.</summary>
 public interface ITrackEmbedder : IDisposable
@@ -75,6 +117,31 @@ public sealed class TaggerEmbedder : ITrackEmbedder
         {
             onFile?.Invoke(!result.Succeeded);
             yield return new TrackEmbedding(result.Path, result.Embedding, result.Error);
+        }
+    }
+
+    /// <summary>
+    /// Embeds time windows of recordings, each as a track of its own (id = the segment's, path =
+    /// <see cref="AudioSegment.StoredPath"/>): the window is decoded at the model's rate and embedded with
+    /// <see cref="Tagger.EmbedTrack"/>. A window shorter than one chunk, or one that cannot be read, yields its error.
+    /// </summary>
+    public IEnumerable<TrackEmbedding> EmbedSegments(IReadOnlyList<AudioSegment> segments, Action<bool>? onFile = null)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        foreach (var segment in segments)
+        {
+            TrackEmbedding result;
+            try
+            {
+                var audio = MusicML.Audio.AudioFile.Load(segment.Path, _tagger.Config.SampleRate, mono: true, segment.Start, segment.End - segment.Start);
+                result = new TrackEmbedding(segment.StoredPath, _tagger.EmbedTrack(audio.ToMono(), _batchSize), null, segment.Id);
+            }
+            catch (MusicMLException e)
+            {
+                result = new TrackEmbedding(segment.StoredPath, null, new MusicMLException($"{segment.StoredPath}: {e.Message}", e) { FilePath = segment.Path }, segment.Id);
+            }
+            onFile?.Invoke(result.Vector is null);
+            yield return result;
         }
     }
 

@@ -90,14 +90,10 @@ public sealed partial class Tagger
         return RunFiles(paths, batchSize, readAhead, Embed, size).Select(track =>
         {
             if (track.Error is not null) return new FileEmbedding(track.Path, null, track.Error);
-            var mean = MeanOverChunks(track.Chunks, size);
-            double norm = 0;
-            foreach (var v in mean) norm += (double)v * v;
-            if (!(norm > 0))
+            var mean = UnitMean(track.Chunks, size);
+            if (mean is null)
                 return new FileEmbedding(track.Path, null, new MusicMLException(
                     $"{track.Path}: model {Config.Name} gives an all-zero embedding (silent or featureless audio), which has no direction to compare") { FilePath = track.Path });
-            float scale = (float)(1 / Math.Sqrt(norm));
-            for (int i = 0; i < mean.Length; i++) mean[i] *= scale;
             return new FileEmbedding(track.Path, mean, null);
         });
     }

@@ -230,11 +230,42 @@ public sealed partial class Tagger : IDisposable
     /// <exception cref="MusicMLException">The track is shorter than one chunk, holds NaN/infinity, or batchSize is not positive.</exception>
     public TrackTags TagTrack(ReadOnlySpan<float> samples, int batchSize = 4)
     {
+        var (starts, chunks) = RunTrack(samples, batchSize, Predict, Config.Tags.Count);
+        return new TrackTags(Config.Tags, starts, chunks, MeanOverChunks(chunks, Config.Tags.Count));
+    }
+
+    /// <summary>
+    /// The embedding of a whole track (or of any excerpt) given as mono samples at <see cref="TaggerConfig.SampleRate"/>:
+    /// the chunks' penultimate-layer activations averaged and scaled to unit length, as <see cref="EmbedFiles"/> does for files.
+    /// </summary>
+    /// <exception cref="MusicMLException">The samples are shorter than one chunk, hold NaN/infinity, or give an all-zero embedding.</exception>
+    public float[] EmbedTrack(ReadOnlySpan<float> samples, int batchSize = 4)
+    {
+        int size = checked((int)Network.EmbeddingSize);
+        var (_, chunks) = RunTrack(samples, batchSize, Embed, size);
+        return UnitMean(chunks, size) ?? throw new MusicMLException($"model {Config.Name} gives an all-zero embedding (silent or featureless audio), which has no direction to compare");
+    }
+
+    /// <summary>The mean of the chunk rows scaled to unit L2 norm, or null when the mean is all zero.</summary>
+    private static float[]? UnitMean(float[][] chunks, int size)
+    {
+        var mean = MeanOverChunks(chunks, size);
+        double norm = 0;
+        foreach (var v in mean) norm += (double)v * v;
+        if (!(norm > 0)) return null;
+        float scale = (float)(1 / Math.Sqrt(norm));
+        for (int i = 0; i < mean.Length; i++) mean[i] *= scale;
+        return mean;
+    }
+
+    /// <summary>Runs <paramref name="pass"/> over the evaluation protocol's chunks of <paramref name="samples"/>, <paramref name="batchSize"/> at a time.</summary>
+    private (long[] Starts, float[][] Chunks) RunTrack(ReadOnlySpan<float> samples, int batchSize, Func<Tensor, Tensor> pass, int width)
+    {
         if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
         var starts = ChunkStarts(samples.Length);
         InputGuard.Audio(samples, "samples");
-        int length = Config.InputLength, tags = Config.Tags.Count;
-        var chunkProbabilities = new float[starts.Length][];
+        int length = Config.InputLength;
+        var chunks = new float[starts.Length][];
         var batch = new float[Math.Min(batchSize, starts.Length) * length];
         for (int first = 0; first < starts.Length; first += batchSize)
         {
@@ -242,11 +273,11 @@ public sealed partial class Tagger : IDisposable
             for (int i = 0; i < count; i++)
                 samples.Slice(checked((int)starts[first + i]), length).CopyTo(batch.AsSpan(i * length, length));
             using var waveforms = Tensor.From(new ReadOnlySpan<float>(batch, 0, count * length), [count, length], Device);
-            using var probabilities = Predict(waveforms);
-            var values = probabilities.ToArray<float>();
-            for (int i = 0; i < count; i++) chunkProbabilities[first + i] = values.AsSpan(i * tags, tags).ToArray();
+            using var outputs = pass(waveforms);
+            var values = outputs.ToArray<float>();
+            for (int i = 0; i < count; i++) chunks[first + i] = values.AsSpan(i * width, width).ToArray();
         }
-        return new TrackTags(Config.Tags, starts, chunkProbabilities, MeanOverChunks(chunkProbabilities, tags));
+        return (starts, chunks);
     }
 
     /// <summary>

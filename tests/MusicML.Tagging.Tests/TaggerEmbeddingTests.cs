@@ -78,6 +78,9 @@ public sealed class TaggerEmbeddingTests
             Assert.Equal(1.0, Math.Sqrt(v.Sum(x => (double)x * x)), 5);
             ArrayComparison.AssertRelativeMaxError(v, many[i].Embedding!, 1e-5, $"{files[i]} batched");
         }
+        // The in-memory form (a decoded track or any excerpt) gives the file's embedding.
+        var samples = MusicML.Audio.AudioFile.Load(files[0], tagger.Config.SampleRate).ToMono();
+        ArrayComparison.AssertRelativeMaxError(one[0].Embedding!, tagger.EmbedTrack(samples), 1e-4, "EmbedTrack vs EmbedFiles");
         // Two different recordings point in different directions.
         Assert.True(one[0].Embedding!.Zip(one[1].Embedding!).Sum(p => p.First * p.Second) < 0.999);
     }

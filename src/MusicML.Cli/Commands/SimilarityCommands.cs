@@ -38,19 +38,25 @@ internal static class SimilarityCommands
 
         public readonly Option<int> Jobs = JobsOption.Create("Files summarised in parallel for --embedding features (default 1).");
 
+        public readonly Option<string?> Segments = new("--segments")
+        {
+            HelpName = "S.csv",
+            Description = "Embed time windows instead of whole files: CSV with segment (or id), file (relative to the CSV), start and end (seconds) columns, e.g. ../shared/eval/real/similarity_segments.csv. Tagger embeddings only; no INPUT then.",
+        };
+
         public EmbeddingOptions()
         {
             Kind.AcceptOnlyFromAmong(EmbeddingKinds);
             Device.AcceptOnlyFromAmong("cpu", "cuda");
         }
 
-        public IEnumerable<Option> All => [Kind, Model, Device, Jobs];
+        public IEnumerable<Option> All => [Kind, Model, Device, Jobs, Segments];
 
-        public Choice Read(ParseResult parse) => new(parse.GetValue(Kind), parse.GetValue(Model), parse.GetValue(Device)!, parse.GetValue(Jobs));
+        public Choice Read(ParseResult parse) => new(parse.GetValue(Kind), parse.GetValue(Model), parse.GetValue(Device)!, parse.GetValue(Jobs), parse.GetValue(Segments));
     }
 
     /// <summary>--embedding (null: the store's, else tagger), --model (null: the store's, else the bundled tagger), --device, --jobs.</summary>
-    private sealed record Choice(string? Kind, string? Model, string Device, int Jobs);
+    private sealed record Choice(string? Kind, string? Model, string Device, int Jobs, string? Segments = null);
 
     /// <summary>Builds <c>embed</c>, <c>index</c> and <c>similar</c>.</summary>
     public static IEnumerable<Command> Create(CliContext context)
@@ -103,6 +109,7 @@ internal static class SimilarityCommands
     private static Command CreateEmbed(CliContext context)
     {
         var inputs = InputFiles.CreateArgument();
+        inputs.Arity = ArgumentArity.ZeroOrMore;
         var output = new Option<string>("--out") { HelpName = "STORE", Description = "The embedding store to write, or to append to when it exists (same embedding and model required).", Required = true };
         var npy = new Option<string?>("--npy") { HelpName = "FILE.npy", Description = "Also export the store's vectors as a float32 (tracks × dimension) .npy." };
         var embedding = new EmbeddingOptions();
@@ -118,11 +125,11 @@ internal static class SimilarityCommands
     private static int RunEmbed(CliContext context, IReadOnlyList<string> inputs, string storePath, string? npy, Choice choice)
     {
         JobsOption.Check(choice.Jobs);
-        var files = InputFiles.ExpandAtLeastOne(inputs, context);
+        var (files, segments) = Sources(context, inputs, choice);
         OutputPaths.CheckFile("--out", storePath, files);
         var store = File.Exists(storePath) ? EmbeddingStore.Load(storePath) : null;
         using var embedder = OpenEmbedder(choice, store?.Space);
-        int failed = AddAll(context, embedder, files, (id, path, vector) =>
+        int failed = AddAll(context, embedder, files, segments, (id, path, vector) =>
         {
             store ??= new EmbeddingStore(embedder.Space!);
             store.Add(id, path, vector);
@@ -139,11 +146,14 @@ internal static class SimilarityCommands
     /// Embeds <paramref name="files"/> and hands each vector to <paramref name="add"/> in input order; failures are
     /// reported (one line each) and counted. Progress is drawn on a terminal.
     /// </summary>
-    private static int AddAll(CliContext context, ITrackEmbedder embedder, IReadOnlyList<string> files, Action<string, string, float[]> add)
+    private static int AddAll(CliContext context, ITrackEmbedder embedder, IReadOnlyList<string> files, IReadOnlyList<AudioSegment>? segments,
+        Action<string, string, float[]> add)
     {
         int failed = 0;
-        using var progress = new ProgressReporter(context, files.Count);
-        foreach (var result in embedder.Embed(files, failedFile => progress.Advance(failedFile)))
+        using var progress = new ProgressReporter(context, segments?.Count ?? files.Count, segments is null ? "files" : "segments");
+        void Advance(bool failedFile) => progress.Advance(failedFile);
+        var results = segments is null ? embedder.Embed(files, Advance) : ((TaggerEmbedder)embedder).EmbedSegments(segments, Advance);
+        foreach (var result in results)
         {
             if (result.Vector is null)
             {
@@ -151,9 +161,19 @@ internal static class SimilarityCommands
                 failed++;
                 continue;
             }
-            add(EmbeddingStore.TrackId(result.Path), result.Path, result.Vector);
+            add(result.Id ?? EmbeddingStore.TrackId(result.Path), result.Path, result.Vector);
         }
         return failed;
+    }
+
+    /// <summary>The audio files of INPUT, or the segments of --segments (one of the two, not both).</summary>
+    private static (IReadOnlyList<string> Files, IReadOnlyList<AudioSegment>? Segments) Sources(CliContext context, IReadOnlyList<string> inputs, Choice choice)
+    {
+        if (choice.Segments is null) return (InputFiles.ExpandAtLeastOne(inputs, context), null);
+        if (inputs.Count > 0) throw new CliUsageException("give either INPUT files or --segments, not both.");
+        if (choice.Kind == EmbeddingSpace.FeaturesKind) throw new CliUsageException("--segments works with --embedding tagger only.");
+        var segments = AudioSegment.ReadList(choice.Segments);
+        return ([.. segments.Select(s => s.Path).Distinct()], segments);
     }
 
     /// <summary>
@@ -191,6 +211,7 @@ internal static class SimilarityCommands
         var index = new Command("index", "Build, extend and describe nearest-neighbour indexes of track embeddings (a folder: store, graph, index.json).");
 
         var inputs = InputFiles.CreateArgument();
+        inputs.Arity = ArgumentArity.ZeroOrMore;
         var output = new Option<string>("--out") { HelpName = "INDEX", Description = "The index folder to create (an existing index there is replaced).", Required = true };
         var engine = new Option<string>("--engine")
         {
@@ -208,7 +229,7 @@ internal static class SimilarityCommands
         var more = InputFiles.CreateArgument();
         var addEmbedding = new EmbeddingOptions();
         var add = new Command("add", "Embed more audio files (with the index's embedding and model) and add them; files already indexed are skipped.") { target, more };
-        foreach (var option in addEmbedding.All.Where(o => o != addEmbedding.Kind && o != addEmbedding.Model)) add.Options.Add(option);
+        foreach (var option in addEmbedding.All.Where(o => o != addEmbedding.Kind && o != addEmbedding.Model && o != addEmbedding.Segments)) add.Options.Add(option);
         add.SetAction(parse => RunAdd(context, parse.GetValue(target)!, parse.GetValue(more) ?? [], addEmbedding.Read(parse)));
         index.Subcommands.Add(add);
 
@@ -222,13 +243,13 @@ internal static class SimilarityCommands
     private static int RunBuild(CliContext context, IReadOnlyList<string> inputs, string folder, string engine, Choice choice)
     {
         JobsOption.Check(choice.Jobs);
-        var files = InputFiles.ExpandAtLeastOne(inputs, context);
+        var (files, segments) = Sources(context, inputs, choice);
         OutputPaths.CheckNotInput("--out", folder, files);
         using var embedder = OpenEmbedder(choice, null);
         SimilarityIndex? index = null;
         try
         {
-            int failed = AddAll(context, embedder, files, (id, path, vector) =>
+            int failed = AddAll(context, embedder, files, segments, (id, path, vector) =>
             {
                 index ??= SimilarityIndex.Create(embedder.Space!, engine);
                 index.Add(id, path, vector, out _);
@@ -253,7 +274,7 @@ internal static class SimilarityCommands
         if (fresh.Length < files.Count) context.Warn($"{files.Count - fresh.Length} of {files.Count} files are already in {folder} and were skipped");
         using var embedder = OpenEmbedder(choice with { Model = null, Kind = null }, index.Store.Space);
         int before = index.Count;
-        int failed = fresh.Length == 0 ? 0 : AddAll(context, embedder, fresh, (id, path, vector) => index.Add(id, path, vector, out _));
+        int failed = fresh.Length == 0 ? 0 : AddAll(context, embedder, fresh, null, (id, path, vector) => index.Add(id, path, vector, out _));
         index.Save(folder);
         context.Error.WriteLine($"musicml: index add: {index.Count - before} tracks added, {index.Count} in {folder}");
         return failed == 0 ? 0 : CommandLineApp.ExitFailure;
@@ -419,7 +440,7 @@ internal static class SimilarityCommands
         var header = CsvLine.Split(lines[0]);
         int labelColumn = Array.IndexOf(header, label);
         if (labelColumn < 0) throw new CliUsageException($"--label {label}: {path} has no such column (columns: {string.Join(", ", header)}).");
-        int idColumn = Array.IndexOf(header, "id"), fileColumn = Array.IndexOf(header, "file"), pathColumn = Array.IndexOf(header, "path");
+        int idColumn = Array.IndexOf(header, "id") is >= 0 and var i0 ? i0 : Array.IndexOf(header, "segment"), fileColumn = Array.IndexOf(header, "file"), pathColumn = Array.IndexOf(header, "path");
         if (idColumn < 0 && fileColumn < 0 && pathColumn < 0) throw new MusicMLException($"{path}: the manifest needs an 'id', 'file' or 'path' column") { FilePath = path };
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 1; i < lines.Length; i++)
