@@ -41,8 +41,7 @@ public sealed class CrnnTagger : TaggerNetwork
     /// <summary>96 frames: the product of the time pools, the least that leaves one GRU step.</summary>
     public override long MinimumFrames => 2 * 3 * 4 * 4;
 
-    /// <inheritdoc />
-    public override long EmbeddingSize => _dense.InFeatures;
+    private protected override (Dropout Dropout, Linear Output) Head => (_dropout, _dense);
 
     private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
@@ -52,11 +51,5 @@ public sealed class CrnnTagger : TaggerNetwork
         using var sequence = squeezed.Permute(0, 2, 1);
         using var recurrent = _gru.Forward(sequence);
         return recurrent.Output.Select(1, -1);
-    }
-
-    private protected override Tensor Classify(Tensor embedding)
-    {
-        using var dropped = _dropout.Forward(embedding);
-        return _dense.Forward(dropped);
     }
 }

@@ -40,8 +40,7 @@ public sealed class FcnTagger : TaggerNetwork
     /// <summary>2559 frames: one more and the time axis would not pool to a single step.</summary>
     public long MaximumFrames => 2 * MinimumFrames - 1;
 
-    /// <inheritdoc />
-    public override long EmbeddingSize => _dense.InFeatures;
+    private protected override (Dropout Dropout, Linear Output) Head => (_dropout, _dense);
 
     private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
@@ -50,11 +49,5 @@ public sealed class FcnTagger : TaggerNetwork
                 $"FCN needs {MinimumFrames}..{MaximumFrames} frames (29 s at 16 kHz gives 1813), got {spectrogram.Size(3)}");
         using var features = ForwardThrough(_blocks, spectrogram);
         return features.Flatten(1);
-    }
-
-    private protected override Tensor Classify(Tensor embedding)
-    {
-        using var dropped = _dropout.Forward(embedding);
-        return _dense.Forward(dropped);
     }
 }

@@ -57,8 +57,7 @@ public sealed class MusicnnTagger : TaggerNetwork
     /// <inheritdoc />
     public override long MinimumFrames => 1;
 
-    /// <inheritdoc />
-    public override long EmbeddingSize => _dense2.InFeatures;
+    private protected override (Dropout Dropout, Linear Output) Head => (_dropout, _dense2);
 
     private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
@@ -85,11 +84,5 @@ public sealed class MusicnnTagger : TaggerNetwork
         {
             foreach (var t in outputs) t?.Dispose();
         }
-    }
-
-    private protected override Tensor Classify(Tensor embedding)
-    {
-        using var dropped = _dropout.Forward(embedding);
-        return _dense2.Forward(dropped);
     }
 }

@@ -48,8 +48,7 @@ public sealed class ShortChunkTagger : TaggerNetwork
     /// <summary>128 frames: seven time pools of 2 leave one step.</summary>
     public override long MinimumFrames => 128;
 
-    /// <inheritdoc />
-    public override long EmbeddingSize => _dense2.InFeatures;
+    private protected override (Dropout Dropout, Linear Output) Head => (_dropout, _dense2);
 
     private protected override Tensor EmbedNormalized(Tensor spectrogram)
     {
@@ -59,11 +58,5 @@ public sealed class ShortChunkTagger : TaggerNetwork
         using var hidden = _dense1.Forward(pooled);
         using var normalised = _bn.Forward(hidden);
         return Functional.Relu(normalised);
-    }
-
-    private protected override Tensor Classify(Tensor embedding)
-    {
-        using var dropped = _dropout.Forward(embedding);
-        return _dense2.Forward(dropped);
     }
 }

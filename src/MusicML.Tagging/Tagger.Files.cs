@@ -63,11 +63,7 @@ public sealed partial class Tagger
     /// <exception cref="MusicMLException">batchSize is not positive, readAhead is negative, or the front end cannot be loaded.</exception>
     public IEnumerable<FileTags> TagFiles(IEnumerable<string> paths, int batchSize = DefaultFilesBatchSize, int readAhead = DefaultReadAhead)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
-        if (readAhead < 0) throw new MusicMLException($"readAhead must be zero or positive, got {readAhead}");
-        // Loaded now, so a model without its front end fails once, before any file, instead of as every file's error.
-        _ = FrontEnd;
+        CheckFileArguments(paths, batchSize, readAhead);
         return RunFiles(paths, batchSize, readAhead, Predict, Config.Tags.Count).Select(track => track.Error is not null
             ? new FileTags(track.Path, null, track.Error)
             : new FileTags(track.Path, new TrackTags(Config.Tags, track.Starts, track.Chunks, MeanOverChunks(track.Chunks, Config.Tags.Count)), null));
@@ -82,20 +78,28 @@ public sealed partial class Tagger
     /// <exception cref="MusicMLException">batchSize is not positive, readAhead is negative, or the front end cannot be loaded.</exception>
     public IEnumerable<FileEmbedding> EmbedFiles(IEnumerable<string> paths, int batchSize = DefaultFilesBatchSize, int readAhead = DefaultReadAhead)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
-        if (readAhead < 0) throw new MusicMLException($"readAhead must be zero or positive, got {readAhead}");
-        _ = FrontEnd;
+        CheckFileArguments(paths, batchSize, readAhead);
         int size = checked((int)Network.EmbeddingSize);
         return RunFiles(paths, batchSize, readAhead, Embed, size).Select(track =>
         {
             if (track.Error is not null) return new FileEmbedding(track.Path, null, track.Error);
             var mean = UnitMean(track.Chunks, size);
-            if (mean is null)
-                return new FileEmbedding(track.Path, null, new MusicMLException(
-                    $"{track.Path}: model {Config.Name} gives an all-zero embedding (silent or featureless audio), which has no direction to compare") { FilePath = track.Path });
-            return new FileEmbedding(track.Path, mean, null);
+            return mean is null
+                ? new FileEmbedding(track.Path, null, new MusicMLException($"{track.Path}: {ZeroEmbedding}") { FilePath = track.Path })
+                : new FileEmbedding(track.Path, mean, null);
         });
+    }
+
+    /// <summary>
+    /// The eager checks of <see cref="TagFiles"/> and <see cref="EmbedFiles"/> (their work is lazy): the arguments,
+    /// and the front end, loaded now so that a model without one fails once, before any file, not as every file's error.
+    /// </summary>
+    private void CheckFileArguments(IEnumerable<string> paths, int batchSize, int readAhead)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (batchSize <= 0) throw new MusicMLException($"batchSize must be positive, got {batchSize}");
+        if (readAhead < 0) throw new MusicMLException($"readAhead must be zero or positive, got {readAhead}");
+        _ = FrontEnd;
     }
 
     /// <summary>One file's per-chunk network outputs (or its error), as <see cref="RunFiles"/> yields them.</summary>

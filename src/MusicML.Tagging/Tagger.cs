@@ -243,8 +243,11 @@ public sealed partial class Tagger : IDisposable
     {
         int size = checked((int)Network.EmbeddingSize);
         var (_, chunks) = RunTrack(samples, batchSize, Embed, size);
-        return UnitMean(chunks, size) ?? throw new MusicMLException($"model {Config.Name} gives an all-zero embedding (silent or featureless audio), which has no direction to compare");
+        return UnitMean(chunks, size) ?? throw new MusicMLException(ZeroEmbedding);
     }
+
+    /// <summary>Why a track has no embedding when its mean activation is all zero.</summary>
+    private string ZeroEmbedding => $"model {Config.Name} gives an all-zero embedding (silent or featureless audio), which has no direction to compare";
 
     /// <summary>The mean of the chunk rows scaled to unit L2 norm, or null when the mean is all zero.</summary>
     private static float[]? UnitMean(float[][] chunks, int size)

@@ -77,7 +77,13 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
     public long ParameterCount => Parameters().Sum(p => p.NumElements);
 
     /// <summary>Length of the vector <see cref="Embed"/> returns: the width of the layer before the output layer.</summary>
-    public abstract long EmbeddingSize { get; }
+    public long EmbeddingSize => Head.Output.InFeatures;
+
+    /// <summary>
+    /// The output layer and the dropout before it, registered by each subclass under its PyTorch names and in its
+    /// PyTorch order; every architecture ends in this dropout → dense pair after its embedding.
+    /// </summary>
+    private protected abstract (Dropout Dropout, Linear Output) Head { get; }
 
     /// <summary>Computes one logit per tag (pre-sigmoid, the input of a BCE-with-logits loss).</summary>
     /// <param name="input">dB mel spectrograms (batch, nMels, frames).</param>
@@ -123,7 +129,12 @@ public abstract class TaggerNetwork : Module<Tensor, Tensor>
     private protected abstract Tensor EmbedNormalized(Tensor spectrogram);
 
     /// <summary>The output layer (with its dropout): (batch, <see cref="EmbeddingSize"/>) → (batch, tags) logits.</summary>
-    private protected abstract Tensor Classify(Tensor embedding);
+    private Tensor Classify(Tensor embedding)
+    {
+        var (dropout, output) = Head;
+        using var dropped = dropout.Forward(embedding);
+        return output.Forward(dropped);
+    }
 
     /// <summary>Builds the network a configuration names, with freshly initialised weights.</summary>
     public static TaggerNetwork Create(TaggerConfig config)
