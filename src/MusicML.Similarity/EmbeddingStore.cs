@@ -79,13 +79,7 @@ public sealed class EmbeddingStore
         if (vector.Length != Dimension) throw new MusicMLException($"{path}: embedding has {vector.Length} values, the store holds {Dimension}");
         if (Encoding.UTF8.GetByteCount(id) > MaxStringBytes || Encoding.UTF8.GetByteCount(path) > MaxStringBytes)
             throw new MusicMLException($"{path}: track id or path longer than {MaxStringBytes} bytes");
-        double norm = 0;
-        foreach (var v in vector)
-        {
-            if (!float.IsFinite(v)) throw new MusicMLException($"{path}: embedding holds NaN or infinite values");
-            norm += (double)v * v;
-        }
-        if (norm == 0) throw new MusicMLException($"{path}: embedding is all zero and has no direction to compare");
+        float scale = InverseNorm(vector, path);
         if (!_rowOfPath.TryGetValue(path, out int row))
         {
             row = Count;
@@ -96,9 +90,27 @@ public sealed class EmbeddingStore
         }
         else _ids[row] = id;
         var target = _vectors.AsSpan(row * Dimension, Dimension);
-        float scale = (float)(1 / Math.Sqrt(norm));
         for (int i = 0; i < Dimension; i++) target[i] = vector[i] * scale;
         return row;
+    }
+
+    /// <summary>
+    /// 1 / ‖<paramref name="vector"/>‖₂, refusing a vector that cannot be compared (NaN or infinity, or all zero);
+    /// the message names the track's <paramref name="path"/>, or the query when it is null (built only on failure,
+    /// as loading a store calls this for every row).
+    /// </summary>
+    /// <exception cref="MusicMLException">The vector holds a non-finite value or is all zero.</exception>
+    internal static float InverseNorm(ReadOnlySpan<float> vector, string? path)
+    {
+        string What() => path is null ? "query embedding" : $"{path}: embedding";
+        double norm = 0;
+        foreach (var v in vector)
+        {
+            if (!float.IsFinite(v)) throw new MusicMLException($"{What()} holds NaN or infinite values");
+            norm += (double)v * v;
+        }
+        if (norm == 0) throw new MusicMLException($"{What()} is all zero and has no direction to compare");
+        return (float)(1 / Math.Sqrt(norm));
     }
 
     /// <summary>Writes the store to <paramref name="path"/> atomically (temporary file, then rename).</summary>

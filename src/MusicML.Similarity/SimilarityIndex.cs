@@ -100,14 +100,7 @@ public sealed class SimilarityIndex : IDisposable
 
     private static float[] Normalised(ReadOnlySpan<float> query)
     {
-        double norm = 0;
-        foreach (var v in query)
-        {
-            if (!float.IsFinite(v)) throw new MusicMLException("query holds NaN or infinite values");
-            norm += (double)v * v;
-        }
-        if (norm == 0) throw new MusicMLException("query embedding is all zero and has no direction to compare");
-        float scale = (float)(1 / Math.Sqrt(norm));
+        float scale = EmbeddingStore.InverseNorm(query, path: null);
         var unit = new float[query.Length];
         for (int i = 0; i < unit.Length; i++) unit[i] = query[i] * scale;
         return unit;
@@ -140,21 +133,7 @@ public sealed class SimilarityIndex : IDisposable
     /// <exception cref="MusicMLException">The folder is not an index, or a file in it is missing, truncated, damaged or inconsistent.</exception>
     public static SimilarityIndex Load(string folder)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        string manifestPath = Path.Combine(folder, ManifestFile);
-        if (!Directory.Exists(folder)) throw new MusicMLException($"{folder}: index not found (no such folder)") { FilePath = folder };
-        if (!File.Exists(manifestPath))
-            throw new MusicMLException($"{folder}: not a MusicML index (no {ManifestFile}; a build that was killed before it finished leaves none)") { FilePath = folder };
-        JsonObject manifest;
-        try
-        {
-            manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
-        {
-            throw new MusicMLException($"{manifestPath}: not valid JSON ({e.Message})", e) { FilePath = manifestPath };
-        }
-        if ((string?)manifest["format"] != Format) throw new MusicMLException($"{manifestPath}: format is not {Format}") { FilePath = manifestPath };
+        var (manifest, manifestPath) = ReadManifest(folder);
         string engine = (string?)manifest["engine"] ?? "";
         var store = EmbeddingStore.Load(Path.Combine(folder, StoreFile));
         if (engine == "exact")
@@ -181,6 +160,38 @@ public sealed class SimilarityIndex : IDisposable
             graph.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Only the tracks of an index folder (its store), checked to be a complete index but without loading the
+    /// engine: what evaluation and maps need, which score exactly whatever the engine.
+    /// </summary>
+    /// <exception cref="MusicMLException">The folder is not an index, or its store is missing, truncated or damaged.</exception>
+    public static EmbeddingStore LoadStore(string folder)
+    {
+        _ = ReadManifest(folder);
+        return EmbeddingStore.Load(Path.Combine(folder, StoreFile));
+    }
+
+    /// <summary>The folder's <c>index.json</c>, checked for this format.</summary>
+    private static (JsonObject Manifest, string Path) ReadManifest(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        string manifestPath = Path.Combine(folder, ManifestFile);
+        if (!Directory.Exists(folder)) throw new MusicMLException($"{folder}: index not found (no such folder)") { FilePath = folder };
+        if (!File.Exists(manifestPath))
+            throw new MusicMLException($"{folder}: not a MusicML index (no {ManifestFile}; a build that was killed before it finished leaves none)") { FilePath = folder };
+        JsonObject manifest;
+        try
+        {
+            manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw new MusicMLException($"{manifestPath}: not valid JSON ({e.Message})", e) { FilePath = manifestPath };
+        }
+        if ((string?)manifest["format"] != Format) throw new MusicMLException($"{manifestPath}: format is not {Format}") { FilePath = manifestPath };
+        return (manifest, manifestPath);
     }
 
     /// <summary>Releases the engine.</summary>

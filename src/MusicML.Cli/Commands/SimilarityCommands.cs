@@ -89,7 +89,7 @@ internal static class SimilarityCommands
     private static int RunMap(CliContext context, string source, string folder, string method, int clusters, string? manifest, string? colorBy, int seed)
     {
         if ((manifest is null) != (colorBy is null)) throw new CliUsageException("--manifest and --color-by go together.");
-        var store = File.Exists(source) ? EmbeddingStore.Load(source) : LoadStore(source);
+        var store = File.Exists(source) ? EmbeddingStore.Load(source) : SimilarityIndex.LoadStore(source);
         var labels = manifest is null ? null : ReadLabels(manifest, colorBy!);
         var points = CatalogueMap.Compute(store, method, Math.Min(clusters, store.Count), seed);
         Directory.CreateDirectory(folder);
@@ -394,7 +394,7 @@ internal static class SimilarityCommands
 
     private static int RunEval(CliContext context, string indexPath, string manifestPath, string label, string format)
     {
-        var store = File.Exists(indexPath) ? EmbeddingStore.Load(indexPath) : LoadStore(indexPath);
+        var store = File.Exists(indexPath) ? EmbeddingStore.Load(indexPath) : SimilarityIndex.LoadStore(indexPath);
         var labels = ReadLabels(manifestPath, label);
         var scores = SimilarityEvaluation.Evaluate(store, labels);
         if (scores.Unmatched.Count > 0)
@@ -423,12 +423,6 @@ internal static class SimilarityCommands
                 break;
         }
         return 0;
-    }
-
-    private static EmbeddingStore LoadStore(string folder)
-    {
-        using var index = SimilarityIndex.Load(folder);
-        return index.Store;
     }
 
     /// <summary>Track id → label from a manifest CSV (quoted fields allowed); a malformed line is refused with file:line.</summary>

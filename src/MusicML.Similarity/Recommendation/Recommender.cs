@@ -70,9 +70,18 @@ public abstract class Recommender
         if (k <= 0) throw new MusicMLException($"k must be positive, got {k}");
         var scores = new float[Data.Items.Count];
         Score(user, scores);
-        foreach (int seen in Data.ItemsOf(user)) scores[seen] = float.NegativeInfinity;
-        var candidates = Enumerable.Range(0, scores.Length).Where(i => !float.IsNegativeInfinity(scores[i]));
-        return [.. candidates.OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Select(i => (i, scores[i]))];
+        return [.. Best(scores, Data.ItemsOf(user), Enumerable.Range(0, scores.Length), item => item, k).Select(i => (i, scores[i]))];
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> best of <paramref name="candidates"/> by score, leaving out <paramref name="exclude"/>;
+    /// equal scores in the order <paramref name="tieOrder"/> gives (item number for <see cref="Rank"/>, a seeded
+    /// permutation in the evaluation).
+    /// </summary>
+    internal static int[] Best(float[] scores, ReadOnlySpan<int> exclude, IEnumerable<int> candidates, Func<int, int> tieOrder, int k)
+    {
+        var excluded = exclude.ToArray().ToHashSet();
+        return [.. candidates.Where(i => !excluded.Contains(i)).OrderByDescending(i => scores[i]).ThenBy(tieOrder).Take(k)];
     }
 
     /// <summary>The method's parameters as JSON (validated hyper-parameters, recorded in the model file).</summary>

@@ -71,7 +71,7 @@ public static class RecommenderEvaluation
             int u = data.UserNumber(user);
             if (u < 0) continue;
             model.Score(u, scores);
-            var top = TopK(scores, data.ItemsOf(u), Enumerable.Range(0, data.Items.Count), tieBreak, k);
+            var top = Recommender.Best(scores, data.ItemsOf(u), Enumerable.Range(0, data.Items.Count), i => tieBreak[i], k);
             recommended.UnionWith(top);
             rankings.Add([.. top.Select(i => data.Items[i])]);
             relevant.Add(heldOut);
@@ -103,7 +103,7 @@ public static class RecommenderEvaluation
             int u = data.UserNumber(user);
             if (u < 0 || data.ItemsOf(u).IsEmpty) continue;
             model.Score(u, scores);
-            var top = TopK(scores, [], candidates, tieBreak, k);
+            var top = Recommender.Best(scores, [], candidates, i => tieBreak[i], k);
             recommended.UnionWith(top);
             rankings.Add([.. top.Select(i => data.Items[i])]);
             relevant.Add(items);
@@ -119,12 +119,6 @@ public static class RecommenderEvaluation
         var rank = new int[items];
         for (int i = 0; i < items; i++) rank[order[i]] = i;
         return rank;
-    }
-
-    private static int[] TopK(float[] scores, ReadOnlySpan<int> exclude, IEnumerable<int> candidates, int[] tieBreak, int k)
-    {
-        var excluded = exclude.ToArray().ToHashSet();
-        return [.. candidates.Where(i => !excluded.Contains(i)).OrderByDescending(i => scores[i]).ThenBy(i => tieBreak[i]).Take(k)];
     }
 
     private static RecommenderScores Summarise(string method, List<IReadOnlyList<string>> rankings, List<IReadOnlySet<string>> relevant, int k,
