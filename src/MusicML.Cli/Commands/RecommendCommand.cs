@@ -198,6 +198,7 @@ internal static class RecommendCommand
         string[] names = coldStart ? ["recall", "ndcg", "coverage"] : ["precision", "recall", "map", "ndcg", "coverage"];
         double[] Values(RecommenderScores s) => coldStart ? [s.Recall, s.Ndcg, s.Coverage] : [s.Precision, s.Recall, s.Map, s.Ndcg, s.Coverage];
         int k = results[0].K;
+        string Column(string name) => name == "coverage" ? name : $"{name}_at_{k}";
         switch (format)
         {
             case "json":
@@ -205,12 +206,12 @@ internal static class RecommendCommand
                 {
                     var row = new JsonObject { ["method"] = s.Method, ["protocol"] = coldStart ? "cold-start" : "held-out", ["k"] = s.K, ["users"] = s.Users, ["fit_seconds"] = Math.Round(s.FitSeconds, 3) };
                     var values = Values(s);
-                    for (int i = 0; i < names.Length; i++) row[$"{names[i]}_at_{s.K}".Replace("coverage_at_" + s.K, "coverage")] = values[i];
+                    for (int i = 0; i < names.Length; i++) row[Column(names[i])] = values[i];
                     return (JsonNode)row;
                 })]).ToJsonString(new() { WriteIndented = true }));
                 break;
             case "csv":
-                o.WriteLine("method,users," + string.Join(',', names.Select(n => n == "coverage" ? n : $"{n}_at_{k}")) + ",fit_seconds");
+                o.WriteLine("method,users," + string.Join(',', names.Select(Column)) + ",fit_seconds");
                 foreach (var s in results) o.WriteLine($"{s.Method},{s.Users},{string.Join(',', Values(s).Select(F))},{F(s.FitSeconds)}");
                 break;
             default:

@@ -326,7 +326,7 @@ internal static class SimilarityCommands
         using var index = SimilarityIndex.Load(folder);
         // Queries already in the index use their stored vector (and are left out of their own results); the others
         // are embedded with the index's embedding and model.
-        var rows = files.Select(f => RowOf(index.Store, f)).ToArray();
+        var rows = RowsOf(index.Store, files);
         var missing = files.Where((_, i) => rows[i] < 0).ToArray();
         var computed = new Dictionary<string, TrackEmbedding>(StringComparer.Ordinal);
         if (missing.Length > 0)
@@ -365,15 +365,26 @@ internal static class SimilarityCommands
         return failed == 0 ? 0 : CommandLineApp.ExitFailure;
     }
 
-    /// <summary>The store row of a query path: the same string, or the same file by full path.</summary>
-    private static int RowOf(EmbeddingStore store, string path)
+    /// <summary>
+    /// The store row of each query path (−1 when not indexed): the same string, or else the same file by full path,
+    /// whose table is built once, and only when some query is not found as given.
+    /// </summary>
+    private static int[] RowsOf(EmbeddingStore store, IReadOnlyList<string> queries)
     {
-        int row = store.RowOf(path);
-        if (row >= 0) return row;
-        string full = Path.GetFullPath(path);
-        for (int i = 0; i < store.Count; i++)
-            if (Path.GetFullPath(store.Paths[i]) == full) return i;
-        return -1;
+        Dictionary<string, int>? byFullPath = null;
+        var rows = new int[queries.Count];
+        for (int q = 0; q < queries.Count; q++)
+        {
+            rows[q] = store.RowOf(queries[q]);
+            if (rows[q] >= 0) continue;
+            if (byFullPath is null)
+            {
+                byFullPath = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (int i = 0; i < store.Count; i++) byFullPath.TryAdd(Path.GetFullPath(store.Paths[i]), i);
+            }
+            rows[q] = byFullPath.GetValueOrDefault(Path.GetFullPath(queries[q]), -1);
+        }
+        return rows;
     }
 
     /// <summary>Builds <c>eval similarity</c>.</summary>
