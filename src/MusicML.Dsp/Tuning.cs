@@ -188,6 +188,59 @@ public static partial class Tuning
         return edges[best];
     }
 
+    /// <summary>
+    /// Tuning offset of a set of frequencies on the circle of pitch residuals: each frequency's position within its
+    /// bin of <paramref name="binsPerOctave"/> (relative to A440) votes in a circular histogram of
+    /// <paramref name="resolution"/>-wide cells, smoothed over ±2 cells; the fullest cell is refined to the mean
+    /// residual within ±0.1 bin of it. Unlike <see cref="PitchTuning"/> (librosa's, which keeps the ends of
+    /// [−0.5, 0.5) apart and reports a cell's left edge), a tuning of +0.49 bin whose peaks straddle the wrap is found
+    /// at +0.49, not at −0.50: the two ends are one cell apart.
+    /// </summary>
+    /// <param name="frequencies">Frequencies in Hz; non-positive values are ignored.</param>
+    /// <param name="resolution">Histogram cell width in fractions of a bin (default 0.01).</param>
+    /// <param name="binsPerOctave">Bins per octave (default 12).</param>
+    /// <returns>The tuning in bins, in [−0.5, 0.5); 0 when no positive frequency is given.</returns>
+    /// <exception cref="MusicMLException"><paramref name="resolution"/> is not in (0, 0.1] or binsPerOctave is not positive.</exception>
+    public static double PitchTuningCircular(ReadOnlySpan<float> frequencies, double resolution = 0.01, int binsPerOctave = 12)
+    {
+        if (!(resolution > 0 && resolution <= 0.1)) throw new MusicMLException($"resolution must be in (0, 0.1]; got {resolution}.");
+        InputGuard.Positive(binsPerOctave, "binsPerOctave");
+        int cells = (int)Math.Ceiling(1.0 / resolution);
+        var counts = new double[cells];
+        var residuals = new double[frequencies.Length];
+        int n = 0;
+        foreach (var f in frequencies)
+        {
+            if (!(f > 0)) continue;
+            double scaled = binsPerOctave * Math.Log2(f / 27.5);
+            double residual = scaled - Math.Floor(scaled);
+            residuals[n++] = residual;
+            counts[Math.Min(cells - 1, (int)(residual * cells))]++;
+        }
+        if (n == 0) return 0.0;
+        int best = 0;
+        double bestScore = double.NegativeInfinity;
+        for (int c = 0; c < cells; c++)
+        {
+            // Triangular smoothing over ±2 cells, wrapping round the circle.
+            double score = 0;
+            for (int d = -2; d <= 2; d++) score += (3 - Math.Abs(d)) * counts[((c + d) % cells + cells) % cells];
+            if (score > bestScore) (best, bestScore) = (c, score);
+        }
+        double centre = (best + 0.5) / cells, sum = 0;
+        int near = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double offset = residuals[i] - centre;
+            offset -= Math.Round(offset); // signed circular distance in [−0.5, 0.5]
+            if (Math.Abs(offset) > 0.1) continue;
+            sum += offset;
+            near++;
+        }
+        double tuning = centre + sum / near;
+        return tuning - Math.Floor(tuning + 0.5);
+    }
+
     internal delegate void PeakHandler(int bin, float pitch, float magnitude);
 
     internal static (int First, int End) PeakRange(int sampleRate, int nFft, double fMin, double fMax)

@@ -56,6 +56,17 @@ public sealed class TuningAccumulator
         AddFrameMajor(FramePipeline.ToFrameMajor(magnitude), magnitude.Rows, first, count);
     }
 
+    /// <summary>
+    /// Adds every frame of the magnitude STFT of <paramref name="y"/> (Hann window of <paramref name="nFft"/> samples,
+    /// centred frames <paramref name="hopLength"/> apart, librosa's <c>estimate_tuning</c> framing).
+    /// </summary>
+    /// <exception cref="MusicMLException">Empty or non-finite audio, an invalid length, or frames unlike the earlier ones.</exception>
+    public void Add(ReadOnlySpan<float> y, int nFft, int hopLength, DspOptions? options = null)
+    {
+        var magnitude = FramePipeline.FrameMajorSpectrogram(y, nFft, hopLength, null, WindowType.Hann, true, PadMode.Constant, 1.0, options, out int frames);
+        AddFrameMajor(magnitude, nFft / 2 + 1, 0, frames);
+    }
+
     /// <summary>Adds frames of a frame-major magnitude (each frame's <paramref name="bins"/> values contiguous).</summary>
     // One call loops over every frame and every peak: fully optimised rather than run as OSR code on first use.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -90,5 +101,21 @@ public sealed class TuningAccumulator
         var selected = new List<float>(_pitches.Count);
         for (int i = 0; i < _pitches.Count; i++) if (_magnitudes[i] >= median) selected.Add(_pitches[i]);
         return Tuning.PitchTuning([.. selected], Resolution, BinsPerOctave);
+    }
+
+    /// <summary>
+    /// The tuning in fractions of a bin, in [−0.5, 0.5), from the same peaks as <see cref="Estimate"/> but with the pitch
+    /// residuals treated as the circle they are (<see cref="Tuning.PitchTuningCircular"/>): a recording tuned near ±½ bin
+    /// has its peaks split between both ends of librosa's histogram, and librosa's fullest-bin rule then reports
+    /// either end depending on the window length or on a few peaks. This is the estimate the MIR tasks (key, chords,
+    /// analyze, <c>musicml tuning</c>) share, so they all pick the same reference; 0 when no peak was found.
+    /// </summary>
+    public double EstimateCircular()
+    {
+        if (_pitches.Count == 0) return 0.0;
+        float median = Tuning.Median([.. _magnitudes]);
+        var selected = new List<float>(_pitches.Count);
+        for (int i = 0; i < _pitches.Count; i++) if (_magnitudes[i] >= median) selected.Add(_pitches[i]);
+        return Tuning.PitchTuningCircular([.. selected], Resolution, BinsPerOctave);
     }
 }

@@ -107,9 +107,16 @@ public sealed class TonalCommandTests : IDisposable
     public void Tuning_reports_cents()
     {
         // Tones 30 cents sharp: the estimate must be within 5 cents (the histogram resolution is 1 cent).
-        var (code, output, _) = Run("tuning", WriteCadence("sharp.wav", 30));
+        var file = WriteCadence("sharp.wav", 30);
+        var (code, output, _) = Run("tuning", file);
         Assert.Equal(0, code);
-        Assert.Equal(30, double.Parse(output, System.Globalization.CultureInfo.InvariantCulture), 5.0);
+        double cents = double.Parse(output, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(30, cents, 5.0);
+        // The figure is the reference key and chords were computed with: analyze reports the same tuning.
+        var (analyzeCode, json, _) = Run("analyze", file, "--tasks", "tuning", "--format", "json");
+        Assert.Equal(0, analyzeCode);
+        using var parsed = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(cents, parsed.RootElement.GetProperty("tuning_cents").GetDouble(), 0.051);
     }
 
     [Fact]

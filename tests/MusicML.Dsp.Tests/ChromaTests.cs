@@ -34,6 +34,26 @@ public class ChromaTests
     }
 
     [Fact]
+    public void CircularPitchTuningKeepsATuningThatStraddlesTheWrapTogether()
+    {
+        // Partials 49 ± 3 cents sharp: in librosa's histogram the +51 and +52 ones count as −49 and −48, the ends of
+        // [−0.5, 0.5) stay apart and the fullest cell is a 1-cent one on either side; on the circle they are neighbours
+        // and the estimate is their mean, +0.49.
+        var frequencies = new List<float>();
+        foreach (int note in new[] { 57, 60, 64, 67, 69, 72 })
+            foreach (double cents in new[] { 46.0, 47, 48, 49, 49, 49, 50, 51, 52 })
+                frequencies.Add((float)(440 * Math.Pow(2, (note - 69 + cents / 100) / 12)));
+        double circular = Tuning.PitchTuningCircular([.. frequencies]);
+        Assert.Equal(0.49, circular, 0.003);
+        // A plain offset and silence agree with librosa's.
+        var plain = new float[24];
+        for (int i = 0; i < 24; i++) plain[i] = (float)(55.0 * Math.Pow(2, (i + 0.25) / 12));
+        Assert.Equal(0.25, Tuning.PitchTuningCircular(plain), 1e-4);
+        Assert.Equal(0.0, Tuning.PitchTuningCircular([]));
+        Assert.Contains("resolution", Assert.Throws<MusicMLException>(() => Tuning.PitchTuningCircular([440f], resolution: 0.5)).Message);
+    }
+
+    [Fact]
     public void EstimateTuningOfADetunedToneIsItsOffset()
     {
         // A 440 Hz · 2^(−0.2/12) sine is 20 cents flat; piptrack's interpolation recovers it to about a cent.

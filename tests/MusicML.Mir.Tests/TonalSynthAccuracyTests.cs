@@ -45,12 +45,14 @@ public class TonalSynthAccuracyTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"key {key / n:F3}, chord fit {chordFit / n:F3}, {string.Join(", ", profiles.Select((p, i) => $"{p.Name} {byProfile[i] / n:F3}"))}; chords root {root / n:F3} majmin {majmin / n:F3} mirex {mirex / n:F3} sevenths {sevenths / n:F3}"));
         // Measured with the CQT chroma: key weighted 1.000 (default: learned profile + chord fit), 1.000 with the chord
-        // fit alone; profile alone: learned 0.950, Krumhansl-Kessler 0.812, Temperley 0.868, EDMA 0.795.
-        // Chords frame-wise with key context: root 0.963, majmin 0.958, mirex 0.943, sevenths 0.754
+        // fit alone; profile alone: learned 0.950, Krumhansl-Kessler 0.800, Temperley 0.885, EDMA 0.782 (with the
+        // circular tuning estimate, which moved one clip each for the three literature profiles: 0.812 / 0.868 / 0.795
+        // with librosa's histogram).
+        // Chords frame-wise with key context: root 0.963, majmin 0.958, mirex 0.945, sevenths 0.754
         // (madmom's CNN+CRF: 0.916 / 0.914 / 0.880 / 0.673).
         Assert.True(key / n >= 0.99, $"key weighted {key / n:F4}");
         Assert.True(chordFit / n >= 0.99, $"key weighted, chord fit only {chordFit / n:F4}");
-        double[] profileFloors = [0.94, 0.80, 0.86, 0.785];
+        double[] profileFloors = [0.94, 0.79, 0.875, 0.775];
         for (int p = 0; p < profiles.Count; p++)
             Assert.True(byProfile[p] / n >= profileFloors[p], $"key weighted, {profiles[p].Name} profile only {byProfile[p] / n:F4}");
         Assert.True(root / n >= 0.955, $"chord root {root / n:F4}");

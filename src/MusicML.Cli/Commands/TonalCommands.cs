@@ -15,7 +15,7 @@ namespace MusicML.Cli.Commands;
 /// The tonal commands — <c>musicml key</c>, <c>chords</c>, <c>pitch</c>, <c>tuning</c>, <c>segments</c> — thin
 /// wrappers over <see cref="KeyEstimator"/> and <see cref="ChordEstimator"/> (both on the tuning-corrected constant-Q
 /// chroma, <see cref="Mir.Chroma.CqtChroma"/>), <see cref="PYin"/> / <see cref="Yin"/>,
-/// <see cref="Dsp.Tuning.EstimateTuning(ReadOnlySpan{float}, int, int, int?, double, int, Dsp.DspOptions?)"/> and
+/// <see cref="Mir.Chroma.CqtChroma.EstimateTuning(ReadOnlySpan{float}, int)"/> (the tuning they all share) and
 /// <see cref="FooteSegmenter"/>.
 /// INPUT is files or directories (recursive). With <c>--out-dir DIR</c> each file writes <c>DIR/&lt;stem&gt;.&lt;ext&gt;</c>;
 /// without it a single file's result goes to stdout. A file that fails gets one error line and the others go on.
@@ -121,9 +121,11 @@ internal static class TonalCommands
         BuildOnFile(context, "tuning", "Estimate the tuning of audio files: deviation from A440 in cents (-50 to 50).", ".tuning", [],
             (_, file) =>
             {
-                // Streamed in blocks (bounded memory on any length), the whole-signal estimate.
-                double cents = 100 * Dsp.Tuning.EstimateTuning(file);
-                return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
+                // The library's streamed analysis, so the figure is the reference key, chords and analyze use.
+                var result = StreamedAnalysis.Run(context, "tuning", new Analyzer { Tasks = AnalysisTasks.Tuning }, file);
+                if (result.TuningCents is { } cents) return cents.ToString("F1", CultureInfo.InvariantCulture) + "\n";
+                context.Warn($"{file}: no tuning estimate: {result.NoEstimate ?? "no pitched content"}.");
+                return "";
             });
 
     /// <summary>A per-file tonal command whose analysis gets each input's path (and streams it itself).</summary>

@@ -275,7 +275,7 @@ public sealed record Analyzer
         if (!segments) return (CqtChroma.EstimateTuning(y, sampleRate), null);
         var magnitude = Spectral.Spectrogram(y, FooteSegmenter.FrameFft, FooteSegmenter.FrameHop);
         double tuning = CqtChroma.TuningFftLength(sampleRate) == FooteSegmenter.FrameFft
-            ? Dsp.Tuning.EstimateTuning(magnitude, sampleRate)
+            ? CqtChroma.EstimateTuning(magnitude, sampleRate)
             : CqtChroma.EstimateTuning(y, sampleRate);
         // Segmentation keeps its own STFT chroma (as FooteSegmenter computes it), corrected by the shared tuning.
         var segmentChroma = BassTrebleChroma.FromMagnitude(magnitude, sampleRate, FooteSegmenter.FrameHop, tuning);

@@ -156,7 +156,7 @@ internal sealed class StreamingAnalysis
         (_tasks, result) = Analyzer.Gate(_tasks, gate, result);
         tonal = (_tasks & Analyzer.TonalTasks) != 0;
         if (rhythm is not null) result = _analyzer.AnalyzeRhythm(rhythm.ToFeatures(), _tasks, result);
-        return (result, tonal ? tuning.Estimate() : 0.0);
+        return (result, tonal ? tuning.EstimateCircular() : 0.0);
     }
 
     /// <summary>The tuned CQT chroma (key, chords) and the segmentation features, block by block over a second read.</summary>

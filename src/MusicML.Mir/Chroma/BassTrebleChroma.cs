@@ -84,7 +84,7 @@ public static class BassTrebleChroma
         InputGuard.SampleRate(sampleRate);
         if (hopLength <= 0) throw new MusicMLException($"hopLength must be positive; got {hopLength}.");
         if (tuning is { } t && !(t >= -0.5 && t <= 0.5)) throw new MusicMLException($"tuning must be within [-0.5, 0.5] semitones; got {t}.");
-        double resolvedTuning = tuning ?? Dsp.Tuning.EstimateTuning(magnitude, sampleRate);
+        double resolvedTuning = tuning ?? CqtChroma.EstimateTuning(magnitude, sampleRate);
         return FromSemitoneMagnitudes(SemitoneMagnitudes(magnitude, sampleRate, resolvedTuning), sampleRate, hopLength, resolvedTuning);
     }
 

@@ -29,7 +29,7 @@ public static class CqtChroma
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz (default 22050).</param>
     /// <param name="hopLength">Samples between frames (default 1024, 46 ms at 22050 Hz).</param>
-    /// <param name="tuning">Tuning in fractions of a semitone (−0.5 to 0.5); null to estimate it with <see cref="EstimateTuning"/>.</param>
+    /// <param name="tuning">Tuning in fractions of a semitone (−0.5 to 0.5); null to estimate it with <see cref="EstimateTuning(ReadOnlySpan{float}, int)"/>.</param>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid parameter.</exception>
     public static ChromaFrames Compute(ReadOnlySpan<float> y, int sampleRate = 22050, int hopLength = 1024, double? tuning = null)
     {
@@ -62,19 +62,37 @@ public static class CqtChroma
     }
 
     /// <summary>
-    /// The tuning correction <see cref="Compute"/> applies when none is given, in fractions of a semitone: librosa's
-    /// <c>estimate_tuning</c> (piptrack peaks of a magnitude STFT) with a 186 ms window (4096 samples at 22050 Hz),
-    /// fine enough to place partials from about 100 Hz up to within a few cents.
+    /// The tuning correction <see cref="Compute"/> applies when none is given, in fractions of a semitone, and the one
+    /// estimate every MIR task shares (key, chords, segments, <c>musicml tuning</c> and <c>analyze</c>): the piptrack
+    /// peaks of librosa's <c>estimate_tuning</c> on a 186 ms window (4096 samples at 22050 Hz, fine enough to place
+    /// partials from about 100 Hz up to within a few cents), their residuals histogrammed on the circle
+    /// (<see cref="TuningAccumulator.EstimateCircular"/>) so that a recording near ±50 cents gets one reference, not
+    /// either end of the range by chance.
     /// </summary>
     /// <param name="y">Mono audio samples.</param>
     /// <param name="sampleRate">Sample rate in Hz.</param>
+    /// <returns>The tuning in [−0.5, 0.5) semitones; 0 when no pitch is found (silence).</returns>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or an invalid sample rate.</exception>
     public static double EstimateTuning(ReadOnlySpan<float> y, int sampleRate = 22050)
     {
         InputGuard.SampleRate(sampleRate);
-        return Dsp.Tuning.EstimateTuning(y, sampleRate, TuningFftLength(sampleRate));
+        var accumulator = new TuningAccumulator(sampleRate);
+        int nFft = TuningFftLength(sampleRate);
+        accumulator.Add(y, nFft, nFft / 4);
+        return accumulator.EstimateCircular();
     }
 
-    /// <summary>FFT length of <see cref="EstimateTuning"/> at <paramref name="sampleRate"/>: the power of two nearest 186 ms (hop a quarter of it).</summary>
+    /// <summary>
+    /// <see cref="EstimateTuning(ReadOnlySpan{float}, int)"/>'s circular estimate on the peaks of a magnitude STFT
+    /// computed elsewhere (its window length is the caller's; the signal overload uses <see cref="TuningFftLength"/>).
+    /// </summary>
+    internal static double EstimateTuning(FloatMatrix magnitude, int sampleRate)
+    {
+        var accumulator = new TuningAccumulator(sampleRate);
+        accumulator.Add(magnitude, 0, magnitude.Columns);
+        return accumulator.EstimateCircular();
+    }
+
+    /// <summary>FFT length of <see cref="EstimateTuning(ReadOnlySpan{float}, int)"/> at <paramref name="sampleRate"/>: the power of two nearest 186 ms (hop a quarter of it).</summary>
     internal static int TuningFftLength(int sampleRate) => 1 << (int)Math.Round(Math.Log2(0.186 * sampleRate));
 }
