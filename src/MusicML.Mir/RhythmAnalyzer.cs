@@ -120,7 +120,11 @@ public sealed record RhythmAnalyzer
         return new RhythmAnalysis(features.Activation, tempo, BarTracker.Track(features, beats));
     }
 
-    /// <summary>The comb's tempo and the beats tracked at it, or at half of it when those beats are subdivisions.</summary>
+    /// <summary>
+    /// The beats tracked at the comb's tempo, or at half of it when those beats are subdivisions, and the tempo they
+    /// follow (<see cref="TempoOfBeats"/>), so the reported tempo and the beats agree by construction: the bar-pointer
+    /// tracker may settle anywhere within <see cref="TempoSpreadOctaves"/> of the comb's peak.
+    /// </summary>
     private (TempoEstimate Tempo, double[] Beats) TempoAndBeats(RhythmFeatures features)
     {
         var tempo = TempoEstimator.Estimate(features.TempoActivation);
@@ -129,11 +133,35 @@ public sealed record RhythmAnalyzer
         var beats = TrackBeats(activation, tempo.Tempo1);
         double half = tempo.Tempo1 / 2;
         if (!CheckMetricalLevel || half < TempoEstimator.MinBpm || !HarmonicRhythm.IsSubdivision(features, Frames(beats, features.Frames, features.FrameRate)))
-            return (tempo, beats);
+            return (FollowBeats(tempo, beats), beats);
         // The old Tempo1 becomes the second candidate. When the comb's own second peak was this half tempo, the two
         // saliences swap; otherwise the comb had no peak there and neither level is reported as the more salient.
         double strength = Math.Abs(tempo.Tempo2 / half - 1) <= 0.08 ? 1 - tempo.Strength : 0.5;
-        return (new TempoEstimate(half, tempo.Tempo1, strength), TrackBeats(activation, half));
+        var halfBeats = TrackBeats(activation, half);
+        return (FollowBeats(new TempoEstimate(half, tempo.Tempo1, strength), halfBeats), halfBeats);
+    }
+
+    /// <summary>
+    /// <paramref name="tempo"/> with Tempo1 replaced by the tempo of <paramref name="beats"/> (when there are enough of
+    /// them); the second candidate and the strength stay the comb's.
+    /// </summary>
+    private static TempoEstimate FollowBeats(TempoEstimate tempo, double[] beats) =>
+        TempoOfBeats(beats) is { } followed ? tempo with { Tempo1 = followed } : tempo;
+
+    /// <summary>
+    /// The tempo a beat sequence follows, in BPM: 60 over the median inter-beat interval (robust to the odd skipped or
+    /// doubled beat at a section change); null for fewer than four beats, too few to say.
+    /// </summary>
+    public static double? TempoOfBeats(IReadOnlyList<double> beats)
+    {
+        ArgumentNullException.ThrowIfNull(beats);
+        if (beats.Count < 4) return null;
+        var intervals = new double[beats.Count - 1];
+        for (int i = 1; i < beats.Count; i++) intervals[i - 1] = beats[i] - beats[i - 1];
+        Array.Sort(intervals);
+        int m = intervals.Length / 2;
+        double median = intervals.Length % 2 == 1 ? intervals[m] : 0.5 * (intervals[m - 1] + intervals[m]);
+        return median > 0 ? Math.Round(60.0 / median, 2) : null;
     }
 
     private double[] TrackBeats(OnsetEnvelope activation, double bpm) => BeatMethod switch

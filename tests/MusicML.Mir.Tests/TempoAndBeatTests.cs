@@ -24,6 +24,31 @@ public class TempoAndBeatTests
         Assert.True(Math.Abs(tempo.Tempo2 / tempo.Tempo1 - 1) > 0.08, $"T2 {tempo.Tempo2} must differ from T1 {tempo.Tempo1}");
     }
 
+    [Theory]
+    [InlineData("real", "madmom_sample.wav")]
+    [InlineData("real", "brid_0001_samba.wav")]
+    [InlineData("real", "librosa_trumpet_loop.wav")]
+    [InlineData("synth", "synth_005.wav")]
+    [InlineData("synth", "synth_036.wav")]
+    public void Tempo_alone_and_full_analysis_report_the_tempo_the_beats_follow(string set, string file)
+    {
+        // `musicml tempo` runs the tempo task alone and `analyze` every task; both must report one tempo, and it is the
+        // one the tracked beats follow (60 / median inter-beat interval), not the comb peak the tracker started from.
+        var path = TestSupport.SharedData.Path("eval", set, file);
+        var alone = new Analysis.Analyzer { Tasks = Analysis.AnalysisTasks.Tempo }.Analyze(path);
+        var full = new Analysis.Analyzer { Tasks = Analysis.AnalysisTasks.All }.Analyze(path);
+        Assert.Equal(full.Tempo!.Value, alone.Tempo!.Value);
+        Assert.Equal(RhythmAnalyzer.TempoOfBeats(full.Beats)!.Value, full.Tempo.Value.Tempo1, 1e-9);
+    }
+
+    [Fact]
+    public void Tempo_of_beats_is_the_median_interval()
+    {
+        // One doubled beat (an extra one at 1.25 s) must not move the median interval of a 120 BPM grid.
+        Assert.Equal(120.0, RhythmAnalyzer.TempoOfBeats([0.5, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0])!.Value, 1e-9);
+        Assert.Null(RhythmAnalyzer.TempoOfBeats([0.5, 1.0, 1.5]));
+    }
+
     [Fact]
     public void UserRangeSelectsTheMetricalLevel()
     {
