@@ -21,6 +21,47 @@ public class SynthCorpusTests
     }
 
     [Fact]
+    public void Expressive_beats_follow_the_midi_tempo_map_and_leave_the_rest_of_the_clip_alone()
+    {
+        var expressive = new ClipSpecSampler { Expressive = true };
+        var shapes = new HashSet<string>();
+        int swung = 0;
+        for (int seed = 2_000_000; seed < 2_000_040; seed++)
+        {
+            var (score, bytes, labels) = Make(seed, expressive);
+            var timing = score.Spec.Timing!;
+            shapes.Add(timing.Shape);
+            if (timing.Swing > 0) swung++;
+            // The beat labels are the MIDI file's own beat times: integrate its tempo map tick by tick.
+            var midi = new MidiFile(new MemoryStream(bytes), false);
+            var tempi = Enumerable.Range(0, midi.Tracks).SelectMany(t => midi.Events[t]).OfType<TempoEvent>().OrderBy(e => e.AbsoluteTime).ToList();
+            double Seconds(long tick)
+            {
+                double seconds = 0;
+                for (int i = 0; i < tempi.Count && tempi[i].AbsoluteTime < tick; i++)
+                {
+                    long end = i + 1 < tempi.Count ? Math.Min(tick, tempi[i + 1].AbsoluteTime) : tick;
+                    seconds += (end - tempi[i].AbsoluteTime) * tempi[i].MicrosecondsPerQuarterNote / (midi.DeltaTicksPerQuarterNote * 1e6);
+                }
+                return seconds + labels.RenderOffsetSeconds;
+            }
+            for (int b = 0; b < labels.Beats.Length; b++) Assert.Equal(Seconds(score.BeatTick(b)), labels.Beats[b], 9);
+            // Tempo within the drawn bounds (±8 % ramps, a ritardando of at most 25 %), labelled as the median beat.
+            double baseBpm = 60e6 / score.Spec.MicrosecondsPerQuarter;
+            Assert.All(timing.MicrosecondsPerBeat, us => Assert.InRange(60e6 / us, baseBpm * 0.74, baseBpm * 1.09));
+            Assert.Equal(score.Spec.Tempo, labels.Tempo, 9);
+            // The same seed without expressive timing is the same music: parts, drums, key and chords.
+            var plain = new ClipSpecSampler().Sample(seed);
+            Assert.Equal(plain.Parts, score.Spec.Parts);
+            Assert.Equal(plain.Chords, score.Spec.Chords);
+            Assert.Equal(plain.Drums, score.Spec.Drums);
+        }
+        // Forty clips see every tempo shape and some swing (a third swing, so 5–23 of 40 is far inside chance).
+        Assert.Equal(4, shapes.Count);
+        Assert.InRange(swung, 5, 23);
+    }
+
+    [Fact]
     public void SameSeedGivesByteIdenticalMidiAndIdenticalLabels()
     {
         foreach (int seed in new[] { 1_000_000, 1_000_007, 1_234_567 })

@@ -31,12 +31,16 @@ internal static class CorpusCommand
         var jobs = JobsOption.Create("Clips rendered at once (default: the number of CPU cores).", Environment.ProcessorCount);
         var fluidsynth = new Option<string>("--fluidsynth") { Description = "The fluidsynth program (default: fluidsynth on PATH).", DefaultValueFactory = _ => "fluidsynth" };
         var soundfont = new Option<string>("--soundfont") { Description = $"The General MIDI soundfont (default {FluidSynthRenderer.DefaultSoundFont}).", DefaultValueFactory = _ => FluidSynthRenderer.DefaultSoundFont };
+        var expressive = new Option<bool>("--expressive")
+        {
+            Description = "Expressive timing, for training rhythm models: tempo curves (drift, ramps, rubato, ritardando), swing, looser timing, laid-back drums and bass; the labels follow the tempo curve.",
+        };
         var command = new Command("synth", "Render synthetic clips (MIDI + FluidSynth) with exact onsets, beats, downbeats, tempo, key, chords and tags, in the evaluation set's formats.")
         {
-            output, count, seed, seconds, jobs, fluidsynth, soundfont,
+            output, count, seed, seconds, jobs, fluidsynth, soundfont, expressive,
         };
         command.SetAction(parse => Synth(context, parse.GetValue(output)!, parse.GetValue(count), parse.GetValue(seed), parse.GetValue(seconds)!,
-            parse.GetValue(jobs), parse.GetValue(fluidsynth)!, parse.GetValue(soundfont)!));
+            parse.GetValue(jobs), parse.GetValue(fluidsynth)!, parse.GetValue(soundfont)!, parse.GetValue(expressive)));
         return command;
     }
 
@@ -52,7 +56,8 @@ internal static class CorpusCommand
         return (values[0], values[^1]);
     }
 
-    private static int Synth(CliContext context, string folder, int count, int seed, string secondsText, int jobs, string fluidsynth, string soundfont)
+    private static int Synth(CliContext context, string folder, int count, int seed, string secondsText, int jobs, string fluidsynth, string soundfont,
+        bool expressive)
     {
         if (count < 1) throw new CliUsageException($"--count {count}: at least 1 clip.");
         JobsOption.Check(jobs);
@@ -62,7 +67,7 @@ internal static class CorpusCommand
         if (renderer.WhyUnavailable() is { } why) throw new Core.MusicMLException($"corpus synth: {why}.");
         var generator = new SynthCorpusGenerator(new SynthCorpusOptions
         {
-            Count = count, FirstSeed = seed, Jobs = jobs, Renderer = renderer, Sampler = new ClipSpecSampler { MinSeconds = min, MaxSeconds = max },
+            Count = count, FirstSeed = seed, Jobs = jobs, Renderer = renderer, Sampler = new ClipSpecSampler { MinSeconds = min, MaxSeconds = max, Expressive = expressive },
         });
         int skipped = 0, made = 0;
         var clock = Stopwatch.StartNew();

@@ -44,6 +44,21 @@ public sealed record DrumSpec(int Kit, string Groove, int Timekeeper, int FillEv
 /// <param name="Chorus">Whether FluidSynth's chorus is on.</param>
 public sealed record RenderSpec(double Gain, bool Reverb, bool Chorus);
 
+/// <summary>
+/// Expressive timing of a clip, as a player rather than a sequencer would give it: a tempo that changes from beat to
+/// beat, swung eighths, looser note timing and parts that sit ahead of or behind the beat. The beat and downbeat
+/// labels follow the tempo curve exactly (they are the metrical grid the notes are placed on).
+/// </summary>
+/// <param name="MicrosecondsPerBeat">Length of every beat, the final hit's included, in microseconds.</param>
+/// <param name="Shape">How the tempo moves: <c>steady</c>, <c>drift</c> (a random walk), <c>ramp</c> (a gradual
+/// accelerando or ritardando) or <c>rubato</c> (slow swells), each with a ritardando into the final hit half the time.</param>
+/// <param name="Swing">Delay of every off-beat eighth, in beats (0 straight, 1/6 triplet swing).</param>
+/// <param name="JitterSeconds">Note-on jitter, uniform within ± this.</param>
+/// <param name="DrumOffsetSeconds">Where the drums sit against the grid (negative: ahead).</param>
+/// <param name="BassOffsetSeconds">Where the bass sits against the grid.</param>
+public sealed record TimingSpec(IReadOnlyList<int> MicrosecondsPerBeat, string Shape, double Swing, double JitterSeconds,
+    double DrumOffsetSeconds, double BassOffsetSeconds);
+
 /// <summary>One chord of the progression, in beats from the start of the music.</summary>
 /// <param name="StartBeat">First beat of the chord.</param>
 /// <param name="Beats">How many beats it lasts.</param>
@@ -65,8 +80,27 @@ public sealed record ClipSpec
     /// <summary>The MIDI tempo, microseconds per quarter note.</summary>
     public required int MicrosecondsPerQuarter { get; init; }
 
-    /// <summary>The exact tempo in BPM: 60e6 / <see cref="MicrosecondsPerQuarter"/>.</summary>
-    public double Tempo => 60e6 / MicrosecondsPerQuarter;
+    /// <summary>
+    /// The tempo in BPM: 60e6 / <see cref="MicrosecondsPerQuarter"/>, or with a tempo curve
+    /// (<see cref="Timing"/>) 60 over the median beat length, the tempo a listener would tap.
+    /// </summary>
+    public double Tempo
+    {
+        get
+        {
+            if (Timing is null) return 60e6 / MicrosecondsPerQuarter;
+            var sorted = Timing.MicrosecondsPerBeat.Order().ToArray();
+            int m = sorted.Length / 2;
+            double median = sorted.Length % 2 == 1 ? sorted[m] : 0.5 * ((double)sorted[m - 1] + sorted[m]);
+            return 60e6 / median;
+        }
+    }
+
+    /// <summary>
+    /// Expressive timing, or null for a sequencer's: one tempo (<see cref="MicrosecondsPerQuarter"/>), straight
+    /// eighths and ±5 ms of jitter (the tagging corpus and the evaluation set).
+    /// </summary>
+    public TimingSpec? Timing { get; init; }
 
     /// <summary>The meter as written in the manifest, e.g. <c>4/4</c>.</summary>
     public string Meter => $"{BeatsPerBar}/4";

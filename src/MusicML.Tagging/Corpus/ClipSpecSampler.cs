@@ -22,6 +22,13 @@ public sealed record ClipSpecSampler
     /// <summary>Fastest tempo in BPM.</summary>
     public double MaxBpm { get; init; } = 180;
 
+    /// <summary>
+    /// Draw expressive timing (<see cref="TimingSpec"/>: tempo curves, swing, looser timing, laid-back parts) for every
+    /// clip (default false). The draws come from a second generator seeded from the clip's seed, so a seed's clip is the
+    /// same with or without them apart from its timing, and the tagging corpus (without) is unchanged.
+    /// </summary>
+    public bool Expressive { get; init; }
+
     /// <summary>Validates every setting, naming the bad one.</summary>
     /// <exception cref="MusicMLException">A length or tempo range that is empty, not finite or out of bounds.</exception>
     public void Validate()
@@ -122,7 +129,43 @@ public sealed record ClipSpecSampler
         {
             Seed = seed, BeatsPerBar = beatsPerBar, MicrosecondsPerQuarter = us, Key = key, LeadInSeconds = leadIn,
             Bars = bars, Chords = spans, Parts = parts, Drums = drums, Render = render, TailSeconds = tail,
+            Timing = Expressive ? DrawTiming(new Random(unchecked(seed * 7919 + 3)), us, bars * beatsPerBar + 1, beatsPerBar) : null,
         };
+    }
+
+    /// <summary>
+    /// Expressive timing for <paramref name="beats"/> beats around <paramref name="us"/> µs per beat: a steady tempo
+    /// (±0.5 % wander), a random walk (0.4 % per beat, within ±6 %), a ramp to ±8 % by the end, or rubato swells of
+    /// ±5 % over 2–4 bars; half the clips slow by 10–25 % over their last bar. A third swing their eighths (by 0.08–1/6
+    /// beat); jitter 3–15 ms; drums −10…+10 ms and bass −5…+15 ms off the grid.
+    /// </summary>
+    private static TimingSpec DrawTiming(Random random, int us, int beats, int beatsPerBar)
+    {
+        string shape = random.Weighted([0.3, 0.3, 0.2, 0.2]) switch { 0 => "steady", 1 => "drift", 2 => "ramp", _ => "rubato" };
+        double ramp = random.Uniform(-0.08, 0.08), swell = random.Uniform(0.02, 0.05), period = random.Next(2, 5) * beatsPerBar;
+        double phase = random.Uniform(0, 2 * Math.PI), walk = 0;
+        bool ritardando = random.Chance(0.5);
+        double slowBy = random.Uniform(0.10, 0.25);
+        var lengths = new int[beats];
+        for (int b = 0; b < beats; b++)
+        {
+            walk = Math.Clamp(walk + random.Gaussian() * 0.004, -0.06, 0.06);
+            double change = shape switch
+            {
+                "steady" => 0.005 * Math.Sin(2 * Math.PI * b / Math.Max(beats, 1) + phase),
+                "drift" => walk,
+                "ramp" => ramp * b / Math.Max(beats - 1, 1),
+                _ => swell * Math.Sin(2 * Math.PI * b / period + phase),
+            };
+            // A ritardando stretches the beats of the last bar progressively, up to slowBy before the final hit.
+            int fromEnd = beats - 1 - b;
+            if (ritardando && fromEnd < beatsPerBar) change -= slowBy * (beatsPerBar - fromEnd) / beatsPerBar;
+            lengths[b] = (int)Math.Round(us / (1 + change)); // faster tempo, shorter beat
+        }
+        lengths[0] = us; // the lead-in and the first beat keep the drawn tempo
+        double swing = random.Chance(1.0 / 3) ? random.Uniform(0.08, 1.0 / 6) : 0;
+        return new TimingSpec(lengths, shape, swing, JitterSeconds: random.Uniform(0.003, 0.015),
+            DrumOffsetSeconds: random.Uniform(-0.010, 0.010), BassOffsetSeconds: random.Uniform(-0.005, 0.015));
     }
 
     /// <summary>

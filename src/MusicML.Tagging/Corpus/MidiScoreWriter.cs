@@ -23,8 +23,13 @@ public static class MidiScoreWriter
             new TextEvent("conductor", MetaEventType.SequenceTrackName, 0),
             new TimeSignatureEvent(0, spec.BeatsPerBar, 2, 24, 8),
             new KeySignatureEvent(spec.Key.Fifths, spec.Key.IsMinor ? 1 : 0, 0),
-            new TempoEvent(spec.MicrosecondsPerQuarter, 0),
         };
+        int? previous = null;
+        foreach (var (tick, us) in score.TempoMap)
+        {
+            if (us != previous) conductor.Add(new TempoEvent(us, tick));
+            previous = us;
+        }
         foreach (var segment in score.Chords) conductor.Add(new TextEvent(segment.Chord.Label, MetaEventType.Marker, segment.StartTick));
         conductor.Add(new TextEvent("N", MetaEventType.Marker, score.Chords[^1].EndTick));
         AddTrack(events, conductor, score.EndTick);

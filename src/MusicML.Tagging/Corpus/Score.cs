@@ -30,6 +30,9 @@ public sealed class Score
     /// <summary>MIDI resolution (as the evaluation set's files): fine enough that ±5 ms of jitter are many ticks even at 60 BPM.</summary>
     public const int TicksPerQuarter = 960;
 
+    private readonly double[] _beatSeconds;
+    private readonly double[] _beatLengths;
+
     internal Score(ClipSpec spec, long musicStartTick, IReadOnlyList<ScoreNote> notes, IReadOnlyList<ChordSegment> chords, long endTick)
     {
         Spec = spec;
@@ -37,6 +40,13 @@ public sealed class Score
         Notes = notes;
         Chords = chords;
         EndTick = endTick;
+        // Beat b lasts _beatLengths[b] seconds and starts at _beatSeconds[b]; the lead-in runs at the first beat's tempo
+        // and anything after the last listed beat at the last one's (the MIDI file's tempo map says the same).
+        var lengths = spec.Timing?.MicrosecondsPerBeat ?? [spec.MicrosecondsPerQuarter];
+        _beatLengths = lengths.Select(us => us / 1e6).ToArray();
+        _beatSeconds = new double[_beatLengths.Length];
+        _beatSeconds[0] = musicStartTick * _beatLengths[0] / TicksPerQuarter;
+        for (int b = 1; b < _beatSeconds.Length; b++) _beatSeconds[b] = _beatSeconds[b - 1] + _beatLengths[b - 1];
     }
 
     /// <summary>The clip's parameters.</summary>
@@ -60,9 +70,25 @@ public sealed class Score
     /// <summary>The tick of beat <paramref name="beat"/> (0 = the first beat).</summary>
     public long BeatTick(int beat) => MusicStartTick + (long)beat * TicksPerQuarter;
 
-    /// <summary>Converts ticks to seconds at the clip's tempo (no render shift).</summary>
-    public double Seconds(long tick) => tick * (double)Spec.MicrosecondsPerQuarter / (TicksPerQuarter * 1e6);
+    /// <summary>The clip's tempo map: the tick at which each beat length of <see cref="ClipSpec.Timing"/> starts, and that length in microseconds.</summary>
+    public IEnumerable<(long Tick, int Microseconds)> TempoMap =>
+        (Spec.Timing?.MicrosecondsPerBeat ?? [Spec.MicrosecondsPerQuarter]).Select((us, b) => (b == 0 ? 0L : BeatTick(b), us));
 
-    /// <summary>Converts seconds to the nearest tick at the clip's tempo.</summary>
-    public long Ticks(double seconds) => (long)Math.Round(seconds * TicksPerQuarter * 1e6 / Spec.MicrosecondsPerQuarter);
+    /// <summary>Converts ticks to seconds along the clip's tempo map (no render shift).</summary>
+    public double Seconds(long tick)
+    {
+        // One tempo: the plain product, bit for bit what the tagging corpus has always been labelled with.
+        if (Spec.Timing is null) return tick * (double)Spec.MicrosecondsPerQuarter / (TicksPerQuarter * 1e6);
+        double beat = (tick - MusicStartTick) / (double)TicksPerQuarter;
+        int b = Math.Clamp((int)Math.Floor(beat), 0, _beatSeconds.Length - 1);
+        return _beatSeconds[b] + (beat - b) * _beatLengths[b];
+    }
+
+    /// <summary>Converts seconds to the nearest tick along the clip's tempo map.</summary>
+    public long Ticks(double seconds)
+    {
+        int b = Array.BinarySearch(_beatSeconds, seconds);
+        if (b < 0) b = Math.Max(0, ~b - 1);
+        return MusicStartTick + (long)Math.Round((b + (seconds - _beatSeconds[b]) / _beatLengths[b]) * TicksPerQuarter);
+    }
 }

@@ -27,7 +27,14 @@ public static class ScoreComposer
         var random = new Random(unchecked(spec.Seed * 1_000_003 + 17));
         double ticksPerSecond = Tpq * 1e6 / spec.MicrosecondsPerQuarter;
         long start = (long)Math.Round(spec.LeadInSeconds * ticksPerSecond);
-        long Beat(double beat) => start + (long)Math.Round(beat * Tpq);
+        double swing = spec.Timing?.Swing ?? 0;
+        long Beat(double beat)
+        {
+            // Swing delays every off-beat eighth; the beats themselves (and so the labels) stay on the grid.
+            double whole = Math.Floor(beat);
+            if (swing > 0 && Math.Abs(beat - whole - 0.5) < 1e-9) beat = whole + 0.5 + swing;
+            return start + (long)Math.Round(beat * Tpq);
+        }
 
         var notes = new List<ScoreNote>();
         void Add(double beat, double beats, int channel, int pitch, int velocity) =>
@@ -47,13 +54,18 @@ public static class ScoreComposer
         }
         if (spec.Drums is { } drums) Drums(random, spec, drums, final.StartBeat, Add);
 
-        // Humanise: velocity about ±5 (at most ±12) around each note's level, note-on jitter uniform within ±5 ms.
-        long jitterMax = (long)Math.Floor(0.005 * ticksPerSecond);
+        // Humanise: velocity about ±5 (at most ±12) around each note's level, note-on jitter uniform within ±5 ms (or
+        // the expressive timing's own), and with expressive timing the drums and bass ahead of or behind the grid.
+        long jitterMax = (long)Math.Floor((spec.Timing?.JitterSeconds ?? 0.005) * ticksPerSecond);
+        long drumOffset = (long)Math.Round((spec.Timing?.DrumOffsetSeconds ?? 0) * ticksPerSecond);
+        long bassOffset = (long)Math.Round((spec.Timing?.BassOffsetSeconds ?? 0) * ticksPerSecond);
+        int bassChannel = spec.Parts.FirstOrDefault(p => p.Role == PartRole.Bass)?.Channel ?? -1;
         for (int i = 0; i < notes.Count; i++)
         {
             var n = notes[i];
             int velocity = Math.Clamp(n.Velocity + (int)Math.Round(Math.Clamp(random.Gaussian() * 4, -12, 12)), 1, 127);
-            long tick = n.Tick + random.NextInt64(-jitterMax, jitterMax + 1);
+            long offset = n.IsDrum ? drumOffset : n.Channel == bassChannel ? bassOffset : 0;
+            long tick = Math.Max(0, n.Tick + offset + random.NextInt64(-jitterMax, jitterMax + 1));
             notes[i] = n with { Tick = tick, Velocity = velocity };
         }
         SeparateRepeats(notes);

@@ -116,7 +116,8 @@ public sealed class SynthCorpusGenerator
         try
         {
             var record = JsonSerializer.Deserialize<ClipRecord>(File.ReadAllText(json), Json);
-            if (record is null || record.Seed != SeedOf(index)) return null;
+            // A clip made with the other timing setting is not this corpus's clip.
+            if (record is null || record.Seed != SeedOf(index) || (record.Timing is not null) != Options.Sampler.Expressive) return null;
             return new ManifestRow(record.Id, record.File, record.Duration, record.Tempo, record.Key, record.Meter, record.Tags, record.Seed);
         }
         catch (JsonException)
@@ -177,7 +178,7 @@ public sealed class SynthCorpusGenerator
             TempoUsPerBeat = spec.MicrosecondsPerQuarter, Meter = spec.Meter, Key = spec.Key.Label, Bars = spec.Bars,
             MusicStart = Math.Round(labels.Beats[0], 6), RenderOffsetS = FluidSynthRenderer.LatencySeconds,
             FirstNoteOnset = Math.Round(labels.Onsets[0], 6), FirstAudible = Math.Round(audible, 6),
-            NOnsets = labels.Onsets.Length, NBeats = labels.Beats.Length, Parts = spec.Parts, Drums = spec.Drums, Render = spec.Render,
+            NOnsets = labels.Onsets.Length, NBeats = labels.Beats.Length, Parts = spec.Parts, Drums = spec.Drums, Render = spec.Render, Timing = spec.Timing,
             Tags = [.. spec.Tags],
         };
         AtomicFile.WriteAllText(Path.Combine(folder, id + ".json"), JsonSerializer.Serialize(record, Json) + "\n");
@@ -266,6 +267,7 @@ public sealed class SynthCorpusGenerator
         public IReadOnlyList<PartSpec> Parts { get; init; } = [];
         public DrumSpec? Drums { get; init; }
         public RenderSpec? Render { get; init; }
+        public TimingSpec? Timing { get; init; }
         public IReadOnlyList<string> Tags { get; init; } = [];
     }
 }
