@@ -68,6 +68,13 @@ public sealed record RhythmAnalyzer
     /// <summary>Downbeat and meter tracker.</summary>
     public BarTracker BarTracker { get; init; } = new();
 
+    /// <summary>
+    /// A learned beat and downbeat activation (<see cref="BeatNetwork"/>), or null for the onset-driven path. With a
+    /// network the tempo comb and the bar-pointer HMM read its beat activation (<see cref="LearnedRhythm"/>) and the bar
+    /// phase and meter come from its downbeat activation; onsets stay onset-driven either way.
+    /// </summary>
+    public BeatNetwork? Network { get; init; }
+
     /// <summary>Analyses mono audio.</summary>
     /// <exception cref="MusicMLException">Empty or non-finite audio, or invalid settings.</exception>
     public RhythmAnalysis Analyze(ReadOnlySpan<float> y, int sampleRate) => Analyze(ComputeSpectrogram(y, sampleRate));
@@ -90,7 +97,7 @@ public sealed record RhythmAnalyzer
     public TempoEstimate EstimateTempo(RhythmSpectrogram spectrogram)
     {
         ArgumentNullException.ThrowIfNull(spectrogram);
-        if (!CheckMetricalLevel) return TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
+        if (!CheckMetricalLevel && Network is null) return TempoEstimator.Estimate(OnsetActivation.SuperFluxBelow(spectrogram, TempoMaxHz));
         return EstimateTempo(ComputeFeatures(spectrogram));
     }
 
@@ -98,8 +105,19 @@ public sealed record RhythmAnalyzer
     public TempoEstimate EstimateTempo(RhythmFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
+        if (LearnedActivations(features) is var (beat, _)) return LearnedRhythm.TempoAndBeats(beat, TempoEstimator, TempoSpreadOctaves).Tempo;
         if (!CheckMetricalLevel) return TempoEstimator.Estimate(features.TempoActivation);
         return TempoAndBeats(features).Tempo;
+    }
+
+    /// <summary>The network's activations in <paramref name="features"/>, or null without a network.</summary>
+    /// <exception cref="MusicMLException">A network is set but the features were computed without it.</exception>
+    private (OnsetEnvelope Beat, OnsetEnvelope Downbeat)? LearnedActivations(RhythmFeatures features)
+    {
+        if (Network is null) return null;
+        if (features.Learned is not var (beat, downbeat))
+            throw new MusicMLException("The rhythm features were computed without the analyzer's beat network; compute them with ComputeFeatures.");
+        return (new OnsetEnvelope(beat, features.FrameRate), new OnsetEnvelope(downbeat, features.FrameRate));
     }
 
     /// <summary>Analyses a precomputed spectrogram.</summary>
@@ -116,6 +134,11 @@ public sealed record RhythmAnalyzer
     public RhythmAnalysis Analyze(RhythmFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
+        if (LearnedActivations(features) is var (beat, downbeat))
+        {
+            var (learnedTempo, learnedBeats) = LearnedRhythm.TempoAndBeats(beat, TempoEstimator, TempoSpreadOctaves);
+            return new RhythmAnalysis(beat, learnedTempo, LearnedRhythm.Bars(learnedBeats, downbeat.Values, features.FrameRate));
+        }
         var (tempo, beats) = TempoAndBeats(features);
         return new RhythmAnalysis(features.Activation, tempo, BarTracker.Track(features, beats));
     }

@@ -62,8 +62,7 @@ public sealed class TensorDictionary : IReadOnlyDictionary<string, Tensor>, IDis
 /// </summary>
 public static class SafeTensors
 {
-    private const string MetadataKey = "__metadata__";
-    private const long MaxHeaderBytes = 100L << 20;
+    private const string MetadataKey = SafeTensorsFile.MetadataKey;
 
     private static readonly (string Code, DType DType)[] Codes =
     [
@@ -261,78 +260,11 @@ public static class SafeTensors
         }
     }
 
-    private static FileStream OpenRead(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new MusicMLException($"{path}: safetensors file not found", e) { FilePath = path };
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new MusicMLException($"{path}: safetensors file not found", e) { FilePath = path };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new MusicMLException($"{path}: cannot read safetensors file: {e.Message}", e) { FilePath = path };
-        }
-    }
+    private static FileStream OpenRead(string path) => SafeTensorsFile.OpenRead(path);
 
     private static (List<SafeTensorsEntry>, Dictionary<string, string>, long DataStart) ParseHeader(FileStream stream, string path)
     {
-        Span<byte> size = stackalloc byte[8];
-        if (stream.Length < 8 || stream.ReadAtLeast(size, 8, throwOnEndOfStream: false) < 8)
-            throw new MusicMLException($"{path}: not a safetensors file (shorter than its 8-byte header length)") { FilePath = path };
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(size);
-        if (headerLength > (ulong)MaxHeaderBytes || (long)headerLength > stream.Length - 8)
-            throw new MusicMLException($"{path}: safetensors header claims {headerLength} bytes but the file has {stream.Length - 8} after the length (truncated or not safetensors)") { FilePath = path };
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        long dataStart = 8 + (long)headerLength;
-        long dataLength = stream.Length - dataStart;
-        var entries = new List<SafeTensorsEntry>();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            using var doc = JsonDocument.Parse(headerBytes);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new MusicMLException($"{path}: safetensors header is not a JSON object") { FilePath = path };
-            foreach (var property in doc.RootElement.EnumerateObject())
-            {
-                if (property.Name == MetadataKey)
-                {
-                    foreach (var m in property.Value.EnumerateObject()) metadata[m.Name] = m.Value.GetString() ?? "";
-                    continue;
-                }
-                var name = property.Name;
-                // JSON allows a repeated key and a parser keeps one of them silently; a weights file must not.
-                if (!seen.Add(name)) throw new MusicMLException($"{path}: tensor name '{name}' appears twice in the header") { FilePath = path };
-                var dtype = ParseDType(property.Value.GetProperty("dtype").GetString() ?? "", path, name);
-                var shape = property.Value.GetProperty("shape").EnumerateArray().Select(v => v.GetInt64()).ToArray();
-                var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(v => v.GetInt64()).ToArray();
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
-                    throw new MusicMLException($"{path}: tensor '{name}' has invalid data_offsets [{string.Join(", ", offsets)}]") { FilePath = path };
-                if (offsets[1] > dataLength)
-                    throw new MusicMLException($"{path}: tensor '{name}' ends at byte {offsets[1]} of the data but the file holds {dataLength} (truncated)") { FilePath = path };
-                long count = 1;
-                foreach (var s in shape)
-                {
-                    if (s < 0) throw new MusicMLException($"{path}: tensor '{name}' has a negative dimension") { FilePath = path };
-                    count *= s;
-                }
-                if (count * dtype.ElementSize() != offsets[1] - offsets[0])
-                    throw new MusicMLException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] {dtype} needs {count * dtype.ElementSize()} bytes but its data_offsets span {offsets[1] - offsets[0]}") { FilePath = path };
-                entries.Add(new SafeTensorsEntry(name, dtype, shape, offsets[0], offsets[1] - offsets[0]));
-            }
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new MusicMLException($"{path}: invalid safetensors header: {e.Message}", e) { FilePath = path };
-        }
-        return (entries, metadata, dataStart);
+        var (entries, metadata, dataStart) = SafeTensorsFile.ParseHeader(stream, path);
+        return (entries.Select(e => new SafeTensorsEntry(e.Name, ParseDType(e.DType, path, e.Name), e.Shape, e.Offset, e.Length)).ToList(), metadata, dataStart);
     }
 }

@@ -79,6 +79,9 @@ internal sealed class ParameterValues(ExperimentAlgorithm algorithm, IReadOnlyDi
         return given.TryGetValue(name, out var value) ? value : parameter.DefaultValue;
     }
 
+    /// <summary>The value as given (or its default), e.g. a path.</summary>
+    public string String(string name) => Text(name);
+
     /// <summary>A finite number.</summary>
     public double Number(string name)
     {

@@ -3,6 +3,7 @@ using MusicML.Audio;
 using MusicML.Cli.Infrastructure;
 using MusicML.Core;
 using MusicML.Mir;
+using MusicML.Mir.Beats;
 using MusicML.Mir.Chords;
 using MusicML.Mir.Key;
 using MusicML.Mir.Onsets;
@@ -42,9 +43,9 @@ internal static class ExperimentAlgorithms
         new("onsets", ".onsets", [Onsets("superflux", OnsetMethod.SuperFlux, "SuperFlux (Böck & Widmer 2013)"),
             Onsets("spectralflux", OnsetMethod.SpectralFlux, "spectral flux on the log-filtered spectrogram"),
             Onsets("complexdomain", OnsetMethod.ComplexDomain, "complex-domain flux (Duxbury et al. 2003)")]),
-        new("beats", ".beats", [Beats("barpointer", BeatMethod.BarPointer, downbeats: false), Beats("dp", BeatMethod.DynamicProgramming, downbeats: false)]),
-        new("downbeats", ".downbeats", [Beats("barpointer", BeatMethod.BarPointer, downbeats: true), Beats("dp", BeatMethod.DynamicProgramming, downbeats: true)]),
-        new("tempo", ".tempo", [Tempo()]),
+        new("beats", ".beats", [Beats("barpointer", BeatMethod.BarPointer, downbeats: false), Beats("dp", BeatMethod.DynamicProgramming, downbeats: false), Learned("beats")]),
+        new("downbeats", ".downbeats", [Beats("barpointer", BeatMethod.BarPointer, downbeats: true), Beats("dp", BeatMethod.DynamicProgramming, downbeats: true), Learned("downbeats")]),
+        new("tempo", ".tempo", [Tempo(), Learned("tempo")]),
         new("key", ".key", [.. KeyProfiles.All.Select(Key)]),
         new("chords", ".chords.lab", [Chords()]),
         new("melody", ".f0", [Pitch("pyin"), Pitch("yin")]),
@@ -134,6 +135,41 @@ internal static class ExperimentAlgorithms
                 return EstimateText.Times(downbeats ? analysis.Downbeats : analysis.Beats);
             });
         });
+    }
+
+    /// <summary>
+    /// The learned beat and downbeat activation (<see cref="BeatNetwork"/>, the bundled weights unless
+    /// <c>model=PATH</c>) decoded by the comb and the bar-pointer HMM (<see cref="LearnedRhythm"/>); tempo in MIREX form.
+    /// </summary>
+    private static ExperimentAlgorithm Learned(string task)
+    {
+        var parameters = TempoParameters().Where(p => p.Name != "tempoMaxHz").ToList();
+        parameters.Add(new("tempoSpreadOctaves", "half-width of the tempo range the tracker may follow around the estimate (octaves)", Text(new RhythmAnalyzer().TempoSpreadOctaves)));
+        parameters.Add(new("model", "the beat network's weights (safetensors)", BundledModels.BeatNetworkPath));
+        return new ExperimentAlgorithm("learned", "beat/downbeat TCN (Böck & Davies 2020, trained by musicml train beats) decoded by the comb and the bar-pointer HMM",
+            parameters, values =>
+            {
+                var estimator = new TempoEstimator
+                {
+                    MinBpm = values.Positive("minBpm"), MaxBpm = values.Positive("maxBpm"), PriorBpm = values.Positive("priorBpm"),
+                    PriorOctaves = values.Positive("priorOctaves"), Harmonics = values.Integer("harmonics"),
+                };
+                estimator.Validate();
+                var analyzer = new RhythmAnalyzer
+                {
+                    TempoEstimator = estimator, TempoSpreadOctaves = values.Positive("tempoSpreadOctaves"), Network = BeatNetwork.Load(values.String("model")),
+                };
+                return Gated(audio =>
+                {
+                    var analysis = analyzer.Analyze(RhythmSpectrogramOf(audio, keepStft: false));
+                    return task switch
+                    {
+                        "beats" => EstimateText.Times(analysis.Beats),
+                        "downbeats" => EstimateText.Times(analysis.Downbeats),
+                        _ => EstimateText.Tempo(analysis.Tempo, mirex: true),
+                    };
+                });
+            });
     }
 
     // The MIREX form 'T1 T2 S' (what `musicml tempo --mirex` writes), because the tempo P-score needs both candidates.

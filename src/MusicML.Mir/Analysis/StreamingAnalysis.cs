@@ -248,6 +248,7 @@ internal sealed class StreamingAnalysis
         private float[] _bass = new float[12L * Math.Max(1, expectedFrames)];
         private float[] _harmony = new float[12L * Math.Max(1, expectedFrames)];
         private float[] _energy = new float[Math.Max(1, expectedFrames)];
+        private float[]? _beat, _downbeat;
         private double _frameRate;
         private int _frames;
 
@@ -261,13 +262,23 @@ internal sealed class StreamingAnalysis
             block.BassPitchClasses.AsSpan(12 * first, 12 * count).CopyTo(_bass.AsSpan(12 * _frames));
             block.HarmonyPitchClasses.AsSpan(12 * first, 12 * count).CopyTo(_harmony.AsSpan(12 * _frames));
             block.Energy.AsSpan(first, count).CopyTo(_energy.AsSpan(_frames));
+            if (block.Learned is var (beat, downbeat))
+            {
+                _beat ??= new float[_activation.Length];
+                _downbeat ??= new float[_activation.Length];
+                beat.AsSpan(first, count).CopyTo(_beat.AsSpan(_frames));
+                downbeat.AsSpan(first, count).CopyTo(_downbeat.AsSpan(_frames));
+            }
             _frames += count;
         }
 
         public RhythmFeatures ToFeatures()
         {
             if (_frames != _activation.Length) Resize(_frames);
-            return new RhythmFeatures(_frameRate, _activation, _tempo, _bassFlux, _bass, _harmony, _energy);
+            return new RhythmFeatures(_frameRate, _activation, _tempo, _bassFlux, _bass, _harmony, _energy)
+            {
+                Learned = _beat is null ? null : (_beat, _downbeat!),
+            };
         }
 
         private void Resize(int frames)
@@ -278,6 +289,8 @@ internal sealed class StreamingAnalysis
             Array.Resize(ref _bass, 12 * frames);
             Array.Resize(ref _harmony, 12 * frames);
             Array.Resize(ref _energy, frames);
+            if (_beat is not null) Array.Resize(ref _beat, frames);
+            if (_downbeat is not null) Array.Resize(ref _downbeat, frames);
         }
     }
 }

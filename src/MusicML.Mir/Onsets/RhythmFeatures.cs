@@ -43,6 +43,12 @@ public sealed class RhythmFeatures
     /// <summary>Per frame, the sum of the log bands (what onset backtracking walks down to its minimum).</summary>
     public float[] Energy { get; }
 
+    /// <summary>
+    /// Per frame, the beat and downbeat probabilities of the analyzer's <see cref="Beats.BeatNetwork"/>, or null when
+    /// it has none (<see cref="RhythmAnalyzer.Network"/>).
+    /// </summary>
+    public (float[] Beat, float[] Downbeat)? Learned { get; init; }
+
     /// <summary>Frames per second.</summary>
     public double FrameRate { get; }
 
@@ -81,7 +87,12 @@ public sealed class RhythmFeatures
             OnsetActivation.SuperFlux(spectrogram.LogSpectrogram, spectrogram.DiffFrames, 1, 0, bassBands),
             FoldPitchClasses(spectrogram, Tempo.HarmonicRhythm.BassMinHz, Tempo.HarmonicRhythm.BassMaxHz),
             FoldPitchClasses(spectrogram, HarmonyMinHz, HarmonyMaxHz),
-            OnsetDetector.FrameEnergy(spectrogram.LogSpectrogram));
+            OnsetDetector.FrameEnergy(spectrogram.LogSpectrogram))
+        {
+            // Streamed blocks carry 5 s of context either side, more than the network's receptive field, so the
+            // frames a block owns get the activation the whole file would.
+            Learned = analyzer.Network?.Activations(Beats.BeatNetwork.Input(spectrogram)),
+        };
     }
 
     /// <summary>The frames of <paramref name="pieces"/> joined end to end (the blocks of a streamed recording, in order).</summary>
@@ -93,10 +104,16 @@ public sealed class RhythmFeatures
         if (pieces.Count == 1) return pieces[0];
         double rate = pieces[0].FrameRate;
         if (pieces.Any(p => p.FrameRate != rate)) throw new MusicMLException("Rhythm features of different frame rates cannot be joined.");
+        if (pieces.Any(p => p.Learned.HasValue != pieces[0].Learned.HasValue)) throw new MusicMLException("Rhythm features with and without learned activations cannot be joined.");
         return new RhythmFeatures(rate,
             [.. pieces.SelectMany(p => p.Activation.Values)], [.. pieces.SelectMany(p => p.TempoActivation.Values)],
             [.. pieces.SelectMany(p => p.BassFlux)], [.. pieces.SelectMany(p => p.BassPitchClasses)],
-            [.. pieces.SelectMany(p => p.HarmonyPitchClasses)], [.. pieces.SelectMany(p => p.Energy)]);
+            [.. pieces.SelectMany(p => p.HarmonyPitchClasses)], [.. pieces.SelectMany(p => p.Energy)])
+        {
+            Learned = pieces[0].Learned.HasValue
+                ? ([.. pieces.SelectMany(p => p.Learned!.Value.Beat)], [.. pieces.SelectMany(p => p.Learned!.Value.Downbeat)])
+                : null,
+        };
     }
 
     /// <summary>Frames <paramref name="first"/>..<paramref name="first"/>+<paramref name="count"/>−1 (the frames a streamed block owns).</summary>
@@ -107,7 +124,10 @@ public sealed class RhythmFeatures
             throw new MusicMLException($"Frames {first}..{first + count - 1} lie outside rhythm features of {Frames} frames.");
         return new RhythmFeatures(FrameRate, Activation.Values.AsSpan(first, count).ToArray(), TempoActivation.Values.AsSpan(first, count).ToArray(),
             BassFlux.AsSpan(first, count).ToArray(), BassPitchClasses.AsSpan(12 * first, 12 * count).ToArray(),
-            HarmonyPitchClasses.AsSpan(12 * first, 12 * count).ToArray(), Energy.AsSpan(first, count).ToArray());
+            HarmonyPitchClasses.AsSpan(12 * first, 12 * count).ToArray(), Energy.AsSpan(first, count).ToArray())
+        {
+            Learned = Learned is var (beat, downbeat) ? (beat.AsSpan(first, count).ToArray(), downbeat.AsSpan(first, count).ToArray()) : null,
+        };
     }
 
     /// <summary>
