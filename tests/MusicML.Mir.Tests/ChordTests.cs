@@ -39,6 +39,27 @@ public class ChordTests
     }
 
     [Fact]
+    public void Inversions_are_read_from_the_bass()
+    {
+        // The same triads over a bass on the root, the third and the fifth (C2 register, as ToneSynth's bass): root
+        // position stays plain, the others get Harte's /3, /b3 and /5; majmin, which ignores the bass, is unchanged.
+        (int Root, int Bass, int[] Triad)[] chords = [(0, 0, [0, 4, 7]), (0, 4, [0, 4, 7]), (9, 3, [0, 3, 7]), (7, 7, [0, 4, 7])]; // Bass: semitones above the root
+        string[] expected = ["C:maj", "C:maj/3", "A:min/b3", "G:maj/5"];
+        const double each = 2.0;
+        var audio = new float[(int)(chords.Length * each * ToneSynth.SampleRate)];
+        for (int c = 0; c < chords.Length; c++)
+        {
+            var (root, bass, triad) = chords[c];
+            ToneSynth.AddTone(audio, ToneSynth.MidiToHz(36 + (root + bass) % 12), c * each, (c + 1) * each, 0.25f);
+            foreach (var interval in triad) ToneSynth.AddTone(audio, ToneSynth.MidiToHz(60 + root + interval), c * each, (c + 1) * each, 0.15f);
+        }
+        var segments = ChordEstimator.Estimate(audio, ToneSynth.SampleRate, options: ChordOptions.Default with { KeyContext = false });
+        for (int c = 0; c < chords.Length; c++) Assert.Equal(expected[c], LabelAt(segments, (c + 0.5) * each));
+        var plain = ChordEstimator.Estimate(audio, ToneSynth.SampleRate, options: ChordOptions.Default with { KeyContext = false, Inversions = false });
+        Assert.All(plain, s => Assert.DoesNotContain('/', s.Label));
+    }
+
+    [Fact]
     public void Boundaries_constrain_changes_to_the_given_times()
     {
         const double each = 2.0;

@@ -52,6 +52,23 @@ public sealed record ChordOptions
     /// </summary>
     public double DiatonicBonus { get; init; } = 0.5;
 
+    /// <summary>
+    /// Label inversions from the bass chroma (default true): a major, minor or seventh chord whose segment's mean bass
+    /// chroma peaks on its third or fifth, at least <see cref="InversionRatio"/> times the root's, is written with that
+    /// bass in Harte's notation (<c>C:maj/3</c>, <c>C:maj/5</c>, <c>A:min/b3</c>). The chord itself is unchanged, so
+    /// root, majmin, mirex and sevenths scores are too; only the <c>_inv</c> scores read the bass.
+    /// </summary>
+    public bool Inversions { get; init; } = true;
+
+    /// <summary>How much more bass energy the third or fifth needs than the root to be called the bass (log-compressed chroma units).</summary>
+    public double InversionRatio { get; init; } = 1.5;
+
+    /// <summary>
+    /// With <see cref="Inversions"/>, a bass on the chord's third or fifth supports the chord with this fraction of the
+    /// weight a bass on its root has (default 0.7), so that C/E is not read as E minor for want of its root in the bass.
+    /// </summary>
+    public double InversionBassWeight { get; init; } = 0.7;
+
     /// <summary>Validates every setting, naming the bad one (<see cref="ChordEstimator"/> calls it before decoding).</summary>
     /// <exception cref="MusicMLException">A rate, weight, ratio, harmonic count, sharpness or bonus out of range.</exception>
     public void Validate()
@@ -63,6 +80,8 @@ public sealed record ChordOptions
         if (TemplateHarmonics < 1 || TemplateHarmonics > 16) throw new MusicMLException($"TemplateHarmonics must be 1–16; got {TemplateHarmonics}.");
         if (!(Sharpness > 0) || double.IsInfinity(Sharpness)) throw new MusicMLException($"Sharpness must be positive and finite; got {Sharpness}.");
         if (!(SilenceRatio >= 0 && SilenceRatio < 1)) throw new MusicMLException($"SilenceRatio must be in [0, 1); got {SilenceRatio}.");
+        if (!(InversionRatio >= 1 && InversionRatio <= 100)) throw new MusicMLException($"InversionRatio must be in [1, 100]; got {InversionRatio}.");
+        if (!(InversionBassWeight >= 0 && InversionBassWeight <= 1)) throw new MusicMLException($"InversionBassWeight must be in [0, 1]; got {InversionBassWeight}.");
     }
 }
 
@@ -142,7 +161,98 @@ public static class ChordEstimator
             if (segments.Count > 0 && segments[^1].Label == label) segments[^1] = segments[^1] with { End = end };
             else segments.Add(new ChordSegment(start, end, label));
         }
-        return segments;
+        return options.Inversions ? WithInversions(segments, chroma, options.InversionRatio) : segments;
+    }
+
+    /// <summary>Frames (about 0.5 s at the default hop) the bass must stay on one chord tone to count as a bass note.</summary>
+    private const int BassRunFrames = 11;
+
+    /// <summary>
+    /// The segments with the inversions their bass chroma shows (<see cref="ChordOptions.Inversions"/>). Within one
+    /// chord the bass may move (C, then C/E), so each chord segment is cut where the strongest of its root, third and
+    /// fifth in the bass changes (a majority over <see cref="BassRunFrames"/> frames, so a passing note does not cut
+    /// it), each piece is labelled by its mean bass chroma, and equal neighbours are joined again.
+    /// </summary>
+    private static List<ChordSegment> WithInversions(List<ChordSegment> segments, ChromaFrames chroma, double ratio)
+    {
+        var result = new List<ChordSegment>(segments.Count);
+        foreach (var segment in segments)
+        {
+            foreach (var piece in InvertedPieces(segment, chroma, ratio))
+            {
+                if (result.Count > 0 && result[^1].Label == piece.Label && Math.Abs(result[^1].End - piece.Start) < 1e-9) result[^1] = result[^1] with { End = piece.End };
+                else result.Add(piece);
+            }
+        }
+        return result;
+    }
+
+    private static IEnumerable<ChordSegment> InvertedPieces(ChordSegment segment, ChromaFrames chroma, double ratio)
+    {
+        int colon = segment.Label.IndexOf(':');
+        (int Third, string Name)? third = colon <= 0 ? null : segment.Label[(colon + 1)..] switch
+        {
+            "maj" or "7" or "maj7" => (4, "3"),
+            "min" or "min7" => (3, "b3"),
+            _ => null,
+        };
+        int root = colon <= 0 ? -1 : Array.IndexOf(ChordVocabulary.RootNames, segment.Label[..colon]);
+        int first = Math.Max(0, (int)Math.Ceiling(segment.Start / chroma.FrameDuration));
+        int end = Math.Min(chroma.FrameCount, (int)Math.Ceiling(segment.End / chroma.FrameDuration));
+        if (third is not var (thirdInterval, thirdName) || root < 0 || end <= first)
+        {
+            yield return segment;
+            yield break;
+        }
+        int[] tones = [root, (root + thirdInterval) % 12, (root + 7) % 12];
+        // The strongest chord tone in the bass per frame, then the majority over a centred window.
+        var strongest = new int[end - first];
+        for (int t = first; t < end; t++)
+        {
+            int best = 0;
+            for (int k = 1; k < 3; k++) if (chroma.Bass[tones[k], t] > chroma.Bass[tones[best], t]) best = k;
+            strongest[t - first] = best;
+        }
+        var smoothed = new int[strongest.Length];
+        Span<int> votes = stackalloc int[3];
+        for (int i = 0; i < strongest.Length; i++)
+        {
+            votes.Clear();
+            for (int j = Math.Max(0, i - BassRunFrames / 2); j <= Math.Min(strongest.Length - 1, i + BassRunFrames / 2); j++) votes[strongest[j]]++;
+            smoothed[i] = votes[0] >= votes[1] && votes[0] >= votes[2] ? 0 : votes[1] >= votes[2] ? 1 : 2;
+        }
+        int runStart = 0;
+        for (int i = 1; i <= smoothed.Length; i++)
+        {
+            if (i < smoothed.Length && smoothed[i] == smoothed[runStart]) continue;
+            double start = runStart == 0 ? segment.Start : Math.Max(segment.Start, (first + runStart - 0.5) * chroma.FrameDuration);
+            double stop = i == smoothed.Length ? segment.End : Math.Min(segment.End, (first + i - 0.5) * chroma.FrameDuration);
+            string label = segment.Label;
+            int tone = smoothed[runStart];
+            if (tone > 0)
+            {
+                double bassTone = 0, bassRoot = 0;
+                for (int t = first + runStart; t < first + i; t++)
+                {
+                    bassTone += chroma.Bass[tones[tone], t];
+                    bassRoot += chroma.Bass[root, t];
+                }
+                // The inverted bass must also be the strongest pitch class of the bass over the run, not only among the chord tones.
+                if (bassTone >= ratio * bassRoot && IsStrongestBass(chroma, tones[tone], first + runStart, first + i))
+                    label = $"{segment.Label}/{(tone == 1 ? thirdName : "5")}";
+            }
+            if (stop > start) yield return new ChordSegment(start, stop, label);
+            runStart = i;
+        }
+    }
+
+    private static bool IsStrongestBass(ChromaFrames chroma, int pitchClass, int first, int end)
+    {
+        Span<double> sums = stackalloc double[12];
+        for (int t = first; t < end; t++)
+            for (int pc = 0; pc < 12; pc++) sums[pc] += chroma.Bass[pc, t];
+        for (int pc = 0; pc < 12; pc++) if (sums[pc] > sums[pitchClass]) return false;
+        return true;
     }
 
     // A frame covers the half hop on each side of its centre; a unit boundary lies half a hop before its first frame.
@@ -200,6 +310,7 @@ public static class ChordEstimator
         Span<float> treble = stackalloc float[12];
         Span<float> bass = stackalloc float[12];
         float kappa = (float)options.Sharpness, bassWeight = (float)options.BassWeight;
+        float inversionWeight = options.Inversions ? (float)options.InversionBassWeight : 0;
         // N's similarity: what a chord template scores against a flat, featureless chroma.
         float noChordSimilarity = 0.7f;
         for (int t = 0; t < frames; t++)
@@ -219,12 +330,25 @@ public static class ChordEstimator
             for (int s = 0; s < states - 1; s++)
             {
                 float similarity = VectorMath.Dot(treble, templates.AsSpan(s * 12, 12));
-                float bassEvidence = bassMax > 0 ? bass[s / qualities] : 0;
+                float bassEvidence = bassMax > 0 ? BassEvidence(bass, s / qualities, vocabulary.QualityOf(s)!, inversionWeight) : 0;
                 row[s] = kappa * (similarity + bassWeight * bassEvidence) + logPriors[s];
             }
             row[states - 1] = kappa * (noChordSimilarity + bassWeight * 0.5f) + logPriors[states - 1];
         }
         return scores;
+    }
+
+    /// <summary>
+    /// The bass's support for a chord: its root's bass chroma, or, scaled by <paramref name="inversionWeight"/>, the
+    /// strongest of its other triad tones (an inverted chord's bass), whichever is larger.
+    /// </summary>
+    private static float BassEvidence(ReadOnlySpan<float> bass, int root, ChordQuality quality, float inversionWeight)
+    {
+        float evidence = bass[root];
+        if (inversionWeight <= 0) return evidence;
+        for (int i = 1; i < Math.Min(3, quality.Intervals.Count); i++)
+            evidence = Math.Max(evidence, inversionWeight * bass[(root + quality.Intervals[i]) % 12]);
+        return evidence;
     }
 
     private static void Normalize(Span<float> values)

@@ -35,7 +35,7 @@ public sealed record ChordQuality(string Shorthand, IReadOnlyList<int> Intervals
 /// <summary>The chord qualities a chord estimator chooses among (every root is tried with every quality, plus N).</summary>
 public sealed class ChordVocabulary
 {
-    private static readonly string[] RootNames = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+    internal static readonly string[] RootNames = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
 
     /// <summary>Creates a vocabulary of <paramref name="qualities"/> on all 12 roots plus the no-chord label N.</summary>
     /// <exception cref="MusicMLException">No quality is given, or two share a shorthand.</exception>

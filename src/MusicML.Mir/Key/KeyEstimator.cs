@@ -169,7 +169,10 @@ public static class KeyEstimator
         if (colon <= 0) return false;
         root = Array.IndexOf(RootNames, label[..colon]);
         if (root < 0) return false;
-        triad = TriadClass(label[(colon + 1)..]);
+        // An inversion (C:maj/3) names the bass, not the chord: the triad is the same.
+        var quality = label[(colon + 1)..];
+        int slash = quality.IndexOf('/');
+        triad = TriadClass(slash >= 0 ? quality[..slash] : quality);
         return triad != ' ';
     }
 
