@@ -44,6 +44,10 @@ public class AnalyzeBenchmarks
     public AnalysisResult AllTasksFromFile() => new Analyzer().Analyze(_wav);
 
     /// <summary>The rhythm half: onsets, tempo, beats, downbeats and meter on one rhythm spectrogram.</summary>
+    /// <summary>Every task on the DSP rhythm path (no beat network): what the learned activation costs on top.</summary>
+    [Benchmark]
+    public AnalysisResult AllTasksDspRhythm() => new Analyzer { Rhythm = new Mir.RhythmAnalyzer { Network = null } }.Analyze(_audio, SampleRate);
+
     [Benchmark]
     public AnalysisResult RhythmTasks() => new Analyzer { Tasks = AnalysisTasks.Onsets | AnalysisTasks.Downbeats }.Analyze(_audio, SampleRate);
 

@@ -20,7 +20,7 @@ public sealed record Float32Tensor(long[] Shape, float[] Data);
 /// <summary>
 /// The safetensors format (Hugging Face) without libtorch: an 8-byte little-endian header length, a JSON header naming
 /// each tensor's dtype, shape and byte range, then the raw little-endian data. The header parser is the one
-/// MusicML.Torch loads models with; <see cref="ReadFloat32"/> lets managed code (the MIR library's small networks) read
+/// MusicML.Torch loads models with; <see cref="ReadFloat32(string)"/> lets managed code (the MIR library's small networks) read
 /// weights without a native engine.
 /// </summary>
 public static class SafeTensorsFile
@@ -68,7 +68,7 @@ public static class SafeTensorsFile
     /// file and matching their shape and dtype), the metadata, and where the data section starts.
     /// </summary>
     /// <exception cref="MusicMLException">The file is truncated or not valid safetensors, or holds a dtype MusicML does not read (the message names it).</exception>
-    public static (List<SafeTensorsHeaderEntry> Entries, Dictionary<string, string> Metadata, long DataStart) ParseHeader(FileStream stream, string path)
+    public static (List<SafeTensorsHeaderEntry> Entries, Dictionary<string, string> Metadata, long DataStart) ParseHeader(Stream stream, string path)
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> size = stackalloc byte[8];
@@ -133,6 +133,17 @@ public static class SafeTensorsFile
     public static (IReadOnlyDictionary<string, Float32Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) ReadFloat32(string path)
     {
         using var stream = OpenRead(path);
+        return ReadFloat32(stream, path);
+    }
+
+    /// <summary>
+    /// <see cref="ReadFloat32(string)"/> from a seekable stream (an embedded resource, say); <paramref name="name"/>
+    /// names it in messages.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, Float32Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) ReadFloat32(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        string path = name;
         var (entries, metadata, dataStart) = ParseHeader(stream, path);
         var tensors = new Dictionary<string, Float32Tensor>(StringComparer.Ordinal);
         foreach (var e in entries)

@@ -105,15 +105,19 @@ public sealed class BeatNetworkTrainer
     internal sealed record Example(string Id, FloatMatrix Input, float[] Beat, float[] Downbeat, double[] Beats, double[] Downbeats, double FrameRate);
 
     /// <summary>
-    /// Trains on <paramref name="corpus"/> and writes the best network to <paramref name="output"/>.
+    /// Trains on the clips of every folder of <paramref name="corpora"/> (a seeded 10 % of them held out) and writes the best network to <paramref name="output"/>.
     /// </summary>
     /// <exception cref="MusicMLException">No usable clips, a clip without labels, libtorch missing, or the output cannot be written.</exception>
-    public IReadOnlyList<BeatEpoch> Train(string corpus, string output, Action<string>? log = null, Action<BeatEpoch>? onEpoch = null)
+    public IReadOnlyList<BeatEpoch> Train(IReadOnlyList<string> corpora, string output, Action<string>? log = null, Action<BeatEpoch>? onEpoch = null)
     {
+        ArgumentNullException.ThrowIfNull(corpora);
+        if (corpora.Count == 0) throw new MusicMLException("No corpus folder given.");
         TorchRuntime.EnsureAvailable();
         TorchRuntime.NumThreads = _options.Threads;
         TorchRuntime.ManualSeed(_options.Seed);
-        var ids = ReadManifest(corpus);
+        // A clip is named by its folder and id, so corpora whose ids repeat (each starts at train_00000) can be combined.
+        var ids = corpora.SelectMany(corpus => ReadManifest(corpus).Select(id => Path.Combine(corpus, id))).ToList();
+        string corpus = string.Join(", ", corpora);
         var random = new TrainingRandom(_options.Seed);
         var order = random.Permutation(ids.Count);
         int validCount = Math.Max(1, (int)Math.Round(_options.ValidFraction * ids.Count));
@@ -122,8 +126,8 @@ public sealed class BeatNetworkTrainer
         if (trainIds.Length == 0) throw new MusicMLException($"{corpus}: too few clips to hold out a validation set.");
 
         var clock = Stopwatch.StartNew();
-        var train = Load(corpus, trainIds, random, _options.AugmentedCopies);
-        var valid = Load(corpus, validIds, random, 0);
+        var train = Load(trainIds, random, _options.AugmentedCopies);
+        var valid = Load(validIds, random, 0);
         log?.Invoke(string.Create(CultureInfo.InvariantCulture,
             $"train beats: {trainIds.Length} training clips ({train.Count} with augmented copies), {validIds.Length} validation clips; features in {clock.Elapsed.TotalSeconds:F0} s"));
 
@@ -194,17 +198,16 @@ public sealed class BeatNetworkTrainer
     }
 
     /// <summary>The network input and targets of every clip (and of <paramref name="copies"/> augmented copies each), in parallel.</summary>
-    private List<Example> Load(string corpus, string[] ids, TrainingRandom random, int copies)
+    private List<Example> Load(string[] ids, TrainingRandom random, int copies)
     {
         // Every augmentation is drawn here, in order, so the run repeats whatever the thread count.
         var draws = ids.Select(_ => Enumerable.Range(0, copies).Select(_ => TrainingAugmentation.Draw(random) with { Stretch = 1 }).ToArray()).ToArray();
         var examples = new Example[ids.Length][];
         Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = _options.Threads }, i =>
         {
-            string path = Path.Combine(corpus, ids[i] + ".wav");
-            var audio = AudioFile.Load(path, 22050, mono: true).Channel(0);
-            var beats = AnnotationFiles.ReadEvents(Path.Combine(corpus, ids[i] + ".beats"));
-            var downbeats = AnnotationFiles.ReadEvents(Path.Combine(corpus, ids[i] + ".downbeats"));
+            var audio = AudioFile.Load(ids[i] + ".wav", 22050, mono: true).Channel(0);
+            var beats = AnnotationFiles.ReadEvents(ids[i] + ".beats");
+            var downbeats = AnnotationFiles.ReadEvents(ids[i] + ".downbeats");
             var list = new List<Example> { Make(ids[i], audio, beats, downbeats) };
             foreach (var choice in draws[i])
                 list.Add(Make(ids[i], TrainingAugmentation.Apply(choice, audio, audio.Length, 22050), beats, downbeats));
@@ -289,7 +292,7 @@ public sealed class BeatNetworkTrainer
             ["format"] = "musicml-beat-network-1",
             ["recipe"] = string.Create(CultureInfo.InvariantCulture,
                 $"musicml train beats: epoch {epoch} of {_options.Epochs}, batch {_options.BatchSize}, crop {_options.CropFrames} frames, lr {_options.LearningRate}, channels {_options.Channels}, dropout {_options.Dropout}, augmented copies {_options.AugmentedCopies}, seed {_options.Seed}"),
-            ["corpus"] = string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(Path.GetFullPath(corpus))}: {trainClips} training and {validClips} validation clips"),
+            ["corpus"] = string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", corpus.Split(", ").Select(c => Path.GetFileName(Path.GetFullPath(c))))}: {trainClips} training and {validClips} validation clips"),
         };
         var state = network.StateDict();
         SafeTensors.Save(path, state, metadata);

@@ -27,16 +27,26 @@ public class StreamingAnalysisTests(ITestOutputHelper output)
         return path;
     });
 
-    public static TheoryData<string> Inputs => ["band_A_minor_100bpm.wav", "chords_C_major_150bpm.wav", "medley"];
+    public static TheoryData<string, bool> Inputs => new()
+    {
+        { "band_A_minor_100bpm.wav", true }, { "chords_C_major_150bpm.wav", true }, { "medley", true },
+        { "band_A_minor_100bpm.wav", false }, { "medley", false },
+    };
 
+    /// <summary>
+    /// Cut into 1 s blocks, every task equals the whole-file analysis, on the learned rhythm path (the beat network sees
+    /// the block's context, which is widened to its receptive field) and on the DSP one.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Inputs))]
-    public void BlockwiseEqualsWholeFile(string name)
+    public void BlockwiseEqualsWholeFile(string name, bool learned)
     {
         var path = name == "medley" ? Medley.Value : SharedData.RepoPath("audio-samples", name);
-        var whole = new Analyzer().Analyze(path);
+        var rhythm = learned ? new RhythmAnalyzer() : new RhythmAnalyzer { Network = null };
+        Assert.Equal(learned, rhythm.Network is not null);
+        var whole = new Analyzer { Rhythm = rhythm }.Analyze(path);
         var progress = new List<double>();
-        var streamed = new Analyzer { StreamingBlockSeconds = 1, Progress = new Collect(progress) }.Analyze(path);
+        var streamed = new Analyzer { Rhythm = rhythm, StreamingBlockSeconds = 1, Progress = new Collect(progress) }.Analyze(path);
         Assert.True(progress.Count >= 2, "a streamed analysis reports progress once per block");
         Assert.Equal(1.0, progress[^1], 6);
 

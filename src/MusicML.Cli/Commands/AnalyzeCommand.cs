@@ -12,7 +12,7 @@ using MusicML.Tagging;
 namespace MusicML.Cli.Commands;
 
 /// <summary>
-/// <c>musicml analyze INPUT... [--format json|csv] [--out FILE|DIR] [--report DIR] [--jobs N] [--tasks LIST]</c>: the
+/// <c>musicml analyze INPUT... [--format json|csv] [--out FILE|DIR] [--report DIR] [--jobs N] [--tasks LIST] [--rhythm learned|dsp]</c>: the
 /// main job. Each file is decoded once and run through <see cref="Analyzer"/> (onsets, tempo, beats, downbeats and
 /// meter, tuning, key, chords, structural segments) and tagged by the bundled default tagger
 /// (<see cref="BundledModels.DefaultTagger"/>, its <see cref="TopTagCount"/> most probable tags; <c>--no-tags</c> skips
@@ -69,8 +69,10 @@ internal static class AnalyzeCommand
         command.Options.Add(jobs);
         command.Options.Add(tasks);
         command.Options.Add(noTags);
+        var rhythm = RhythmCommands.RhythmOption();
+        command.Options.Add(rhythm);
         command.SetAction(parse => Run(context, parse.GetValue(inputs) ?? [], parse.GetValue(format)!, parse.GetValue(output),
-            parse.GetValue(report), parse.GetValue(jobs), ParseTasks(parse.GetValue(tasks)!), tags: !parse.GetValue(noTags)));
+            parse.GetValue(report), parse.GetValue(jobs), ParseTasks(parse.GetValue(tasks)!), tags: !parse.GetValue(noTags), rhythm: parse.GetValue(rhythm)!));
         return command;
     }
 
@@ -91,8 +93,9 @@ internal static class AnalyzeCommand
 
     /// <summary>Analyses every file and writes the outputs; returns 0, or <see cref="CommandLineApp.ExitFailure"/> when any file failed.</summary>
     public static int Run(CliContext context, IReadOnlyList<string> inputs, string format, string? output, string? reportDir, int jobs, AnalysisTasks tasks,
-        bool tags = true)
+        bool tags = true, string rhythm = "learned")
     {
+        var network = RhythmCommands.NetworkFor(rhythm);
         JobsOption.Check(jobs);
         bool csv = format == "csv";
         var files = InputFiles.ExpandAtLeastOne(inputs, context);
@@ -112,7 +115,7 @@ internal static class AnalyzeCommand
             Directory.CreateDirectory(outputIsDir ? output : Path.GetDirectoryName(Path.GetFullPath(output))!);
         if (reportDir is not null) Directory.CreateDirectory(reportDir);
 
-        var analyzer = new Analyzer { Tasks = tasks, KeepSpectrogram = reportDir is not null };
+        var analyzer = new Analyzer { Tasks = tasks, KeepSpectrogram = reportDir is not null, Rhythm = new Mir.RhythmAnalyzer { Network = network } };
         var results = new AnalyzedFile?[files.Count];
         var gate = new object();
         // Three phases, so that libtorch (about 230 MB resident once loaded, whatever the model) and an analysis

@@ -5,6 +5,7 @@ using MusicML.Core;
 using MusicML.Mir;
 using MusicML.Mir.Analysis;
 using MusicML.Mir.Onsets;
+using MusicML.Mir.Beats;
 using MusicML.Mir.Tempo;
 
 namespace MusicML.Cli.Commands;
@@ -63,17 +64,19 @@ internal static class RhythmCommands
         var method = new Option<string>("--method") { Description = "Beat tracker: barpointer (HMM) or dp (Ellis dynamic programming).", DefaultValueFactory = _ => "barpointer" };
         method.AcceptOnlyFromAmong(BeatMethods);
         var (minBpm, maxBpm, priorBpm) = TempoOptions();
+        var rhythm = RhythmOption();
         return PerFileOutput.CreateCommand(context,
             downbeats ? "downbeats" : "beats",
             downbeats
                 ? "Track downbeats (bar-pointer HMM beats, then an HMM over bar positions choosing 3/4 or 4/4); one time per line."
                 : "Track beats (Krebs 2015 bar-pointer HMM by default, or Ellis 2007 dynamic programming); one time per line.",
-            downbeats ? ".downbeats" : ".beats", [minBpm, maxBpm, priorBpm, method], parse =>
+            downbeats ? ".downbeats" : ".beats", [minBpm, maxBpm, priorBpm, method, rhythm], parse =>
             {
                 var analyzer = new RhythmAnalyzer
                 {
                     TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm),
                     BeatMethod = parse.GetValue(method) == "dp" ? BeatMethod.DynamicProgramming : BeatMethod.BarPointer,
+                    Network = NetworkFor(parse.GetValue(rhythm)!),
                 };
                 return Streamed(context, downbeats ? "downbeats" : "beats", new Analyzer { Tasks = downbeats ? AnalysisTasks.Downbeats : AnalysisTasks.Beats, Rhythm = analyzer },
                     result => EstimateText.Times(downbeats ? result.Downbeats : result.Beats));
@@ -84,16 +87,36 @@ internal static class RhythmCommands
     {
         var mirex = new Option<bool>("--mirex") { Description = "Write 'T1 T2 S' (two tempi and the relative strength of the first) instead of one BPM." };
         var (minBpm, maxBpm, priorBpm) = TempoOptions();
+        var rhythm = RhythmOption();
         return PerFileOutput.CreateCommand(context, "tempo", "Estimate the tempo in BPM (comb filter over the onset autocorrelation with a log-normal prior).",
-            ".tempo", [minBpm, maxBpm, priorBpm, mirex], parse =>
+            ".tempo", [minBpm, maxBpm, priorBpm, mirex, rhythm], parse =>
             {
-                var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm) };
+                var analyzer = new RhythmAnalyzer { TempoEstimator = TempoEstimatorFrom(parse, minBpm, maxBpm, priorBpm), Network = NetworkFor(parse.GetValue(rhythm)!) };
                 bool asMirex = parse.GetValue(mirex);
                 return Streamed(context, "tempo", new Analyzer { Tasks = AnalysisTasks.Tempo, Rhythm = analyzer },
                     result => result.Tempo is { } tempo ? EstimateText.Tempo(tempo, asMirex)
                         : result.NoEstimate is not null ? "" : throw new MusicMLException("The analysis gave no tempo."));
             });
     }
+
+    /// <summary><c>--rhythm learned|dsp</c>: the beat activation the tempo, beat and downbeat trackers read.</summary>
+    internal static Option<string> RhythmOption()
+    {
+        var option = new Option<string>("--rhythm")
+        {
+            Description = "Beat activation for tempo, beats and downbeats: learned (the bundled beat/downbeat network; default, it scores higher) or dsp (onset flux and the harmonic-rhythm bar tracker).",
+            DefaultValueFactory = _ => "learned",
+        };
+        option.AcceptOnlyFromAmong("learned", "dsp");
+        return option;
+    }
+
+    /// <summary>The network <c>--rhythm</c> names: the bundled one for <c>learned</c>, none for <c>dsp</c>.</summary>
+    /// <exception cref="CliUsageException">learned was asked for and this build has no bundled network.</exception>
+    internal static BeatNetwork? NetworkFor(string rhythm) => rhythm == "dsp"
+        ? null
+        : BeatNetwork.Bundled ?? throw new CliUsageException(
+            "--rhythm learned: this build has no beat network (models/musicml_beats.safetensors; scripts/train-beat-network.sh regenerates it); use --rhythm dsp.");
 
     private static (Option<double> Min, Option<double> Max, Option<double> Prior) TempoOptions()
     {

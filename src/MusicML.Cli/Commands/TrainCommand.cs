@@ -38,31 +38,32 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// <c>musicml train beats --corpus DIR --out MODEL.safetensors [--epochs 30] [--batch-size 8] [--lr 2e-3]
-    /// [--channels 32] [--augmented-copies 1] [--seed 2026] [--threads N]</c>: a thin wrapper over
+    /// <c>musicml train beats --corpus DIR... --out MODEL.safetensors [--epochs 30] [--batch-size 8] [--lr 2e-3]
+    /// [--channels 32] [--dilations 1,2,4,...] [--augmented-copies 1] [--seed 2026] [--threads N]</c>: a thin wrapper over
     /// <see cref="Mir.Training.BeatNetworkTrainer"/>; one line per epoch on stderr, the best epoch's weights at MODEL.
     /// </summary>
     private static Command CreateBeats(CliContext context)
     {
-        var corpus = new Option<string>("--corpus") { Description = "Corpus folder from 'musicml corpus synth --expressive' (manifest.csv, WAVs, .beats, .downbeats).", Required = true };
+        var corpus = new Option<string[]>("--corpus") { Description = "Corpus folders from 'musicml corpus synth --expressive' (manifest.csv, WAVs, .beats, .downbeats); repeat to combine.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Where to write the best network (safetensors).", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training clips.", DefaultValueFactory = _ => 30 };
         var batchSize = new Option<int>("--batch-size") { Description = "Crops per step.", DefaultValueFactory = _ => 8 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 2e-3 };
         var channels = new Option<int>("--channels") { Description = "Hidden channels of the network.", DefaultValueFactory = _ => 32 };
+        var dilations = new Option<string>("--dilations") { Description = "Dilation of each residual block in frames, comma-separated (receptive field ±(1 + 2·sum) frames).", DefaultValueFactory = _ => "1,2,4,8,16,32,64" };
         var copies = new Option<int>("--augmented-copies") { Description = "Audio-augmented copies of each training clip besides the clean one.", DefaultValueFactory = _ => 1 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split, weights, crops and augmentation.", DefaultValueFactory = _ => 2026UL };
         var threads = new Option<int>("--threads") { Description = "Threads for libtorch and the features (default: the number of CPU cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("beats", "Train the beat and downbeat network (a small TCN) on a rendered corpus; the best epoch by validation beat F-measure is kept.")
         {
-            corpus, output, epochs, batchSize, lr, channels, copies, seed, threads,
+            corpus, output, epochs, batchSize, lr, channels, dilations, copies, seed, threads,
         };
         command.SetAction(parse =>
         {
             var options = new Mir.Training.BeatTrainingOptions
             {
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batchSize), LearningRate = parse.GetValue(lr),
-                Channels = parse.GetValue(channels), AugmentedCopies = parse.GetValue(copies), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
+                Channels = parse.GetValue(channels), Dilations = ParseDilations(parse.GetValue(dilations)!), AugmentedCopies = parse.GetValue(copies), Seed = parse.GetValue(seed), Threads = parse.GetValue(threads),
             };
             string target = parse.GetValue(output)!;
             var directory = Path.GetDirectoryName(Path.GetFullPath(target));
@@ -77,6 +78,16 @@ internal static class TrainCommand
             return 0;
         });
         return command;
+    }
+
+    private static int[] ParseDilations(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1)
+                throw new CliUsageException($"--dilations {text}: give positive whole numbers separated by commas, e.g. 1,2,4,8.");
+        return values;
     }
 
     private static Command CreateTagger(CliContext context)

@@ -112,7 +112,8 @@ internal static class ExperimentAlgorithms
             PriorOctaves = values.Positive("priorOctaves"), Harmonics = values.Integer("harmonics"),
         };
         estimator.Validate();
-        return new RhythmAnalyzer { TempoEstimator = estimator, TempoMaxHz = values.Positive("tempoMaxHz") };
+        // The onset-driven (DSP) path; the learned one is its own algorithm ("learned").
+        return new RhythmAnalyzer { TempoEstimator = estimator, TempoMaxHz = values.Positive("tempoMaxHz"), Network = null };
     }
 
     private static ExperimentAlgorithm Beats(string name, BeatMethod method, bool downbeats)
@@ -146,6 +147,7 @@ internal static class ExperimentAlgorithms
         var parameters = TempoParameters().Where(p => p.Name != "tempoMaxHz").ToList();
         parameters.Add(new("tempoSpreadOctaves", "half-width of the tempo range the tracker may follow around the estimate (octaves)", Text(new RhythmAnalyzer().TempoSpreadOctaves)));
         parameters.Add(new("model", "the beat network's weights (safetensors)", BundledModels.BeatNetworkPath));
+        parameters.Add(new("downbeatWeight", "weight of the network's downbeat activation beside the bar tracker's bass and harmony cues (inf: alone)", Text(new RhythmAnalyzer().LearnedDownbeatWeight)));
         return new ExperimentAlgorithm("learned", "beat/downbeat TCN (Böck & Davies 2020, trained by musicml train beats) decoded by the comb and the bar-pointer HMM",
             parameters, values =>
             {
@@ -158,6 +160,7 @@ internal static class ExperimentAlgorithms
                 var analyzer = new RhythmAnalyzer
                 {
                     TempoEstimator = estimator, TempoSpreadOctaves = values.Positive("tempoSpreadOctaves"), Network = BeatNetwork.Load(values.String("model")),
+                    LearnedDownbeatWeight = values.String("downbeatWeight") == "inf" ? double.PositiveInfinity : values.Number("downbeatWeight"),
                 };
                 return Gated(audio =>
                 {

@@ -52,7 +52,10 @@ internal sealed class StreamingAnalysis
         _rhythmHop = Math.Max(1, (int)Math.Round(_sampleRate / 100.0));
         _tuningFft = CqtChroma.TuningFftLength(_sampleRate);
         int grid = OverlappingBlocks.Grid(_rhythmHop, TuningHop, CqtHop, FooteSegmenter.FrameHop);
-        _contextSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(ContextSeconds * _sampleRate), grid);
+        // A beat network sees ±ContextFrames of the rhythm spectrogram; with a margin for the spectrogram's own edge
+        // frames, the context must cover that too, or block edges would change its activation.
+        double networkSeconds = analyzer.Rhythm.Network is { } network ? (network.ContextFrames + 16) * (double)_rhythmHop / _sampleRate : 0;
+        _contextSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(Math.Max(ContextSeconds, networkSeconds) * _sampleRate), grid);
         _blockSamples = OverlappingBlocks.RoundUp((long)Math.Ceiling(analyzer.StreamingBlockSeconds * _sampleRate), grid);
     }
 

@@ -69,6 +69,24 @@ public sealed record BarTracker
         return Track(features.BassFlux, features.HarmonyPitchClasses, features.FrameRate, beats);
     }
 
+    /// <summary>
+    /// <see cref="Track(RhythmFeatures, double[])"/> with more evidence: <paramref name="extraEvidence"/> (one value
+    /// per beat, on the standardised scale of the bass and harmony cues, e.g. a learned downbeat activation at each beat)
+    /// is added to theirs before decoding.
+    /// </summary>
+    /// <exception cref="MusicMLException">Invalid settings, bad beats, or evidence of another length than the beats.</exception>
+    public BarTracking Track(RhythmFeatures features, double[] beats, ReadOnlySpan<double> extraEvidence)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(beats);
+        if (extraEvidence.Length != beats.Length) throw new MusicMLException($"{extraEvidence.Length} evidence values for {beats.Length} beats.");
+        Validate();
+        if (beats.Length == 0) return new BarTracking(beats, [], BeatsPerBar.Max());
+        var evidence = DownbeatEvidence(features.BassFlux, features.HarmonyPitchClasses, features.FrameRate, beats);
+        for (int i = 0; i < evidence.Length; i++) evidence[i] += extraEvidence[i];
+        return Decode(beats, evidence);
+    }
+
     private BarTracking Track(float[] bassFlux, float[] harmonyPitchClasses, double frameRate, double[] beats)
     {
         ArgumentNullException.ThrowIfNull(beats);

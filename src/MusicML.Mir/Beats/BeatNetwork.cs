@@ -81,6 +81,32 @@ public sealed class BeatNetwork
     public static BeatNetwork Load(string path)
     {
         var (tensors, metadata) = SafeTensorsFile.ReadFloat32(path);
+        return FromTensors(tensors, metadata, path);
+    }
+
+    /// <summary>The resource name of the network bundled inside this assembly (the repository's <c>models/musicml_beats.safetensors</c>).</summary>
+    public const string BundledResource = "MusicML.Mir.musicml_beats.safetensors";
+
+    private static readonly Lazy<BeatNetwork?> BundledNetwork = new(() =>
+    {
+        using var stream = typeof(BeatNetwork).Assembly.GetManifestResourceStream(BundledResource);
+        if (stream is null) return null;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        copy.Position = 0;
+        var (tensors, metadata) = SafeTensorsFile.ReadFloat32(copy, "models/musicml_beats.safetensors (bundled)");
+        return FromTensors(tensors, metadata, null);
+    });
+
+    /// <summary>
+    /// The network trained by <c>scripts/train-beat-network.sh</c> and built into this assembly, or null in a build
+    /// without it. Read once, shared (inference does not change it).
+    /// </summary>
+    public static BeatNetwork? Bundled => BundledNetwork.Value;
+
+    private static BeatNetwork FromTensors(IReadOnlyDictionary<string, Float32Tensor> tensors, IReadOnlyDictionary<string, string> metadata, string? source)
+    {
+        string path = source ?? "models/musicml_beats.safetensors (bundled)";
         if (!metadata.TryGetValue("dilations", out var text))
             throw new MusicMLException($"{path}: not a beat network (no 'dilations' metadata).") { FilePath = path };
         int[] dilations;
@@ -112,7 +138,7 @@ public sealed class BeatNetwork
         var input = Conv("input", channels, features, InputKernel, 1);
         var blocks = dilations.Select((d, b) => (Conv($"blocks.{b}.dilated", channels, channels, DilatedKernel, d), Conv($"blocks.{b}.mix", channels, channels, 1, 1))).ToArray();
         var output = Conv("output", 2, channels, 1, 1);
-        return new BeatNetwork(mean, std, input, blocks, output, metadata, path);
+        return new BeatNetwork(mean, std, input, blocks, output, metadata, source);
     }
 
     /// <summary>

@@ -5,34 +5,57 @@ using MusicML.Mir.Tempo;
 namespace MusicML.Mir.Beats;
 
 /// <summary>
-/// Decoding of a learned beat and downbeat activation (<see cref="BeatNetwork"/>) with the existing processors: the
-/// comb tempo estimator on the beat activation chooses the metrical level, the bar-pointer HMM restricted around it
-/// tracks the beats (as madmom decodes its networks' activations with a DBN), and the bar phase and meter are the ones
-/// whose beats carry the most downbeat activation. The network marks beats, not onsets, so the tempo comes from it
-/// without the onset path's band limit or harmonic-rhythm check.
+/// Decoding of a learned beat and downbeat activation (<see cref="BeatNetwork"/>): the beats go through the chain the
+/// onset activation goes through in <see cref="RhythmAnalyzer"/> (comb, bar-pointer HMM, harmonic-rhythm check of the
+/// metrical level), as madmom decodes its networks' activations with a DBN; the bar phase and meter are the ones whose
+/// beats carry the most downbeat activation (<see cref="Bars"/>).
 /// </summary>
 public static class LearnedRhythm
 {
-    /// <summary>The <see cref="TempoEstimator.SubdivisionPenalty"/> used on a learned beat activation unless the estimator sets its own.</summary>
-    public const double BeatLevelPenalty = 1.0;
 
     /// <summary>
-    /// The tempo (comb on <paramref name="beatActivation"/>, Tempo1 then replaced by the tracked beats' own tempo) and
-    /// the beats the bar-pointer HMM tracks within ±<paramref name="spreadOctaves"/> of the comb's tempo.
+    /// The beats of a beat activation alone, without the metrical-level check of <see cref="RhythmAnalyzer"/> (which
+    /// needs the rest of the rhythm features): the bar-pointer HMM within ±<paramref name="spreadOctaves"/> of the comb's
+    /// tempo. What training scores its validation clips with.
     /// </summary>
-    public static (TempoEstimate Tempo, double[] Beats) TempoAndBeats(OnsetEnvelope beatActivation, TempoEstimator estimator, double spreadOctaves = 0.3)
+    public static double[] TrackBeats(OnsetEnvelope beatActivation, TempoEstimator estimator, double spreadOctaves = 0.3)
     {
         ArgumentNullException.ThrowIfNull(beatActivation);
         ArgumentNullException.ThrowIfNull(estimator);
-        // The activation marks beats, not onsets: a period whose half-way points carry beats is a multiple of the beat.
-        var tempo = (estimator.SubdivisionPenalty > 0 ? estimator : estimator with { SubdivisionPenalty = BeatLevelPenalty }).Estimate(beatActivation);
-        if (tempo.Tempo1 <= 0 || beatActivation.Values.Max() <= 0) return (tempo, []);
-        var beats = BarPointerBeatTracker.AroundTempo(tempo.Tempo1, spreadOctaves).Track(beatActivation);
-        return (RhythmAnalyzer.TempoOfBeats(beats) is { } followed ? tempo with { Tempo1 = followed } : tempo, beats);
+        var tempo = estimator.Estimate(beatActivation);
+        if (tempo.Tempo1 <= 0 || beatActivation.Values.Max() <= 0) return [];
+        return BarPointerBeatTracker.AroundTempo(tempo.Tempo1, spreadOctaves).Track(beatActivation);
     }
 
-    /// <summary>The beats of <see cref="TempoAndBeats"/> alone.</summary>
-    public static double[] TrackBeats(OnsetEnvelope beatActivation, TempoEstimator estimator) => TempoAndBeats(beatActivation, estimator).Beats;
+    /// <summary>
+    /// The network's downbeat activation at each beat (<see cref="BeatStrengths"/>) standardised over the beats (zero
+    /// mean, unit deviation) and scaled by <paramref name="weight"/>: evidence on the scale of the bar tracker's
+    /// standardised bass and harmony cues (<see cref="BarTracker.Track(RhythmFeatures, double[], ReadOnlySpan{double})"/>).
+    /// </summary>
+    public static double[] DownbeatEvidence(double[] beats, ReadOnlySpan<float> downbeatActivation, double frameRate, double weight)
+    {
+        ArgumentNullException.ThrowIfNull(beats);
+        var strength = BeatStrengths(beats, downbeatActivation, frameRate);
+        if (strength.Length == 0) return strength;
+        double mean = strength.Average(), deviation = Math.Sqrt(strength.Sum(v => (v - mean) * (v - mean)) / strength.Length);
+        for (int i = 0; i < strength.Length; i++) strength[i] = deviation > 1e-9 ? weight * (strength[i] - mean) / deviation : 0;
+        return strength;
+    }
+
+    /// <summary>The downbeat activation at each beat: its maximum within ±2 frames (20 ms).</summary>
+    private static double[] BeatStrengths(double[] beats, ReadOnlySpan<float> downbeatActivation, double frameRate)
+    {
+        var strength = new double[beats.Length];
+        for (int i = 0; i < beats.Length; i++)
+        {
+            int f = (int)Math.Round(beats[i] * frameRate);
+            double best = 0;
+            for (int d = -2; d <= 2; d++)
+                if (f + d >= 0 && f + d < downbeatActivation.Length) best = Math.Max(best, downbeatActivation[f + d]);
+            strength[i] = best;
+        }
+        return strength;
+    }
 
     /// <summary>
     /// The bar positions of <paramref name="beats"/>: for 3 and 4 beats per bar and every phase, the mean downbeat
@@ -43,15 +66,7 @@ public static class LearnedRhythm
     {
         ArgumentNullException.ThrowIfNull(beats);
         InputGuard.Positive(frameRate, nameof(frameRate));
-        var strength = new double[beats.Length];
-        for (int i = 0; i < beats.Length; i++)
-        {
-            int f = (int)Math.Round(beats[i] * frameRate);
-            double best = 0;
-            for (int d = -2; d <= 2; d++)
-                if (f + d >= 0 && f + d < downbeatActivation.Length) best = Math.Max(best, downbeatActivation[f + d]);
-            strength[i] = best;
-        }
+        var strength = BeatStrengths(beats, downbeatActivation, frameRate);
         int bestMeter = 4, bestPhase = 0;
         double bestScore = double.NegativeInfinity;
         foreach (int meter in new[] { 4, 3 })

@@ -164,8 +164,11 @@ public static class ChordEstimator
         return options.Inversions ? WithInversions(segments, chroma, options.InversionRatio) : segments;
     }
 
-    /// <summary>Frames (about 0.5 s at the default hop) the bass must stay on one chord tone to count as a bass note.</summary>
-    private const int BassRunFrames = 11;
+    /// <summary>
+    /// Frames (about 1 s at the default hop) of majority vote on the bass tone: a one-beat walking or passing note
+    /// (the fifth on beat 4) does not make an inversion; a bass that holds the third or fifth for a second or more does.
+    /// </summary>
+    private const int BassRunFrames = 22;
 
     /// <summary>
     /// The segments with the inversions their bass chroma shows (<see cref="ChordOptions.Inversions"/>). Within one
@@ -220,6 +223,14 @@ public static class ChordEstimator
             votes.Clear();
             for (int j = Math.Max(0, i - BassRunFrames / 2); j <= Math.Min(strongest.Length - 1, i + BassRunFrames / 2); j++) votes[strongest[j]]++;
             smoothed[i] = votes[0] >= votes[1] && votes[0] >= votes[2] ? 0 : votes[1] >= votes[2] ? 1 : 2;
+        }
+        // A run on the third or fifth shorter than BassRunFrames is a passing note: the chord stays in root position there.
+        for (int a = 0; a < smoothed.Length;)
+        {
+            int b = a;
+            while (b < smoothed.Length && smoothed[b] == smoothed[a]) b++;
+            if (smoothed[a] != 0 && b - a < BassRunFrames) smoothed.AsSpan(a, b - a).Clear();
+            a = b;
         }
         int runStart = 0;
         for (int i = 1; i <= smoothed.Length; i++)

@@ -27,16 +27,6 @@ public sealed record TempoEstimator
     /// <summary>Number of period multiples summed by the comb (1 = plain autocorrelation).</summary>
     public int Harmonics { get; init; } = 4;
 
-    /// <summary>
-    /// Weight of the autocorrelation half-way between the comb's teeth, subtracted from each period's salience (default 0,
-    /// off). For an activation that marks beats rather than onsets (a learned one), a period twice the beat's still has
-    /// every tooth on a beat, so the comb alone scores it as high as the beat and only the prior separates them; but
-    /// half-way between its teeth lie the skipped beats, while between the beat period's teeth there is nothing. A
-    /// weight of 1 therefore prefers the fastest level whose subdivisions are empty, which for an onset activation
-    /// (full of eighth notes) would be wrong, hence off by default.
-    /// </summary>
-    public double SubdivisionPenalty { get; init; }
-
     /// <summary>Relative spacing of the BPM grid searched (0.25 % keeps the 4 % accuracy tolerance far away).</summary>
     public double Resolution { get; init; } = 0.0025;
 
@@ -49,7 +39,6 @@ public sealed record TempoEstimator
         if (!(PriorOctaves > 0)) throw new MusicMLException($"PriorOctaves must be positive; got {PriorOctaves}.");
         if (Harmonics < 1 || Harmonics > 16) throw new MusicMLException($"Harmonics must lie in 1..16; got {Harmonics}.");
         if (!(Resolution > 0 && Resolution < 0.1)) throw new MusicMLException($"Resolution must lie in (0, 0.1); got {Resolution}.");
-        if (!(SubdivisionPenalty >= 0 && SubdivisionPenalty <= 4)) throw new MusicMLException($"SubdivisionPenalty must lie in [0, 4]; got {SubdivisionPenalty}.");
     }
 
     /// <summary>Estimates the tempo of <paramref name="activation"/>; 0 BPM (and strength 0) when it has no periodicity.</summary>
@@ -94,17 +83,16 @@ public sealed record TempoEstimator
         {
             double bpm = MinBpm * Math.Pow(1 + Resolution, i);
             double period = 60.0 * fps / bpm;
-            double sum = 0, between = 0;
+            double sum = 0;
             int used = 0;
             for (int k = 1; k <= Harmonics; k++)
             {
                 double lag = k * period;
                 if (lag >= acf.Length - 1) break;
                 sum += Interpolate(acf, lag);
-                if (SubdivisionPenalty > 0) between += Math.Max(Interpolate(acf, lag - 0.5 * period), 0);
                 used++;
             }
-            double comb = used > 0 ? Math.Max((sum - SubdivisionPenalty * between) / used, 0) : 0;
+            double comb = used > 0 ? Math.Max(sum / used, 0) : 0;
             double octaves = Math.Log2(bpm / PriorBpm) / PriorOctaves;
             bpms[i] = bpm;
             strengths[i] = comb * Math.Exp(-0.5 * octaves * octaves);
