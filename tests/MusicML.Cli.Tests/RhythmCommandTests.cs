@@ -103,6 +103,21 @@ public class RhythmCommandTests
     }
 
     [Fact]
+    public void Both_rhythm_paths_find_the_loop_tempo_and_an_unknown_one_is_refused()
+    {
+        // The learned default and --rhythm dsp both read the 120 BPM click loop within 2 %.
+        foreach (var rhythm in new[] { "learned", "dsp" })
+        {
+            var (code, output, _) = Run("tempo", P("set/loop120.wav"), "--rhythm", rhythm);
+            Assert.Equal(0, code);
+            Assert.InRange(Parse(output.Single().Split(' '))[0], 117.6, 122.4);
+        }
+        var (badCode, _, error) = Run("beats", P("set/loop120.wav"), "--rhythm", "neural");
+        Assert.Equal(CommandLineApp.ExitUsage, badCode);
+        Assert.Contains("neural", string.Join("\n", error));
+    }
+
+    [Fact]
     public void SeveralInputsWithoutOutDirAreAUsageError()
     {
         var (code, _, error) = Run("beats", P("set"));

@@ -60,6 +60,37 @@ public class BeatNetworkTests : IDisposable
         Assert.Equal(BeatNetwork.WeightNames(3).Order(), module.StateDict().Select(p => p.Key).Order());
     }
 
+    [SkippableFact]
+    public void A_rendered_corpus_trains_into_a_network_the_analysis_loads()
+    {
+        // End to end at toy size: six expressive clips rendered by FluidSynth, two epochs; the written file is a
+        // network the managed side loads and whose activations are probabilities on every frame.
+        Skip.IfNot(TorchRuntime.IsAvailable, "libtorch is not available");
+        var renderer = new Tagging.Corpus.FluidSynthRenderer();
+        string? why = renderer.WhyUnavailable();
+        Skip.If(why is not null, why);
+        string corpus = Path.Combine(_folder, "corpus");
+        new Tagging.Corpus.SynthCorpusGenerator(new Tagging.Corpus.SynthCorpusOptions
+        {
+            Count = 6, FirstSeed = 2_000_000, Renderer = renderer,
+            Sampler = new Tagging.Corpus.ClipSpecSampler { MinSeconds = 8, MaxSeconds = 10, Expressive = true },
+        }).Run(corpus);
+        string output = Path.Combine(_folder, "beats.safetensors");
+        var lines = new List<string>();
+        var epochs = new BeatNetworkTrainer(new BeatTrainingOptions { Epochs = 2, BatchSize = 2, CropFrames = 400, Channels = 4, Dilations = [1, 2], ValidFraction = 0.2, Threads = 1 })
+            .Train([corpus], output, lines.Add);
+        Assert.Equal(2, epochs.Count);
+        Assert.Contains(epochs, e => e.Best);
+        Assert.All(epochs, e => Assert.InRange(e.ValidBeatF, 0, 1));
+        var network = BeatNetwork.Load(output);
+        Assert.Equal([1, 2], network.Dilations);
+        Assert.Contains("musicml train beats", network.Metadata["recipe"]);
+        var (beat, downbeat) = network.Activations(RhythmSpectrogram.Compute(Clicks(120, 6), 22050));
+        Assert.All(beat.Values, p => Assert.InRange(p, 0f, 1f));
+        Assert.All(downbeat.Values, p => Assert.InRange(p, 0f, 1f));
+        Assert.False(File.Exists(output + ".epoch.tmp"));
+    }
+
     [Fact]
     public void Bad_weight_files_are_refused_with_the_reason()
     {

@@ -105,7 +105,9 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         {
             TrainManifest = options.TrainManifest, ValidManifest = options.ValidManifest, OutputDirectory = options.OutputDirectory,
             Architecture = TaggerArchitecture.ShortChunk, Width = 8, Epochs = 30, BatchSize = 3, LearningRate = 3e-3,
-            CropSeconds = 1.6, Seed = 3, ChunkCount = 2,
+            // No early stop: six clips make a noisy validation score, and libtorch's kernels differ between CPUs, so on
+            // some machines the first epochs wander (ROC-AUC 0.85 at epoch 2, then lower) before it is learnt (1.0 by epoch 11).
+            CropSeconds = 1.6, Seed = 3, ChunkCount = 2, Patience = 0,
         });
         Assert.True(result.BestRocAuc >= 0.9, $"best validation ROC-AUC {result.BestRocAuc:F4}: the tones and noise were not learnt");
         using var tagger = Tagger.Load(result.BestModelPath);
