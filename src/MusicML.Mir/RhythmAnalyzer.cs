@@ -29,7 +29,8 @@ public sealed record RhythmAnalysis(OnsetEnvelope Activation, TempoEstimate Temp
 }
 
 /// <summary>
-/// The rhythm chain on one shared <see cref="RhythmSpectrogram"/>: onset activation → tempo (comb filter with prior)
+/// The rhythm chain on one shared <see cref="RhythmSpectrogram"/> (by default with the learned beat activation of
+/// <see cref="Network"/> in place of the onset activation): onset activation → tempo (comb filter with prior)
 /// → beats (bar-pointer HMM restricted to the tempo's neighbourhood, or Ellis DP at that tempo) → a check of the
 /// metrical level against the harmonic rhythm (<see cref="HarmonicRhythm"/>: when the tracked beats turn out to be
 /// eighth notes, the tempo is halved and the beats tracked again) → downbeats and meter (<see cref="BarTracker"/>).
@@ -73,8 +74,8 @@ public sealed record RhythmAnalyzer
     /// default is the bundled network (<see cref="BeatNetwork.Bundled"/>), chosen by measurement: it scores higher on
     /// the held-out clips of the project's own corpus and on the synthetic evaluation set (docs/accuracy.md). With a
     /// network the comb and the bar-pointer HMM read its beat activation instead of the onset activations, the
-    /// harmonic-rhythm check of the level stays, and the bar phase and meter come from its downbeat activation
-    /// (<see cref="LearnedRhythm.Bars"/>); onsets stay onset-driven either way.
+    /// harmonic-rhythm check of the level stays, and its downbeat activation joins the bar tracker's cues
+    /// (<see cref="LearnedDownbeatWeight"/>); onsets stay onset-driven either way.
     /// </summary>
     public BeatNetwork? Network { get; init; } = BeatNetwork.Bundled;
 

@@ -15,7 +15,7 @@ namespace MusicML.Mir.Beats;
 /// 1, 2, 4, … frames and a 1×1 mix (ELU after each dilated convolution), and a 1×1 output of two logits. Its
 /// receptive field is ±<see cref="ContextFrames"/> frames (about 2.5 s at 100 frames/s). Inference here is managed
 /// (no libtorch): the weights are a safetensors file written by MusicML.Mir.Training, which trains the same network
-/// with libtorch and checks that both give the same activations. The output feeds the existing decoders: the
+/// with libtorch (its tests check that both give the same activations, to 1e-5). The output feeds the existing decoders: the
 /// bar-pointer HMM for beats (<see cref="BarPointerBeatTracker"/>) and the comb for the tempo.
 /// </summary>
 public sealed class BeatNetwork

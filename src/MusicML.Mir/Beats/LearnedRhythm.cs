@@ -7,12 +7,12 @@ namespace MusicML.Mir.Beats;
 /// <summary>
 /// Decoding of a learned beat and downbeat activation (<see cref="BeatNetwork"/>): the beats go through the chain the
 /// onset activation goes through in <see cref="RhythmAnalyzer"/> (comb, bar-pointer HMM, harmonic-rhythm check of the
-/// metrical level), as madmom decodes its networks' activations with a DBN; the bar phase and meter are the ones whose
-/// beats carry the most downbeat activation (<see cref="Bars"/>).
+/// metrical level), as madmom decodes its networks' activations with a DBN; the downbeat activation at each beat is
+/// evidence for the bar tracker's HMM (<see cref="DownbeatEvidence"/>, the default), or decides the bar phase and meter
+/// alone (<see cref="Bars"/>).
 /// </summary>
 public static class LearnedRhythm
 {
-
     /// <summary>
     /// The beats of a beat activation alone, without the metrical-level check of <see cref="RhythmAnalyzer"/> (which
     /// needs the rest of the rhythm features): the bar-pointer HMM within ±<paramref name="spreadOctaves"/> of the comb's
