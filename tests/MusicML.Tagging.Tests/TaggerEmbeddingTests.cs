@@ -7,6 +7,8 @@ namespace MusicML.Tagging.Tests;
 /// <see cref="TaggerNetwork.Embed"/> is the penultimate layer: the output layer applied to it by hand reproduces the
 /// network's logits, for every architecture; <see cref="Tagger.EmbedFiles"/> pools it into unit vectors.
 /// </summary>
+// In the native-memory collection: its tensors would move the process-wide live-tensor count that the leak test reads.
+[Collection(NativeMemoryCollection.Name)]
 public sealed class TaggerEmbeddingTests
 {
     public static TheoryData<string, string, string> Models => new()

@@ -15,6 +15,8 @@ namespace MusicML.Tagging.Tests;
 /// exercises the hop) of one clip, the six together covering every kind of clip, silence and sweep included;
 /// MUSICML_TAGGING_ALL_CLIPS=1 runs all 16 chunks and the track mean of the whole 8 × 8 matrix.
 /// </summary>
+// In the native-memory collection: its tensors would move the process-wide live-tensor count that the leak test reads.
+[Collection(NativeMemoryCollection.Name)]
 public sealed class TrackParityTests(TaggerCache cache, ITestOutputHelper output) : IClassFixture<TaggerCache>
 {
     private static readonly (string Model, string Clip)[] DefaultHeavyPairs =
