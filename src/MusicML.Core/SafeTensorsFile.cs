@@ -143,6 +143,7 @@ public static class SafeTensorsFile
     public static (IReadOnlyDictionary<string, Float32Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) ReadFloat32(Stream stream, string name)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (!BitConverter.IsLittleEndian) throw new MusicMLException("safetensors data is little-endian; this machine is not.");
         string path = name;
         var (entries, metadata, dataStart) = ParseHeader(stream, path);
         var tensors = new Dictionary<string, Float32Tensor>(StringComparer.Ordinal);
@@ -153,7 +154,6 @@ public static class SafeTensorsFile
             stream.Position = dataStart + e.Offset;
             stream.ReadExactly(bytes);
             var data = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-            if (!BitConverter.IsLittleEndian) throw new MusicMLException("safetensors data is little-endian; this machine is not.");
             long bad = InputGuard.FirstNonFinite(data);
             if (bad >= 0) throw new MusicMLException($"{path}: tensor '{e.Name}' holds {data[bad]} at element {bad}; model weights must be finite") { FilePath = path };
             tensors[e.Name] = new Float32Tensor(e.Shape, data);

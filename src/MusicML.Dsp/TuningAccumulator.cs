@@ -94,14 +94,7 @@ public sealed class TuningAccumulator
     /// The tuning in fractions of a bin, in [−0.5, 0.5): the most common pitch residual among the peaks whose
     /// magnitude reaches the median peak magnitude; 0 when no peak was found (librosa's answer for silence).
     /// </summary>
-    public double Estimate()
-    {
-        if (_pitches.Count == 0) return Tuning.PitchTuning([], Resolution, BinsPerOctave);
-        float median = Tuning.Median([.. _magnitudes]);
-        var selected = new List<float>(_pitches.Count);
-        for (int i = 0; i < _pitches.Count; i++) if (_magnitudes[i] >= median) selected.Add(_pitches[i]);
-        return Tuning.PitchTuning([.. selected], Resolution, BinsPerOctave);
-    }
+    public double Estimate() => Tuning.PitchTuning(StrongPitches(), Resolution, BinsPerOctave);
 
     /// <summary>
     /// The tuning in fractions of a bin, in [−0.5, 0.5), from the same peaks as <see cref="Estimate"/> but with the pitch
@@ -110,12 +103,15 @@ public sealed class TuningAccumulator
     /// either end depending on the window length or on a few peaks. This is the estimate the MIR tasks (key, chords,
     /// analyze, <c>musicml tuning</c>) share, so they all pick the same reference; 0 when no peak was found.
     /// </summary>
-    public double EstimateCircular()
+    public double EstimateCircular() => Tuning.PitchTuningCircular(StrongPitches(), Resolution, BinsPerOctave);
+
+    /// <summary>The pitches of the peaks whose magnitude reaches the median peak magnitude (librosa's selection); none without peaks.</summary>
+    private float[] StrongPitches()
     {
-        if (_pitches.Count == 0) return 0.0;
+        if (_pitches.Count == 0) return [];
         float median = Tuning.Median([.. _magnitudes]);
         var selected = new List<float>(_pitches.Count);
         for (int i = 0; i < _pitches.Count; i++) if (_magnitudes[i] >= median) selected.Add(_pitches[i]);
-        return Tuning.PitchTuningCircular([.. selected], Resolution, BinsPerOctave);
+        return [.. selected];
     }
 }

@@ -87,6 +87,9 @@ public sealed class BeatNetwork
     /// <summary>The resource name of the network bundled inside this assembly (the repository's <c>models/musicml_beats.safetensors</c>).</summary>
     public const string BundledResource = "MusicML.Mir.musicml_beats.safetensors";
 
+    /// <summary>How messages name the bundled network.</summary>
+    private const string BundledName = "models/musicml_beats.safetensors (bundled)";
+
     private static readonly Lazy<BeatNetwork?> BundledNetwork = new(() =>
     {
         using var stream = typeof(BeatNetwork).Assembly.GetManifestResourceStream(BundledResource);
@@ -94,7 +97,7 @@ public sealed class BeatNetwork
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         copy.Position = 0;
-        var (tensors, metadata) = SafeTensorsFile.ReadFloat32(copy, "models/musicml_beats.safetensors (bundled)");
+        var (tensors, metadata) = SafeTensorsFile.ReadFloat32(copy, BundledName);
         return FromTensors(tensors, metadata, null);
     });
 
@@ -106,7 +109,7 @@ public sealed class BeatNetwork
 
     private static BeatNetwork FromTensors(IReadOnlyDictionary<string, Float32Tensor> tensors, IReadOnlyDictionary<string, string> metadata, string? source)
     {
-        string path = source ?? "models/musicml_beats.safetensors (bundled)";
+        string path = source ?? BundledName;
         if (!metadata.TryGetValue("dilations", out var text))
             throw new MusicMLException($"{path}: not a beat network (no 'dilations' metadata).") { FilePath = path };
         int[] dilations;
@@ -120,19 +123,21 @@ public sealed class BeatNetwork
         }
         if (dilations.Length == 0 || dilations.Any(d => d < 1 || d > 4096))
             throw new MusicMLException($"{path}: invalid 'dilations' metadata '{text}'.") { FilePath = path };
+        Float32Tensor Find(string name) =>
+            tensors.TryGetValue(name, out var t) ? t : throw new MusicMLException($"{path}: tensor '{name}' is missing.") { FilePath = path };
         Float32Tensor Get(string name, params long[] shape)
         {
-            if (!tensors.TryGetValue(name, out var t)) throw new MusicMLException($"{path}: tensor '{name}' is missing.") { FilePath = path };
+            var t = Find(name);
             if (!t.Shape.SequenceEqual(shape))
                 throw new MusicMLException($"{path}: tensor '{name}' has shape [{string.Join(", ", t.Shape)}]; expected [{string.Join(", ", shape)}].") { FilePath = path };
             return t;
         }
-        var mean = tensors.TryGetValue("normalise.mean", out var m) ? m.Data : throw new MusicMLException($"{path}: tensor 'normalise.mean' is missing.") { FilePath = path };
+        // The input width and the channel count are read off the tensors; every other shape is checked against them.
+        var mean = Find("normalise.mean").Data;
         int features = mean.Length;
         var std = Get("normalise.std", features).Data;
         if (std.Any(s => !(s > 0))) throw new MusicMLException($"{path}: 'normalise.std' must be positive.") { FilePath = path };
-        var inputWeight = tensors.TryGetValue("input.weight", out var iw) ? iw : throw new MusicMLException($"{path}: tensor 'input.weight' is missing.") { FilePath = path };
-        int channels = (int)inputWeight.Shape[0];
+        int channels = (int)Find("input.weight").Shape[0];
         Layer Conv(string name, int outputs, int inputs, int kernel, int dilation) =>
             new(outputs, inputs, kernel, dilation, Get(name + ".weight", outputs, inputs, kernel).Data, Get(name + ".bias", outputs).Data);
         var input = Conv("input", channels, features, InputKernel, 1);

@@ -232,6 +232,7 @@ public static class ChordEstimator
             if (smoothed[a] != 0 && b - a < BassRunFrames) smoothed.AsSpan(a, b - a).Clear();
             a = b;
         }
+        var bass = new double[12];
         int runStart = 0;
         for (int i = 1; i <= smoothed.Length; i++)
         {
@@ -242,28 +243,17 @@ public static class ChordEstimator
             int tone = smoothed[runStart];
             if (tone > 0)
             {
-                double bassTone = 0, bassRoot = 0;
+                Array.Clear(bass);
                 for (int t = first + runStart; t < first + i; t++)
-                {
-                    bassTone += chroma.Bass[tones[tone], t];
-                    bassRoot += chroma.Bass[root, t];
-                }
-                // The inverted bass must also be the strongest pitch class of the bass over the run, not only among the chord tones.
-                if (bassTone >= ratio * bassRoot && IsStrongestBass(chroma, tones[tone], first + runStart, first + i))
+                    for (int pc = 0; pc < 12; pc++) bass[pc] += chroma.Bass[pc, t];
+                // The inverted bass must outweigh the root by the ratio and be the strongest pitch class of the bass
+                // over the run, not only the strongest chord tone.
+                if (bass[tones[tone]] >= ratio * bass[root] && bass[tones[tone]] >= bass.Max())
                     label = $"{segment.Label}/{(tone == 1 ? thirdName : "5")}";
             }
             if (stop > start) yield return new ChordSegment(start, stop, label);
             runStart = i;
         }
-    }
-
-    private static bool IsStrongestBass(ChromaFrames chroma, int pitchClass, int first, int end)
-    {
-        Span<double> sums = stackalloc double[12];
-        for (int t = first; t < end; t++)
-            for (int pc = 0; pc < 12; pc++) sums[pc] += chroma.Bass[pc, t];
-        for (int pc = 0; pc < 12; pc++) if (sums[pc] > sums[pitchClass]) return false;
-        return true;
     }
 
     // A frame covers the half hop on each side of its centre; a unit boundary lies half a hop before its first frame.

@@ -159,15 +159,13 @@ public static class KeyEstimator
         _ => ' ',
     };
 
-    private static readonly string[] RootNames = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
-
     private static bool TryParseTriad(string label, out int root, out char triad)
     {
         root = -1;
         triad = ' ';
         int colon = label.IndexOf(':');
         if (colon <= 0) return false;
-        root = Array.IndexOf(RootNames, label[..colon]);
+        root = Array.IndexOf(ChordVocabulary.RootNames, label[..colon]);
         if (root < 0) return false;
         // An inversion (C:maj/3) names the bass, not the chord: the triad is the same.
         var quality = label[(colon + 1)..];

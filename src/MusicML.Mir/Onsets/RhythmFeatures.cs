@@ -89,8 +89,8 @@ public sealed class RhythmFeatures
             FoldPitchClasses(spectrogram, HarmonyMinHz, HarmonyMaxHz),
             OnsetDetector.FrameEnergy(spectrogram.LogSpectrogram))
         {
-            // Streamed blocks carry 5 s of context either side, more than the network's receptive field, so the
-            // frames a block owns get the activation the whole file would.
+            // Streamed blocks carry context either side of at least the network's receptive field (StreamingAnalysis
+            // widens it), so the frames a block owns get the activation the whole file would.
             Learned = analyzer.Network?.Activations(Beats.BeatNetwork.Input(spectrogram)),
         };
     }
