@@ -117,13 +117,12 @@ public sealed class BeatNetworkTrainer
         TorchRuntime.ManualSeed(_options.Seed);
         // A clip is named by its folder and id, so corpora whose ids repeat (each starts at train_00000) can be combined.
         var ids = corpora.SelectMany(corpus => ReadManifest(corpus).Select(id => Path.Combine(corpus, id))).ToList();
-        string corpus = string.Join(", ", corpora);
         var random = new TrainingRandom(_options.Seed);
         var order = random.Permutation(ids.Count);
         int validCount = Math.Max(1, (int)Math.Round(_options.ValidFraction * ids.Count));
         var validIds = order.Take(validCount).Select(i => ids[i]).Order(StringComparer.Ordinal).ToArray();
         var trainIds = order.Skip(validCount).Select(i => ids[i]).Order(StringComparer.Ordinal).ToArray();
-        if (trainIds.Length == 0) throw new MusicMLException($"{corpus}: too few clips to hold out a validation set.");
+        if (trainIds.Length == 0) throw new MusicMLException($"{string.Join(", ", corpora)}: too few clips to hold out a validation set.");
 
         var clock = Stopwatch.StartNew();
         var train = Load(trainIds, random, _options.AugmentedCopies);
@@ -159,7 +158,7 @@ public sealed class BeatNetworkTrainer
                 lossSum += loss.ToDouble();
                 steps++;
             }
-            Save(network, work, trainIds.Length, validIds.Length, epoch, corpus);
+            Save(network, work, trainIds.Length, validIds.Length, epoch, corpora);
             var candidate = BeatNetwork.Load(work);
             var (beatF, downF) = Score(candidate, valid);
             bool best = beatF > bestF;
@@ -284,7 +283,7 @@ public sealed class BeatNetworkTrainer
         return (Tensor.From(inputs, [batch, features, length]), Tensor.From(targets, [batch, 2, length]));
     }
 
-    private void Save(BeatNetworkModule network, string path, int trainClips, int validClips, int epoch, string corpus)
+    private void Save(BeatNetworkModule network, string path, int trainClips, int validClips, int epoch, IReadOnlyList<string> corpora)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -292,7 +291,7 @@ public sealed class BeatNetworkTrainer
             ["format"] = "musicml-beat-network-1",
             ["recipe"] = string.Create(CultureInfo.InvariantCulture,
                 $"musicml train beats: epoch {epoch} of {_options.Epochs}, batch {_options.BatchSize}, crop {_options.CropFrames} frames, lr {_options.LearningRate}, channels {_options.Channels}, dropout {_options.Dropout}, augmented copies {_options.AugmentedCopies}, seed {_options.Seed}"),
-            ["corpus"] = string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", corpus.Split(", ").Select(c => Path.GetFileName(Path.GetFullPath(c))))}: {trainClips} training and {validClips} validation clips"),
+            ["corpus"] = string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", corpora.Select(c => Path.GetFileName(Path.GetFullPath(c))))}: {trainClips} training and {validClips} validation clips"),
         };
         var state = network.StateDict();
         SafeTensors.Save(path, state, metadata);

@@ -104,7 +104,8 @@ internal static class ExperimentAlgorithms
         ];
     }
 
-    private static RhythmAnalyzer TempoAnalyzer(ParameterValues values)
+    /// <summary>The tempo estimator of <see cref="TempoParameters"/>'s values, validated.</summary>
+    private static TempoEstimator TempoEstimatorFrom(ParameterValues values)
     {
         var estimator = new TempoEstimator
         {
@@ -112,16 +113,20 @@ internal static class ExperimentAlgorithms
             PriorOctaves = values.Positive("priorOctaves"), Harmonics = values.Integer("harmonics"),
         };
         estimator.Validate();
-        // The onset-driven (DSP) path; the learned one is its own algorithm ("learned").
-        return new RhythmAnalyzer { TempoEstimator = estimator, TempoMaxHz = values.Positive("tempoMaxHz"), Network = null };
+        return estimator;
     }
+
+    private static RhythmAnalyzer TempoAnalyzer(ParameterValues values) =>
+        // The onset-driven (DSP) path; the learned one is its own algorithm ("learned").
+        new() { TempoEstimator = TempoEstimatorFrom(values), TempoMaxHz = values.Positive("tempoMaxHz"), Network = null };
+
+    private static AlgorithmParameter SpreadParameter() =>
+        new("tempoSpreadOctaves", "half-width of the tempo range the tracker may follow around the estimate (octaves)", Text(new RhythmAnalyzer().TempoSpreadOctaves));
 
     private static ExperimentAlgorithm Beats(string name, BeatMethod method, bool downbeats)
     {
         var parameters = TempoParameters().ToList();
-        if (method == BeatMethod.BarPointer)
-            parameters.Add(new("tempoSpreadOctaves", "half-width of the tempo range the tracker may follow around the estimate (octaves)",
-                Text(new RhythmAnalyzer().TempoSpreadOctaves)));
+        if (method == BeatMethod.BarPointer) parameters.Add(SpreadParameter());
         var description = method == BeatMethod.BarPointer
             ? "Krebs, Böck & Widmer (2015) bar-pointer HMM over the SuperFlux activation"
             : "Ellis (2007) dynamic programming at the estimated tempo";
@@ -145,21 +150,17 @@ internal static class ExperimentAlgorithms
     private static ExperimentAlgorithm Learned(string task)
     {
         var parameters = TempoParameters().Where(p => p.Name != "tempoMaxHz").ToList();
-        parameters.Add(new("tempoSpreadOctaves", "half-width of the tempo range the tracker may follow around the estimate (octaves)", Text(new RhythmAnalyzer().TempoSpreadOctaves)));
-        parameters.Add(new("model", "the beat network's weights (safetensors)", BundledModels.BeatNetworkPath));
+        parameters.Add(SpreadParameter());
+        parameters.Add(new("model", "the beat network: bundled (the one built into MusicML.Mir, which analyze uses) or a safetensors path", "bundled"));
         parameters.Add(new("downbeatWeight", "weight of the network's downbeat activation beside the bar tracker's bass and harmony cues (inf: alone)", Text(new RhythmAnalyzer().LearnedDownbeatWeight)));
         return new ExperimentAlgorithm("learned", "beat/downbeat TCN (Böck & Davies 2020, trained by musicml train beats) decoded by the comb and the bar-pointer HMM",
             parameters, values =>
             {
-                var estimator = new TempoEstimator
-                {
-                    MinBpm = values.Positive("minBpm"), MaxBpm = values.Positive("maxBpm"), PriorBpm = values.Positive("priorBpm"),
-                    PriorOctaves = values.Positive("priorOctaves"), Harmonics = values.Integer("harmonics"),
-                };
-                estimator.Validate();
+                string model = values.String("model");
                 var analyzer = new RhythmAnalyzer
                 {
-                    TempoEstimator = estimator, TempoSpreadOctaves = values.Positive("tempoSpreadOctaves"), Network = BeatNetwork.Load(values.String("model")),
+                    TempoEstimator = TempoEstimatorFrom(values), TempoSpreadOctaves = values.Positive("tempoSpreadOctaves"),
+                    Network = model == "bundled" ? Commands.RhythmCommands.NetworkFor("learned") : BeatNetwork.Load(model),
                     LearnedDownbeatWeight = values.String("downbeatWeight") == "inf" ? double.PositiveInfinity : values.Number("downbeatWeight"),
                 };
                 return Gated(audio =>

@@ -14,12 +14,6 @@ internal static class BundledModels
     /// <summary>The tagger used when <c>--model</c> is not given (issue 10, item 5: trained on the synthetic corpus; not bundled yet).</summary>
     public const string DefaultTagger = "musicml_synth";
 
-    /// <summary>
-    /// The bundled beat and downbeat network (<see cref="Mir.Beats.BeatNetwork"/>, trained by
-    /// <c>scripts/train-beat-network.sh</c>).
-    /// </summary>
-    public static string BeatNetworkPath => Path.Combine(Folder, "musicml_beats" + WeightsExtension);
-
     /// <summary>Extension of a model's weights file.</summary>
     public const string WeightsExtension = ".safetensors";
 
