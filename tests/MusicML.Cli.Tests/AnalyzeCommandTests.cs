@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MusicML.Mir.Analysis;
 using MusicML.Audio;
 using MusicML.Cli.Commands;
 using MusicML.Cli.Infrastructure;
@@ -76,11 +77,11 @@ public class AnalyzeCommandTests
         Assert.Equal(0, csvCode);
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.Equal(string.Join(',', AnalyzeCommand.CsvColumns), lines[0]);
+        Assert.Equal(string.Join(',', AnalysisRecords.CsvColumns), lines[0]);
         var chordsRow = lines[1].Split(',');
         var bandRow = lines[2].Split(',');
-        Assert.All(lines, l => Assert.Equal(AnalyzeCommand.CsvColumns.Length, l.Split(',').Length));
-        string Field(string[] row, string column) => row[Array.IndexOf(AnalyzeCommand.CsvColumns, column)];
+        Assert.All(lines, l => Assert.Equal(AnalysisRecords.CsvColumns.Count, l.Split(',').Length));
+        string Field(string[] row, string column) => row[IndexOf(AnalysisRecords.CsvColumns, column)];
         Assert.Equal(Chords, Field(chordsRow, "file"));
         Assert.Equal("C major", Field(chordsRow, "key"));
         Assert.Equal("A minor", Field(bandRow, "key"));
@@ -148,8 +149,33 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
-    public void RepeatedStemsDoNotOverwriteEachOther()
-        => Assert.Equal(["a", "b", "a-2", "a-3"], AnalyzeCommand.UniqueStems(["x/a.wav", "x/b.flac", "y/a.wav", "z/a.mp3"]));
+    public void EqualFileNamesInDifferentFoldersKeepTheirSubFoldersInsteadOfOverwritingEachOther()
+    {
+        // Before: "musicml key a/x.wav b/x.wav --out-dir o" exited 0 and left one x.key. Now each output keeps its
+        // path under the inputs' common folder, for the per-file commands and analyze alike.
+        var root = TempDir();
+        foreach (var (folder, source) in new[] { ("a", Band), ("b", Chords) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, folder));
+            File.Copy(source, Path.Combine(root, folder, "x.wav"));
+        }
+        string a = Path.Combine(root, "a", "x.wav"), b = Path.Combine(root, "b", "x.wav");
+        var keys = Path.Combine(root, "keys");
+        Assert.Equal(0, Run("key", a, b, "--out", keys).Code);
+        Assert.Equal("A minor", File.ReadAllText(Path.Combine(keys, "a", "x.key")).Trim());
+        Assert.Equal("C major", File.ReadAllText(Path.Combine(keys, "b", "x.key")).Trim());
+        Assert.Equal(0, Run("key", Path.Combine(root, "a"), Path.Combine(root, "b"), "--out-dir", Path.Combine(root, "old-spelling")).Code);
+        Assert.True(File.Exists(Path.Combine(root, "old-spelling", "b", "x.key")));
+
+        var json = Path.Combine(root, "json") + "/";
+        Assert.Equal(0, Run("analyze", a, b, "--tasks", "key", "--no-tags", "--out", json).Code);
+        using var first = JsonDocument.Parse(File.ReadAllText(Path.Combine(json, "a", "x.json")));
+        using var second = JsonDocument.Parse(File.ReadAllText(Path.Combine(json, "b", "x.json")));
+        Assert.Equal("A minor", first.RootElement.GetProperty("key").GetProperty("label").GetString());
+        Assert.Equal("C major", second.RootElement.GetProperty("key").GetProperty("label").GetString());
+    }
+
+    private static int IndexOf(IReadOnlyList<string> columns, string column) => columns.ToList().IndexOf(column);
 
     [SkippableFact]
     public void TheDefaultTaggersTopTagsAreInJsonCsvAndTheReportUnlessNoTags()
@@ -173,7 +199,7 @@ public class AnalyzeCommandTests
 
         var (_, csv, _) = Run("analyze", clip, "--tasks", "tempo", "--format", "csv");
         var row = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Split(',');
-        var field = row[Array.IndexOf(AnalyzeCommand.CsvColumns, "tags")];
+        var field = row[IndexOf(AnalysisRecords.CsvColumns, "tags")];
         Assert.Equal(string.Join(' ', tags.Select(t => $"{t.Tag}:{t.P.ToString("F3", CultureInfo.InvariantCulture)}")), field);
 
         var report = TempDir();

@@ -176,7 +176,7 @@ public class AtomicOutputTests : IDisposable
         File.WriteAllText(file, "keep");
         var perFile = Run("onsets", input, "--out-dir", file);
         Assert.Equal(CommandLineApp.ExitUsage, perFile.Code);
-        Assert.Equal($"musicml: error: --out-dir {file}: is an existing file; give a directory.", Assert.Single(CliRun.Lines(perFile.Err)));
+        Assert.Equal($"musicml: error: --out {file}: is an existing file; give a directory.", Assert.Single(CliRun.Lines(perFile.Err)));
         Assert.Equal("keep", File.ReadAllText(file));
     }
 

@@ -4,7 +4,7 @@ namespace MusicML.Cli.Tests;
 
 /// <summary>
 /// Every single-task command (<c>musicml onsets|beats|downbeats|tempo|key|chords|pitch|tuning|segments</c>) is built
-/// by <c>PerFileOutput.CreateCommand</c>, so they all take INPUT and <c>--out-dir</c> with the same help and the same
+/// by <c>PerFileOutput.CreateCommand</c>, so they all take INPUT and <c>--out</c> with the same help and the same
 /// usage errors; these tests hold each command to that.
 /// </summary>
 public class PerFileCommandTests
@@ -44,10 +44,10 @@ public class PerFileCommandTests
         Assert.Equal(0, code);
         Assert.Contains($" {command} <INPUT>... [options]", output);
         Assert.Contains("<INPUT>  Audio files, or directories searched recursively for audio files.", output);
-        Assert.Contains($"Write one <stem>{extension} file per input into this directory (created if missing) instead of printing; required for several inputs.", output);
-        // --out-dir is listed first among the options, before the command's own.
+        Assert.Contains($"Write one <name>{extension} file per input into this directory (created if missing; sub-folders of the", output);
+        // --out (also spelt --out-dir, its name before every command settled on --out) is listed first among the options.
         var options = output[output.IndexOf("Options:", StringComparison.Ordinal)..].Split('\n', StringSplitOptions.TrimEntries);
-        Assert.StartsWith("--out-dir <out-dir>", options[1]);
+        Assert.StartsWith("--out, --out-dir <DIR>", options[1]);
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public class PerFileCommandTests
         var (code, output, error) = Run(command, Path.Combine(Root, "a.wav"), Path.Combine(Root, "b.wav"));
         Assert.Equal(CommandLineApp.ExitUsage, code);
         Assert.Empty(output);
-        Assert.Equal(["musicml: error: 2 input files need --out-dir DIR (only a single file's result goes to standard output)."], error);
+        Assert.Equal(["musicml: error: 2 input files need --out DIR (only a single file's result goes to standard output)."], error);
     }
 
     [Theory]

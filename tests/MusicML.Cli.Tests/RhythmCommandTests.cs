@@ -122,7 +122,7 @@ public class RhythmCommandTests
     {
         var (code, _, error) = Run("beats", P("set"));
         Assert.Equal(CommandLineApp.ExitUsage, code);
-        Assert.Contains("--out-dir", Assert.Single(error));
+        Assert.Contains("--out DIR", Assert.Single(error));
     }
 
     [Fact]

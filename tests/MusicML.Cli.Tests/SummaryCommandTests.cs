@@ -85,7 +85,7 @@ public sealed class SummaryCommandTests : IDisposable
         Assert.Equal(2, File.ReadAllLines(table).Length);
         var (jobs, _, jobsError) = CliRun.Run("features", "summary", bad, "--jobs", "0");
         Assert.Equal(2, jobs);
-        Assert.Contains("--jobs", jobsError);
+        Assert.Contains("--workers", jobsError);
     }
 
     [Fact]

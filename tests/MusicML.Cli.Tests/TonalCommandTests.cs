@@ -159,7 +159,7 @@ public sealed class TonalCommandTests : IDisposable
         WriteCadence("y.wav");
         var (usage, _, usageError) = Run("key", _dir);
         Assert.Equal(CommandLineApp.ExitUsage, usage);
-        Assert.Contains("--out-dir", usageError);
+        Assert.Contains("--out DIR", usageError);
 
         Assert.Equal(CommandLineApp.ExitUsage, Run("key", Path.Combine(_dir, "x.wav"), "--profile", "nope").Code);
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MusicML.Audio;
+using MusicML.Batch;
 using MusicML.Cli.Infrastructure;
 using MusicML.Cli.Reports;
 using MusicML.Core;
@@ -20,14 +21,14 @@ namespace MusicML.Cli.Commands;
 /// <list type="bullet">
 /// <item>JSON (default): one object per file. Without <c>--out</c>, or with <c>--out FILE</c>, a single analysed file
 /// gives one object and several give an array of objects in input order. With <c>--out DIR</c> (an existing directory
-/// or a path ending in <c>/</c>) each file writes <c>DIR/&lt;stem&gt;.json</c>.</item>
+/// or a path ending in <c>/</c>) each file writes <c>DIR/<c>DIR/&lt;stem&gt;.json</c>lt;name<c>DIR/&lt;stem&gt;.json</c>gt;.json</c> (the inputs' sub-folders kept).</item>
 /// <item>CSV: a header and one row per file, to stdout, to <c>--out FILE</c>, or to <c>DIR/analysis.csv</c>.</item>
-/// <item><c>--report DIR</c>: a self-contained HTML page per file, <c>DIR/&lt;stem&gt;.html</c>, and <c>DIR/index.html</c>
+/// <item><c>--report DIR</c>: a self-contained HTML page per file, <c>DIR/<c>DIR/&lt;stem&gt;.html</c>lt;name<c>DIR/&lt;stem&gt;.html</c>gt;.html</c>, and <c>DIR/index.html</c>
 /// linking them.</item>
 /// </list>
 /// Every file is analysed first, then all are tagged, then the outputs are written (so libtorch and an analysis never
 /// share the process's memory; see <see cref="Run"/>). A file that fails gets one error line on stderr and is skipped;
-/// the exit code is then 1. Stems that repeat across input folders get <c>-2</c>, <c>-3</c> … so no output overwrites another.
+/// the exit code is then 1. Per-file outputs keep the inputs' sub-folders (<see cref="InputFiles.OutputPath"/>), so equal file names in different folders never overwrite each other.
 /// </summary>
 internal static class AnalyzeCommand
 {
@@ -47,13 +48,13 @@ internal static class AnalyzeCommand
         var inputs = InputFiles.CreateArgument();
         var format = new Option<string>("--format")
         {
-            Description = "json: an object for one file, an array for several (with --out DIR one <stem>.json each); csv: a header and one row per file.",
+            Description = "json: an object for one file, an array for several (with --out DIR one <name>.json each, sub-folders kept); csv: a header and one row per file.",
             DefaultValueFactory = _ => "json",
         };
         format.AcceptOnlyFromAmong("json", "csv");
-        var output = new Option<string?>("--out") { HelpName = "FILE|DIR", Description = "Write to this FILE, or into this DIR (an existing directory or a path ending in '/'): JSON one <stem>.json per file, CSV analysis.csv." };
-        var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write an HTML report per file (<stem>.html) and an index.html into this directory." };
-        var jobs = JobsOption.Create("Files analysed in parallel.");
+        var output = new Option<string?>("--out") { HelpName = "FILE|DIR", Description = "Write to this FILE, or into this DIR (an existing directory or a path ending in '/'): JSON one <name>.json per file (the inputs' sub-folders kept), CSV analysis.csv." };
+        var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write an HTML report per file (<name>.html, sub-folders kept) and an index.html into this directory." };
+        var jobs = WorkersOption.Create("Files analysed in parallel.");
         var tasks = new Option<string>("--tasks")
         {
             HelpName = "LIST",
@@ -96,18 +97,18 @@ internal static class AnalyzeCommand
         bool tags = true, string rhythm = "learned")
     {
         var network = RhythmCommands.NetworkFor(rhythm);
-        JobsOption.Check(jobs);
+        WorkersOption.Check(jobs);
         bool csv = format == "csv";
-        var files = InputFiles.ExpandAtLeastOne(inputs, context);
+        var tracks = InputFiles.ExpandTracksAtLeastOne(inputs, context);
+        var files = tracks.Select(t => t.Path).ToList();
         bool outputIsDir = output is not null && (Directory.Exists(output) || output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar));
         if (output is not null && !outputIsDir) OutputPaths.CheckFile("--out", output, files);
         if (reportDir is not null) OutputPaths.CheckDirectory("--report", reportDir);
-        var stems = UniqueStems(files);
         // Every file this run will write, checked before any analysis so that an input is never overwritten.
         for (int i = 0; i < files.Count; i++)
         {
-            if (reportDir is not null) OutputPaths.CheckNotInput("--report", Path.Combine(reportDir, stems[i] + ".html"), files);
-            if (outputIsDir && !csv) OutputPaths.CheckNotInput("--out", Path.Combine(output!, stems[i] + ".json"), files);
+            if (reportDir is not null) OutputPaths.CheckNotInput("--report", InputFiles.OutputPath(reportDir, tracks[i], ".html"), files);
+            if (outputIsDir && !csv) OutputPaths.CheckNotInput("--out", InputFiles.OutputPath(output!, tracks[i], ".json"), files);
         }
         if (outputIsDir && csv) OutputPaths.CheckNotInput("--out", Path.Combine(output!, "analysis.csv"), files);
         if (reportDir is not null) OutputPaths.CheckNotInput("--report", Path.Combine(reportDir, "index.html"), files);
@@ -157,8 +158,8 @@ internal static class AnalyzeCommand
         for (int i = 0; i < files.Count; i++)
         {
             if (results[i] is not { } analyzed) continue;
-            if (reportDir is not null) AtomicFile.WriteAllText(Path.Combine(reportDir, stems[i] + ".html"), HtmlReport.Render(ToReportPage(analyzed)));
-            if (outputIsDir && !csv) AtomicFile.WriteAllText(Path.Combine(output!, stems[i] + ".json"), ToJson([analyzed]));
+            if (reportDir is not null) WriteNested(InputFiles.OutputPath(reportDir, tracks[i], ".html"), HtmlReport.Render(ToReportPage(analyzed)));
+            if (outputIsDir && !csv) WriteNested(InputFiles.OutputPath(output!, tracks[i], ".json"), ToJson([analyzed]));
         }
 
         var done = results.OfType<AnalyzedFile>().ToList();
@@ -177,148 +178,24 @@ internal static class AnalyzeCommand
         if (reportDir is not null)
             AtomicFile.WriteAllText(Path.Combine(reportDir, "index.html"),
                 HtmlReport.RenderIndex(Enumerable.Range(0, files.Count).Where(i => results[i] is not null)
-                    .Select(i => new ReportIndexEntry(stems[i] + ".html", files[i], Facts(results[i]!))).ToList()));
+                    .Select(i => new ReportIndexEntry(Path.ChangeExtension(tracks[i].RelativePath, ".html"), files[i], Facts(results[i]!))).ToList()));
         return done.Count == files.Count ? 0 : CommandLineApp.ExitFailure;
     }
 
-    /// <summary>File stems for outputs, with <c>-2</c>, <c>-3</c> … appended where a stem repeats.</summary>
-    internal static string[] UniqueStems(IReadOnlyList<string> files)
+    /// <summary>The JSON text of one result (<paramref name="asArray"/> false and one item) or an array of them (<see cref="AnalysisRecords.ToJson"/>).</summary>
+    internal static string ToJson(IReadOnlyList<AnalyzedFile> items, bool asArray = false) =>
+        AnalysisRecords.ToJson([.. items.Select(i => (i.File, i.Result, i.Tags))], asArray);
+
+    /// <summary>Header and one row per result (<see cref="AnalysisRecords.CsvFields"/>, written by <see cref="CsvTable"/>).</summary>
+    internal static string ToCsv(IReadOnlyList<AnalyzedFile> items) =>
+        CsvTable.ToText(AnalysisRecords.CsvColumns, items.Select(i => AnalysisRecords.CsvFields(i.File, i.Result, i.Tags)));
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically, creating its folder (an input's sub-folder under the output folder).</summary>
+    private static void WriteNested(string path, string text)
     {
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var stems = new string[files.Count];
-        for (int i = 0; i < files.Count; i++)
-        {
-            var stem = Path.GetFileNameWithoutExtension(files[i]);
-            int count = seen.TryGetValue(stem, out var c) ? c + 1 : 1;
-            seen[stem] = count;
-            stems[i] = count == 1 ? stem : $"{stem}-{count}";
-        }
-        return stems;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.WriteAllText(path, text);
     }
-
-    /// <summary>The JSON text of one result (<paramref name="asArray"/> false and one item) or an array of them.</summary>
-    internal static string ToJson(IReadOnlyList<AnalyzedFile> items, bool asArray = false)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            if (asArray || items.Count != 1) json.WriteStartArray();
-            foreach (var item in items) WriteJson(json, item);
-            if (asArray || items.Count != 1) json.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteJson(Utf8JsonWriter json, AnalyzedFile item)
-    {
-        var (file, r, tags) = item;
-        json.WriteStartObject();
-        json.WriteString("file", file);
-        json.WriteNumber("duration", Math.Round(r.Duration, 6));
-        json.WriteNumber("sample_rate", r.SampleRate);
-        if (r.Tempo is { } tempo)
-        {
-            json.WriteStartObject("tempo");
-            json.WriteNumber("t1", Math.Round(tempo.Tempo1, 2));
-            json.WriteNumber("t2", Math.Round(tempo.Tempo2, 2));
-            json.WriteNumber("s", Math.Round(tempo.Strength, 4));
-            json.WriteEndObject();
-        }
-        else json.WriteNull("tempo");
-        if (r.Meter is { } meter) json.WriteString("meter", meter); else json.WriteNull("meter");
-        if (r.Key is { } key)
-        {
-            json.WriteStartObject("key");
-            json.WriteString("label", key.Label);
-            json.WriteNumber("confidence", Math.Round(key.Confidence, 4));
-            json.WriteEndObject();
-        }
-        else json.WriteNull("key");
-        if (r.TuningCents is { } cents) json.WriteNumber("tuning_cents", Math.Round(cents, 2)); else json.WriteNull("tuning_cents");
-        if (r.NoEstimate is { } why) json.WriteString("no_estimate", why); else json.WriteNull("no_estimate");
-        WriteTimes(json, "onsets", r.Onsets);
-        WriteTimes(json, "beats", r.Beats);
-        WriteTimes(json, "downbeats", r.Downbeats);
-        WriteIntervals(json, "chords", r.Chords.Select(c => (c.Start, c.End, c.Label)));
-        WriteIntervals(json, "segments", r.Segments.Select(x => (x.Start, x.End, x.Label)));
-        if (tags is null) json.WriteNull("tags");
-        else
-        {
-            json.WriteStartArray("tags");
-            foreach (var (tag, probability) in tags)
-            {
-                json.WriteStartObject();
-                json.WriteString("tag", tag);
-                json.WriteNumber("probability", Math.Round(probability, 4));
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        json.WriteEndObject();
-    }
-
-    private static void WriteIntervals(Utf8JsonWriter json, string name, IEnumerable<(double Start, double End, string Label)> intervals)
-    {
-        json.WriteStartArray(name);
-        foreach (var (start, end, label) in intervals)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("start", Math.Round(start, 6));
-            json.WriteNumber("end", Math.Round(end, 6));
-            json.WriteString("label", label);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-    }
-
-    private static void WriteTimes(Utf8JsonWriter json, string name, IReadOnlyList<double> times)
-    {
-        json.WriteStartArray(name);
-        foreach (var t in times) json.WriteNumberValue(Math.Round(t, 6));
-        json.WriteEndArray();
-    }
-
-    /// <summary>The CSV columns, in order.</summary>
-    internal static readonly string[] CsvColumns =
-    [
-        "file", "duration", "sample_rate", "tempo", "tempo2", "tempo_strength", "meter", "key", "key_confidence",
-        "tuning_cents", "n_onsets", "n_beats", "n_downbeats", "first_downbeat", "n_chords", "main_chords", "sections", "tags", "no_estimate",
-    ];
-
-    /// <summary>Header and one row per result (RFC 4180 quoting; empty fields for tasks not run).</summary>
-    internal static string ToCsv(IReadOnlyList<AnalyzedFile> items)
-    {
-        var text = new StringBuilder();
-        text.Append(string.Join(',', CsvColumns)).Append('\n');
-        foreach (var (file, r, tags) in items)
-        {
-            string[] fields =
-            [
-                file, F(r.Duration, "F3"), r.SampleRate.ToString(CultureInfo.InvariantCulture),
-                F(r.Tempo?.Tempo1, "F2"), F(r.Tempo?.Tempo2, "F2"), F(r.Tempo?.Strength, "F3"),
-                r.Meter ?? "", r.Key?.Label ?? "", F(r.Key?.Confidence, "F3"), F(r.TuningCents, "F1"),
-                Count(r, AnalysisTasks.Onsets, r.Onsets.Count), Count(r, AnalysisTasks.Beats, r.Beats.Count),
-                Count(r, AnalysisTasks.Downbeats, r.Downbeats.Count), r.Downbeats.Count > 0 ? F(r.Downbeats[0], "F3") : "",
-                Count(r, AnalysisTasks.Chords, r.Chords.Count(c => c.Label != "N")), string.Join(' ', MainChords(r)),
-                string.Join(' ', r.Segments.Select(segment => segment.Label)), TagsField(tags), r.NoEstimate ?? "",
-            ];
-            text.Append(string.Join(',', fields.Select(CsvLine.Quote))).Append('\n');
-        }
-        return text.ToString();
-
-        static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
-        static string Count(AnalysisResult r, AnalysisTasks task, int count) => r.Tasks.HasFlag(task) ? count.ToString(CultureInfo.InvariantCulture) : "";
-    }
-
-    /// <summary>The CSV <c>tags</c> field: <c>tag:probability</c> pairs, most probable first, space-separated (empty without tags).</summary>
-    internal static string TagsField(IReadOnlyList<(string Tag, float Probability)>? tags) =>
-        tags is null ? "" : string.Join(' ', tags.Select(t => t.Tag + ":" + t.Probability.ToString("F3", CultureInfo.InvariantCulture)));
-
-    /// <summary>Up to four chord labels covering the most time (N excluded), longest first.</summary>
-    internal static IEnumerable<string> MainChords(AnalysisResult r) =>
-        r.Chords.Where(c => c.Label != "N").GroupBy(c => c.Label)
-            .Select(g => (Label: g.Key, Seconds: g.Sum(c => c.End - c.Start)))
-            .OrderByDescending(g => g.Seconds).ThenBy(g => g.Label, StringComparer.Ordinal).Take(4).Select(g => g.Label);
 
     /// <summary>The headline figures of a result, as the report shows them.</summary>
     internal static IReadOnlyList<ReportFact> Facts(AnalyzedFile item)
@@ -333,7 +210,7 @@ internal static class AnalyzeCommand
         if (r.TuningCents is { } cents) facts.Add(new("Tuning", Inv($"{cents:+0.0;-0.0;0.0} cents"), Inv($"A4 = {440 * Math.Pow(2, cents / 1200):F1} Hz")));
         facts.Add(new("Duration", r.Duration >= 60 ? Inv($"{(int)(r.Duration / 60)}:{r.Duration % 60:00.0}") : Inv($"{r.Duration:F1} s"), Inv($"{r.SampleRate} Hz")));
         if (r.Tasks.HasFlag(AnalysisTasks.Onsets)) facts.Add(new("Onsets", Inv($"{r.Onsets.Count}"), Inv($"{r.Onsets.Count / r.Duration:F1} per second")));
-        if (r.Tasks.HasFlag(AnalysisTasks.Chords)) facts.Add(new("Chords", string.Join(" ", MainChords(r).Take(3)) is { Length: > 0 } main ? main : "N", "most heard"));
+        if (r.Tasks.HasFlag(AnalysisTasks.Chords)) facts.Add(new("Chords", string.Join(" ", AnalysisRecords.MainChords(r).Take(3)) is { Length: > 0 } main ? main : "N", "most heard"));
         if (r.Tasks.HasFlag(AnalysisTasks.Segments))
             facts.Add(new("Sections", r.Segments.Count <= 8 ? string.Join(" ", r.Segments.Select(x => x.Label)) : Inv($"{r.Segments.Count}"),
                 r.Segments.Count <= 8 ? Inv($"{r.Segments.Count} segments") : "segments"));

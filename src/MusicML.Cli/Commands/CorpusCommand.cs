@@ -28,7 +28,7 @@ internal static class CorpusCommand
         var count = new Option<int>("--count") { Description = "Number of clips.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the first clip; clip i uses seed+i (default 1000000, disjoint from the evaluation set).", DefaultValueFactory = _ => 1_000_000 };
         var seconds = new Option<string>("--seconds") { Description = "Clip length in seconds, MIN-MAX or one value (default 20-30).", DefaultValueFactory = _ => "20-30" };
-        var jobs = JobsOption.Create("Clips rendered at once (default: the number of CPU cores).", Environment.ProcessorCount);
+        var jobs = WorkersOption.Create("Clips rendered at once (default: the number of CPU cores).", Environment.ProcessorCount);
         var fluidsynth = new Option<string>("--fluidsynth") { Description = "The fluidsynth program (default: fluidsynth on PATH).", DefaultValueFactory = _ => "fluidsynth" };
         var soundfont = new Option<string>("--soundfont") { Description = $"The General MIDI soundfont (default {FluidSynthRenderer.DefaultSoundFont}).", DefaultValueFactory = _ => FluidSynthRenderer.DefaultSoundFont };
         var expressive = new Option<bool>("--expressive")
@@ -60,7 +60,7 @@ internal static class CorpusCommand
         bool expressive)
     {
         if (count < 1) throw new CliUsageException($"--count {count}: at least 1 clip.");
-        JobsOption.Check(jobs);
+        WorkersOption.Check(jobs);
         if (seed < 0 || (long)seed + count - 1 > int.MaxValue) throw new CliUsageException($"--seed {seed}: seeds seed..seed+count-1 must lie in 0..{int.MaxValue}.");
         var (min, max) = ParseSeconds(secondsText);
         var renderer = new FluidSynthRenderer { Executable = fluidsynth, SoundFont = soundfont };

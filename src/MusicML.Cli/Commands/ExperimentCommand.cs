@@ -42,7 +42,7 @@ internal static class ExperimentCommand
         };
         var format = new Option<string>("--format") { Description = "Printed output: aligned table (default), CSV, or the summary JSON.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "csv", "json");
-        var jobs = JobsOption.Create("Files processed in parallel (default 1).");
+        var jobs = WorkersOption.Create("Files processed in parallel (default 1).");
 
         var command = new Command("experiment", "Run an algorithm over a dataset directory and score it against the references beside the audio: estimates, per-file scores and a summary in one go.")
         {
@@ -68,7 +68,7 @@ internal static class ExperimentCommand
         var algorithm = settings.Algorithm is null ? algorithms.Default : algorithms.Get(settings.Algorithm);
         var given = ParseParameters(settings.Parameters);
         var estimate = algorithm.Prepare(given);
-        JobsOption.Check(settings.Jobs);
+        WorkersOption.Check(settings.Jobs);
         if (!Directory.Exists(settings.Data)) throw new CliUsageException($"--data {settings.Data}: no such directory.");
 
         // Results written inside the dataset (--out DATA/results, this run's or an earlier one's) hold estimates and a

@@ -20,7 +20,7 @@ internal static class FeatureSummaryCommand
     {
         var inputs = InputFiles.CreateArgument();
         var output = new Option<string?>("--out") { HelpName = "F.csv", Description = "Write the table to F.csv (atomically) instead of standard output." };
-        var jobs = JobsOption.Create("Files summarised in parallel (default 1).");
+        var jobs = WorkersOption.Create("Files summarised in parallel (default 1).");
         var command = new Command("summary",
             $"Per-track summary features ({TrackSummarizer.FeatureSet}: {TrackSummarizer.Names.Count} values of MFCC, chroma, contrast and spectral statistics, onset rate, tempo, key strength) as CSV, one row per track.")
         {
@@ -32,7 +32,7 @@ internal static class FeatureSummaryCommand
 
     private static int Run(CliContext context, IReadOnlyList<string> inputs, string? outPath, int jobs)
     {
-        JobsOption.Check(jobs);
+        WorkersOption.Check(jobs);
         var files = InputFiles.ExpandAtLeastOne(inputs, context);
         if (outPath is not null) OutputPaths.CheckFile("--out", outPath, files);
         var results = Summarize(context, files, jobs);

@@ -35,7 +35,7 @@ internal static class PredictCommand
         var model = new Option<string>("--model") { HelpName = "MODEL.json", Description = "A classifier saved by 'musicml train classifier' on summary features.", Required = true };
         var format = new Option<string>("--format") { Description = "tsv (PATH<TAB>LABEL), csv (path,label,p_LABEL...) or json (with probabilities where the learner has them).", DefaultValueFactory = _ => "tsv" };
         format.AcceptOnlyFromAmong(Formats);
-        var jobs = JobsOption.Create("Files summarised in parallel (default 1).");
+        var jobs = WorkersOption.Create("Files summarised in parallel (default 1).");
         var output = new Option<string?>("--out") { HelpName = "FILE", Description = "Write to FILE (atomically) instead of standard output." };
         var command = new Command("predict", "Label audio files with a classifier from 'musicml train classifier', computing the summary features it was trained on.")
         {
@@ -48,7 +48,7 @@ internal static class PredictCommand
 
     private static int Run(CliContext context, IReadOnlyList<string> inputs, string modelPath, string format, int jobs, string? outPath)
     {
-        JobsOption.Check(jobs);
+        WorkersOption.Check(jobs);
         if (!File.Exists(modelPath)) throw new CliUsageException($"--model {modelPath}: no such file.");
         var classifier = LoadClassifier(modelPath);
         var files = InputFiles.ExpandAtLeastOne(inputs, context);

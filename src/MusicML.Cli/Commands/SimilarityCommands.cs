@@ -36,7 +36,7 @@ internal static class SimilarityCommands
 
         public readonly Option<string> Device = new("--device") { Description = "Where the tagger runs: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
 
-        public readonly Option<int> Jobs = JobsOption.Create("Files summarised in parallel for --embedding features (default 1).");
+        public readonly Option<int> Jobs = WorkersOption.Create("Files summarised in parallel for --embedding features (default 1).");
 
         public readonly Option<string?> Segments = new("--segments")
         {
@@ -124,7 +124,7 @@ internal static class SimilarityCommands
 
     private static int RunEmbed(CliContext context, IReadOnlyList<string> inputs, string storePath, string? npy, Choice choice)
     {
-        JobsOption.Check(choice.Jobs);
+        WorkersOption.Check(choice.Jobs);
         var (files, segments) = Sources(context, inputs, choice);
         OutputPaths.CheckFile("--out", storePath, files);
         var store = File.Exists(storePath) ? EmbeddingStore.Load(storePath) : null;
@@ -242,7 +242,7 @@ internal static class SimilarityCommands
 
     private static int RunBuild(CliContext context, IReadOnlyList<string> inputs, string folder, string engine, Choice choice)
     {
-        JobsOption.Check(choice.Jobs);
+        WorkersOption.Check(choice.Jobs);
         var (files, segments) = Sources(context, inputs, choice);
         OutputPaths.CheckNotInput("--out", folder, files);
         using var embedder = OpenEmbedder(choice, null);
@@ -267,7 +267,7 @@ internal static class SimilarityCommands
 
     private static int RunAdd(CliContext context, string folder, IReadOnlyList<string> inputs, Choice choice)
     {
-        JobsOption.Check(choice.Jobs);
+        WorkersOption.Check(choice.Jobs);
         var files = InputFiles.ExpandAtLeastOne(inputs, context);
         using var index = SimilarityIndex.Load(folder);
         var fresh = files.Where(f => index.Store.RowOf(f) < 0).ToArray();

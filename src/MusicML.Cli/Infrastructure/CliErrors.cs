@@ -17,6 +17,7 @@ public static class CliErrors
         switch (exception)
         {
             case CliUsageException:
+            case Batch.BatchUsageException:
                 error.WriteLine($"musicml: error: {message}");
                 return CommandLineApp.ExitUsage;
             case MusicMLException:

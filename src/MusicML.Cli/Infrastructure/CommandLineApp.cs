@@ -34,6 +34,7 @@ public static class CommandLineApp
         yield return TonalCommands.Tuning(context);
         yield return TonalCommands.Segments(context);
         yield return AnalyzeCommand.Create(context);
+        yield return BatchCommand.Create(context);
         yield return TagCommand.Create(context);
         yield return ModelsCommand.Create(context);
         yield return TrainCommand.Create(context);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MusicML.Core;
+using MusicML.Batch;
 
 namespace MusicML.Cli.Infrastructure;
 
@@ -17,77 +17,52 @@ public static class InputFiles
     };
 
     /// <summary>File extensions (lower case, with the dot) treated as audio when a directory is searched.</summary>
-    public static readonly IReadOnlySet<string> AudioExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".aifc", ".au", ".caf", ".w64",
-    };
+    public static IReadOnlySet<string> AudioExtensions => CatalogueWalker.AudioExtensions;
 
     /// <summary>
-    /// Returns the files named by <paramref name="inputs"/>: each file as given, each directory's files (recursively,
-    /// sorted by path) whose extension is in <paramref name="extensions"/>. A path that does not exist is a usage error.
+    /// The files named by <paramref name="inputs"/> (<see cref="CatalogueWalker.Walk"/>: each file as given, each
+    /// directory's files recursively, sorted, whose extension is in <paramref name="extensions"/>; skipped entries
+    /// warned about). A path that does not exist is a usage error.
     /// </summary>
-    /// <remarks>
-    /// Directories are walked by identity (device and inode), not by path: a symbolic link back to an ancestor is not
-    /// followed again and a file reachable through two links is listed once, so a link loop cannot hang or repeat a
-    /// run. Named pipes, sockets and devices with an audio extension are skipped with a warning (opening a FIFO waits
-    /// for a writer; a device never ends). One given directly is kept, and the decoder refuses it as that file's error.
-    /// </remarks>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, CliContext context, IReadOnlySet<string>? extensions = null)
-    {
-        extensions ??= AudioExtensions;
-        var files = new List<string>();
-        foreach (var input in inputs)
-        {
-            var node = FileNode.Of(input);
-            if (node.Kind == FileNodeKind.Missing) throw new CliUsageException($"{input}: no such file or directory.");
-            if (node.Kind == FileNodeKind.Directory) files.AddRange(Walk(input, node, extensions, context));
-            else files.Add(input);
-        }
-        return files;
-    }
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, CliContext context, IReadOnlySet<string>? extensions = null) =>
+        [.. ExpandTracks(inputs, context, extensions).Select(t => t.Path)];
 
-    private static List<string> Walk(string root, FileNode rootNode, IReadOnlySet<string> extensions, CliContext context)
+    /// <summary><see cref="Expand"/> with each file's path relative to the inputs' root, which names its outputs.</summary>
+    /// <exception cref="CliUsageException">A path does not exist.</exception>
+    public static IReadOnlyList<CatalogueTrack> ExpandTracks(IEnumerable<string> inputs, CliContext context, IReadOnlySet<string>? extensions = null)
     {
-        var seen = new HashSet<string> { Identity(root, rootNode) };
-        var found = new List<string>();
-        var pending = new Stack<string>();
-        pending.Push(root);
-        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
-        while (pending.TryPop(out var directory))
+        try
         {
-            foreach (var path in Directory.EnumerateFileSystemEntries(directory, "*", options))
-            {
-                var node = FileNode.Of(path);
-                if (node.Kind == FileNodeKind.Directory)
-                {
-                    if (seen.Add(Identity(path, node))) pending.Push(path);
-                    continue;
-                }
-                if (!extensions.Contains(Path.GetExtension(path))) continue;
-                if (node.Kind == FileNodeKind.Regular)
-                {
-                    if (seen.Add(Identity(path, node))) found.Add(path);
-                }
-                else context.Warn($"{path}: skipped: {(node.Kind == FileNodeKind.Missing ? "a link to nothing" : node.Description)}, not an audio file.");
-            }
+            return CatalogueWalker.Walk(inputs, context.Warn, extensions: extensions);
         }
-        found.Sort(StringComparer.Ordinal);
-        return found;
+        catch (BatchUsageException e)
+        {
+            throw new CliUsageException(e.Message);
+        }
     }
-
-    /// <summary>Device and inode where the platform reports them; the fully resolved path elsewhere.</summary>
-    private static string Identity(string path, FileNode node) =>
-        node.Inode != 0 ? $"{node.Device}:{node.Inode}" : Path.GetFullPath(new FileInfo(path).ResolveLinkTarget(true)?.FullName ?? path);
 
     /// <summary>
     /// <see cref="Expand"/> for commands that need something to work on: the files named by <paramref name="inputs"/>,
     /// with a usage error when directories held no audio file.
     /// </summary>
     /// <exception cref="CliUsageException">A path does not exist, or no audio file was found.</exception>
-    public static IReadOnlyList<string> ExpandAtLeastOne(IEnumerable<string> inputs, CliContext context)
+    public static IReadOnlyList<string> ExpandAtLeastOne(IEnumerable<string> inputs, CliContext context) =>
+        [.. ExpandTracksAtLeastOne(inputs, context).Select(t => t.Path)];
+
+    /// <summary><see cref="ExpandTracks"/> with a usage error when directories held no audio file.</summary>
+    /// <exception cref="CliUsageException">A path does not exist, or no audio file was found.</exception>
+    public static IReadOnlyList<CatalogueTrack> ExpandTracksAtLeastOne(IEnumerable<string> inputs, CliContext context)
     {
-        var files = Expand(inputs, context);
-        if (files.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
-        return files;
+        var tracks = ExpandTracks(inputs, context);
+        if (tracks.Count == 0) throw new CliUsageException("No audio files found in the given inputs.");
+        return tracks;
     }
+
+    /// <summary>
+    /// Where a per-file output of <paramref name="track"/> goes: <paramref name="folder"/> joined with the track's
+    /// path relative to the inputs' root, its extension replaced by <paramref name="extension"/> (with the dot), so
+    /// <c>a/x.wav</c> and <c>b/x.wav</c> write <c>a/x.key</c> and <c>b/x.key</c>, never one over the other.
+    /// </summary>
+    public static string OutputPath(string folder, CatalogueTrack track, string extension) =>
+        Path.Combine(folder, Path.ChangeExtension(track.RelativePath, null).Replace('/', Path.DirectorySeparatorChar) + extension);
 }

@@ -1,18 +1,20 @@
 using System.CommandLine;
+using MusicML.Batch;
 using MusicML.Core;
 
 namespace MusicML.Cli.Infrastructure;
 
 /// <summary>
 /// What every single-task command shares (<c>musicml onsets|beats|key|chords|…</c>): the <c>INPUT...</c> argument,
-/// the <c>--out-dir DIR</c> option, and the loop that writes one result text per input file to
-/// <c>DIR/&lt;stem&gt;&lt;extension&gt;</c> or, for a single input, to standard output. A file that fails gets one
-/// error line and the others are still written; the exit code is then 1.
+/// the <c>--out DIR</c> option (also spelt <c>--out-dir</c>), and the loop that writes one result text per input file to
+/// <c>DIR/&lt;path under the inputs' root&gt;&lt;extension&gt;</c> (<see cref="InputFiles.OutputPath"/>: sub-folders
+/// kept, so equal file names in different folders never overwrite each other) or, for a single input, to standard
+/// output. A file that fails gets one error line and the others are still written; the exit code is then 1.
 /// </summary>
 internal static class PerFileOutput
 {
     /// <summary>
-    /// Builds <c>musicml NAME INPUT... [--out-dir DIR] [options]</c>. When it runs, <paramref name="prepare"/> reads and
+    /// Builds <c>musicml NAME INPUT... [--out DIR] [options]</c>. When it runs, <paramref name="prepare"/> reads and
     /// checks the option values once (so a bad value is reported before any file is decoded) and returns the per-file
     /// analysis: file path → result text.
     /// </summary>
@@ -20,15 +22,16 @@ internal static class PerFileOutput
     /// <param name="name">The command name, e.g. <c>onsets</c>.</param>
     /// <param name="description">The command's help line.</param>
     /// <param name="extension">The output file extension with its dot, e.g. <c>.onsets</c>.</param>
-    /// <param name="options">The command's own options, in the order its help lists them (after <c>--out-dir</c>).</param>
+    /// <param name="options">The command's own options, in the order its help lists them (after <c>--out</c>).</param>
     /// <param name="prepare">Option values → per-file analysis.</param>
     public static Command CreateCommand(CliContext context, string name, string description, string extension,
         IReadOnlyList<Option> options, Func<ParseResult, Func<string, string>> prepare)
     {
         var inputs = InputFiles.CreateArgument();
-        var outDir = new Option<string?>("--out-dir")
+        var outDir = new Option<string?>("--out", "--out-dir")
         {
-            Description = $"Write one <stem>{extension} file per input into this directory (created if missing) instead of printing; required for several inputs.",
+            HelpName = "DIR",
+            Description = $"Write one <name>{extension} file per input into this directory (created if missing; sub-folders of the inputs kept) instead of printing; required for several inputs.",
         };
         var command = new Command(name, description);
         command.Arguments.Add(inputs);
@@ -37,31 +40,36 @@ internal static class PerFileOutput
         command.SetAction(parse =>
         {
             var analyse = prepare(parse);
-            return Run(context, InputFiles.ExpandAtLeastOne(parse.GetValue(inputs) ?? [], context), parse.GetValue(outDir), extension, analyse);
+            return Run(context, InputFiles.ExpandTracksAtLeastOne(parse.GetValue(inputs) ?? [], context), parse.GetValue(outDir), extension, analyse);
         });
         return command;
     }
 
-    /// <summary>Runs <paramref name="analyse"/> (file path → result text) over <paramref name="files"/>.</summary>
-    private static int Run(CliContext context, IReadOnlyList<string> files, string? outDir, string extension, Func<string, string> analyse)
+    /// <summary>Runs <paramref name="analyse"/> (file path → result text) over <paramref name="tracks"/>.</summary>
+    private static int Run(CliContext context, IReadOnlyList<CatalogueTrack> tracks, string? outDir, string extension, Func<string, string> analyse)
     {
-        if (outDir is null && files.Count > 1)
-            throw new CliUsageException($"{files.Count} input files need --out-dir DIR (only a single file's result goes to standard output).");
+        if (outDir is null && tracks.Count > 1)
+            throw new CliUsageException($"{tracks.Count} input files need --out DIR (only a single file's result goes to standard output).");
         if (outDir is not null)
         {
-            OutputPaths.CheckDirectory("--out-dir", outDir);
+            OutputPaths.CheckDirectory("--out", outDir);
             Directory.CreateDirectory(outDir);
         }
-        string? OutputPath(string file) => outDir is null ? null : Path.Combine(outDir, Path.GetFileNameWithoutExtension(file) + extension);
+        var files = tracks.Select(t => t.Path).ToList();
+        var outputs = tracks.ToDictionary(t => t.Path, t => outDir is null ? null : InputFiles.OutputPath(outDir, t, extension));
         // Checked before any work, so an input named like an output is refused rather than overwritten half-way through a batch.
-        foreach (var file in files)
-            if (OutputPath(file) is { } path) OutputPaths.CheckFile("--out-dir", path, files);
+        foreach (var path in outputs.Values)
+            if (path is not null) OutputPaths.CheckFile("--out", path, files);
         bool allDone = ForEachFile(context, files, file =>
         {
-            var outputPath = OutputPath(file);
+            var outputPath = outputs[file];
             var text = analyse(file);
             if (outputPath is null) context.Output.Write(text);
-            else AtomicFile.WriteAllText(outputPath, text);
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
+                AtomicFile.WriteAllText(outputPath, text);
+            }
         });
         return allDone ? 0 : CommandLineApp.ExitFailure;
     }

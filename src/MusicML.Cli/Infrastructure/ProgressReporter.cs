@@ -3,14 +3,17 @@ using System.Diagnostics;
 namespace MusicML.Cli.Infrastructure;
 
 /// <summary>
-/// Shows files done, rate and ETA on one self-overwriting stderr line while a long job runs on a terminal, and
-/// stays silent when stderr is piped or redirected, so logs and CSV output stay clean.
+/// Shows files done, rate and ETA on one self-overwriting stderr line while a long job runs on a terminal. When
+/// stderr is piped or redirected it stays silent, so logs and CSV output stay clean, unless the job asks for plain
+/// periodic lines (<c>musicml batch</c>: a scheduler's log file then shows how far a run has got).
 /// </summary>
 public sealed class ProgressReporter : IDisposable
 {
     private readonly TextWriter _writer;
     private readonly bool _enabled;
     private readonly int _total;
+    private readonly TimeSpan? _plainEvery;
+    private TimeSpan _lastPlainLine;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly object _gate = new();
     private long _lastDrawTicks = -1;
@@ -22,10 +25,12 @@ public sealed class ProgressReporter : IDisposable
     /// <param name="total">Items to do, or 0 when unknown.</param>
     /// <param name="unit">What is being counted, e.g. "files".</param>
     /// <param name="show">False keeps the line off even on a terminal, e.g. while results stream to the same terminal.</param>
-    public ProgressReporter(CliContext context, int total, string unit = "files", bool show = true)
+    /// <param name="plainEvery">When stderr is not a terminal, write the status as a plain line this often (null: stay silent).</param>
+    public ProgressReporter(CliContext context, int total, string unit = "files", bool show = true, TimeSpan? plainEvery = null)
     {
         _writer = context.Error;
         _enabled = show && context.ProgressEnabled;
+        _plainEvery = !_enabled && Environment.GetEnvironmentVariable("MUSICML_NO_PROGRESS") != "1" ? plainEvery : null;
         _total = total;
         Unit = unit;
     }
@@ -46,6 +51,11 @@ public sealed class ProgressReporter : IDisposable
         {
             _done++;
             if (failed) _failed++;
+            if (_plainEvery is { } every && _clock.Elapsed - _lastPlainLine >= every)
+            {
+                _lastPlainLine = _clock.Elapsed;
+                _writer.WriteLine("musicml: progress: " + Describe());
+            }
             if (!_enabled) return;
             var now = _clock.ElapsedTicks;
             if (_lastDrawTicks >= 0 && now - _lastDrawTicks < Stopwatch.Frequency / 10 && _done != _total) return;
