@@ -16,6 +16,8 @@ packages=(
   chromium             # headless render test of the analyze HTML report (tests/MusicML.Cli.Tests)
   fluidsynth           # renders the synthetic training corpus (musicml corpus synth, MusicML.Tagging/Corpus)
   fluid-soundfont-gm   # FluidR3_GM.sf2, the General MIDI soundfont the corpus is rendered with
+  slurm-wlm            # the Slurm array integration test (tests/integration/slurm-array.sh)
+  munge                # authentication for that test's private Slurm cluster
 )
 
 if [ "${MUSICML_SKIP_APT:-0}" != "1" ]; then

@@ -28,16 +28,6 @@ public class AtomicOutputTests : IDisposable
         return path;
     }
 
-    /// <summary>Starts <c>musicml ARGS</c> as a separate process, output captured.</summary>
-    private static Process StartCli(params string[] args)
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "musicml.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start musicml");
-    }
-
     private string[] TemporaryFiles() => Directory.GetFiles(_folder, ".*.tmp");
 
     [Fact]
@@ -57,8 +47,8 @@ public class AtomicOutputTests : IDisposable
         }
         for (int round = 0; round < 3; round++)
         {
-            using var a = StartCli("features", input, "--kind", "mel", "--n-mels", "64", "--out", output);
-            using var b = StartCli("features", input, "--kind", "mel", "--n-mels", "128", "--out", output);
+            using var a = CliRun.Start("features", input, "--kind", "mel", "--n-mels", "64", "--out", output);
+            using var b = CliRun.Start("features", input, "--kind", "mel", "--n-mels", "128", "--out", output);
             var errors = a.StandardError.ReadToEndAsync();
             var errorsB = b.StandardError.ReadToEndAsync();
             a.WaitForExit();
@@ -82,7 +72,7 @@ public class AtomicOutputTests : IDisposable
         var input = Tone("long.wav", 300);
         var output = Path.Combine(_folder, "mel.csv");
         File.WriteAllText(output, "old contents\n");
-        using var child = StartCli("features", input, "--kind", "mel", "--out", output);
+        using var child = CliRun.Start("features", input, "--kind", "mel", "--out", output);
         var clock = Stopwatch.StartNew();
         string[] temporary = [];
         while (!child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
