@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export MUSICML_NO_PROGRESS=1
 
-"$musicml" features summary "$data"/*.wav --out "$work/summary.csv" --jobs "${JOBS:-2}"
+"$musicml" features summary "$data"/*.wav --out "$work/summary.csv" --workers "${JOBS:-2}"
 
 # Labels from the set's own manifest (no quoted fields there): drums from the tags, the mode from the key column, the
 # tempo class from the tags. Absolute paths, so the join with the summary table is by file, not by name.

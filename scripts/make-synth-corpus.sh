@@ -15,4 +15,4 @@ esac
 mkdir -p "$out"
 dotnet build "$repo/src/MusicML.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly
 exec "$repo/src/MusicML.Cli/bin/Release/net10.0/musicml" corpus synth --out "$out" --count "$count" \
-  --seed "${FIRST_SEED:-1000000}" --seconds "${SECONDS_RANGE:-20-30}" --jobs "${JOBS:-$(nproc)}"
+  --seed "${FIRST_SEED:-1000000}" --seconds "${SECONDS_RANGE:-20-30}" --workers "${JOBS:-$(nproc)}"

@@ -24,7 +24,7 @@ esac
 "$repo/scripts/setup.sh"
 musicml="$repo/src/MusicML.Cli/bin/Release/net10.0/musicml"
 jobs="${JOBS:-$(nproc)}"
-"$musicml" corpus synth --expressive --out "$work/rhythm-corpus" --count 1000 --seed 2000000 --seconds 15-30 --jobs "$jobs"
+"$musicml" corpus synth --expressive --out "$work/rhythm-corpus" --count 1000 --seed 2000000 --seconds 15-30 --workers "$jobs"
 mkdir -p "$work/beats"
 /usr/bin/time -f "train-beat-network: training took %e s" "$musicml" train beats \
   --corpus "$work/rhythm-corpus" --out "$work/beats/musicml_beats.safetensors" \

@@ -4,8 +4,9 @@ using CsvHelper;
 namespace MusicML.Batch;
 
 /// <summary>
-/// The one CSV writer of the commands that write tables (<c>analyze --format csv</c>, <c>batch</c>'s results and
-/// errors): CsvHelper, RFC 4180 quoting, invariant culture, <c>\n</c> line ends.
+/// The one CSV writer of the commands that write per-track tables (<c>analyze --format csv</c>, <c>tag --format csv</c>,
+/// <c>features summary</c>, <c>batch</c>'s results and errors): CsvHelper, RFC 4180 quoting (only where a field
+/// needs it), invariant culture, <c>\n</c> line ends.
 /// </summary>
 public sealed class CsvTable : IDisposable
 {
@@ -28,6 +29,9 @@ public sealed class CsvTable : IDisposable
         foreach (var field in fields) _csv.WriteField(field);
         _csv.EndRecord();
     }
+
+    /// <summary>Writes the rows so far through to the writer (for output that streams, one record per track).</summary>
+    public void Flush() => _csv.Flush();
 
     /// <summary>The text of a whole table.</summary>
     public static string ToText(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows)

@@ -212,3 +212,52 @@ public sealed class BatchRunnerTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_root, "w")));
     }
 }
+
+/// <summary>The model tasks (tags, embedding) and the summary features, with the bundled tagger.</summary>
+public sealed class BatchModelTaskTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("musicml-batch-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [SkippableFact]
+    public void TagsEmbeddingsAndSummaryFeaturesEqualTheLibraryCallsOnEachTrack()
+    {
+        Skip.IfNot(Torch.TorchRuntime.IsAvailable, "libtorch is not available, so the tagger cannot run");
+        var catalogue = Path.Combine(_root, "catalogue");
+        Directory.CreateDirectory(catalogue);
+        string[] samples = ["band_A_minor_100bpm", "chords_C_major_150bpm", "melody_G_major_100bpm"];
+        foreach (var s in samples) File.Copy(SharedData.RepoPath("audio-samples", s + ".wav"), Path.Combine(catalogue, s + ".wav"));
+        var weights = SharedData.RepoPath("models", "musicml_synth.safetensors");
+        var summary = BatchRunner.Run(new BatchOptions
+        {
+            Inputs = [catalogue], Out = Path.Combine(_root, "out"), Tasks = BatchTaskNames.Parse("key,tags,embedding,features-summary"),
+            Workers = 2, LoadTagger = () => Tagging.Tagger.Load(weights), ModelName = "musicml_synth",
+        });
+        Assert.Equal(0, summary.Failed);
+        Assert.Contains("embeddings.store", summary.Files);
+
+        using var tagger = Tagging.Tagger.Load(weights);
+        var header = File.ReadAllLines(Path.Combine(summary.Folder, "results.csv"))[0].Split(',');
+        var rows = File.ReadAllLines(Path.Combine(summary.Folder, "results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var store = Similarity.EmbeddingStore.Load(Path.Combine(summary.Folder, "embeddings.store"));
+        Assert.Equal([.. samples.Select(s => s + ".wav")], store.Ids);
+        Assert.Equal(tagger.WeightsSha256, store.Space.ModelSha256);
+        var summarizer = new Mir.Analysis.TrackSummarizer();
+        for (int i = 0; i < samples.Length; i++)
+        {
+            var path = Path.Combine(catalogue, samples[i] + ".wav");
+            // The row's five tags are the library's five most probable for that file (3 decimals, as the CSV writes them).
+            var expected = Mir.Analysis.AnalysisRecords.TagsField([.. tagger.TagFile(path).Top(5)]);
+            Assert.Equal(expected, rows[i][Array.IndexOf(header, "tags")]);
+            Assert.Equal(tagger.WeightsSha256, rows[i][Array.IndexOf(header, "model_sha256")]);
+            // The stored embedding is the tagger's own for that file (batched with the other tracks: within 1e-5).
+            var embedding = tagger.EmbedFiles([path]).Single().Embedding!;
+            ArrayComparison.AssertRelativeMaxError(embedding, store.Vector(i), 1e-5, $"embedding of {samples[i]}");
+            // Summary features: the row holds the summariser's values exactly (round-trip formatting).
+            var features = summarizer.Summarize(path);
+            for (int f = 0; f < Mir.Analysis.TrackSummarizer.Names.Count; f += 17)
+                Assert.Equal(features.Values[f], double.Parse(rows[i][Array.IndexOf(header, Mir.Analysis.TrackSummarizer.Names[f])], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -166,6 +166,18 @@ public class AnalyzeCommandTests
         Assert.Equal("C major", File.ReadAllText(Path.Combine(keys, "b", "x.key")).Trim());
         Assert.Equal(0, Run("key", Path.Combine(root, "a"), Path.Combine(root, "b"), "--out-dir", Path.Combine(root, "old-spelling")).Code);
         Assert.True(File.Exists(Path.Combine(root, "old-spelling", "b", "x.key")));
+        // chords --beats DIR reads what beats --out DIR wrote for the same track, sub-folder and all.
+        var beats = Path.Combine(root, "beats");
+        Assert.Equal(0, Run("beats", a, b, "--out", beats, "--rhythm", "dsp").Code);
+        var chords = Path.Combine(root, "chords");
+        var (chordsCode, _, chordsError) = Run("chords", a, b, "--beats", beats, "--out", chords);
+        Assert.True(chordsCode == 0, string.Join("\n", chordsError));
+        var chordLines = File.ReadAllLines(Path.Combine(chords, "b", "x.chords.lab"));
+        // Chords change only on beats: the second segment starts at a beat of b/x.wav's own list (to the chroma's
+        // 1024-sample frame, 46 ms, that the boundary is snapped to).
+        var beatTimes = File.ReadAllLines(Path.Combine(beats, "b", "x.beats")).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        var secondStart = double.Parse(chordLines[1].Split(' ', '\t')[0], CultureInfo.InvariantCulture);
+        Assert.Contains(beatTimes, t => Math.Abs(t - secondStart) < 1024.0 / 22050);
 
         var json = Path.Combine(root, "json") + "/";
         Assert.Equal(0, Run("analyze", a, b, "--tasks", "key", "--no-tags", "--out", json).Code);

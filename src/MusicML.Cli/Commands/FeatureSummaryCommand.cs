@@ -1,3 +1,4 @@
+using MusicML.Batch;
 using System.CommandLine;
 using System.Globalization;
 using MusicML.Cli.Infrastructure;
@@ -38,10 +39,10 @@ internal static class FeatureSummaryCommand
         var results = Summarize(context, files, jobs);
         void Write(TextWriter writer)
         {
-            writer.Write(string.Join(',', TrackSummarizer.Names.Prepend("path")) + "\n");
+            using var table = new CsvTable(writer, [.. TrackSummarizer.Names.Prepend("path")]);
             foreach (var (path, summary) in results)
                 if (summary is not null)
-                    writer.Write(CsvLine.Quote(path) + "," + string.Join(',', summary.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "\n");
+                    table.WriteRow([path, .. summary.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]);
         }
         if (outPath is not null)
         {

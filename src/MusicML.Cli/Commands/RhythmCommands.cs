@@ -11,8 +11,8 @@ using MusicML.Mir.Tempo;
 namespace MusicML.Cli.Commands;
 
 /// <summary>
-/// <c>musicml onsets|beats|downbeats|tempo INPUT... [--out-dir DIR]</c>: thin wrappers over
-/// <see cref="OnsetDetector"/> and <see cref="RhythmAnalyzer"/>. With --out-dir every file writes DIR/&lt;stem&gt;.&lt;ext&gt;;
+/// <c>musicml onsets|beats|downbeats|tempo INPUT... [--out DIR]</c>: thin wrappers over
+/// <see cref="OnsetDetector"/> and <see cref="RhythmAnalyzer"/>. With --out DIR every file writes DIR/&lt;path under the inputs' root&gt;.&lt;ext&gt;;
 /// without it a single input's result goes to standard output. A file that fails gets one error line and does not
 /// stop the others.
 /// </summary>

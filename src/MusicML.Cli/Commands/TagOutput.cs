@@ -1,3 +1,4 @@
+using MusicML.Batch;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -28,13 +29,14 @@ internal sealed class TagOutput
     private readonly string _format;
     private readonly int _topK;
     private readonly double _threshold;
+    private readonly CsvTable? _csv;
     private int _written;
 
     /// <summary>Starts writing <paramref name="format"/> (tsv, csv or json) to <paramref name="writer"/>; csv writes its header now.</summary>
     public TagOutput(TextWriter writer, string format, IReadOnlyList<string> tags, int topK, double threshold)
     {
         (_writer, _format, _topK, _threshold) = (writer, format, topK, threshold);
-        if (format == "csv") _writer.Write(string.Join(',', tags.Prepend("path").Select(CsvLine.Quote)) + "\n");
+        if (format == "csv") _csv = new CsvTable(writer, [.. tags.Prepend("path")]);
         else if (format == "json") _writer.Write("[");
     }
 
@@ -52,7 +54,8 @@ internal sealed class TagOutput
                 _writer.Write(line.Append('\n').ToString());
                 break;
             case "csv":
-                _writer.Write(string.Join(',', tags.Probabilities.Select(Fixed).Prepend(CsvLine.Quote(path))) + "\n");
+                _csv!.WriteRow([.. tags.Probabilities.Select(Fixed).Prepend(path)]);
+                _csv.Flush();
                 break;
             default:
                 _writer.Write((_written == 0 ? "\n" : ",\n") + JsonRecord(path, Kept(tags)));
@@ -66,6 +69,7 @@ internal sealed class TagOutput
     public void Finish()
     {
         if (_format == "json") _writer.Write(_written == 0 ? "]\n" : "\n]\n");
+        _csv?.Dispose();
         _writer.Flush();
     }
 

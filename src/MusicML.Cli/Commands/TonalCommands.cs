@@ -17,12 +17,12 @@ namespace MusicML.Cli.Commands;
 /// chroma, <see cref="Mir.Chroma.CqtChroma"/>), <see cref="PYin"/> / <see cref="Yin"/>,
 /// <see cref="Mir.Chroma.CqtChroma.EstimateTuning(ReadOnlySpan{float}, int)"/> (the tuning they all share) and
 /// <see cref="FooteSegmenter"/>.
-/// INPUT is files or directories (recursive). With <c>--out-dir DIR</c> each file writes <c>DIR/&lt;stem&gt;.&lt;ext&gt;</c>;
+/// INPUT is files or directories (recursive). With <c>--out DIR</c> each file writes <c>DIR/&lt;path under the inputs' root&gt;.&lt;ext&gt;</c>;
 /// without it a single file's result goes to stdout. A file that fails gets one error line and the others go on.
 /// </summary>
 internal static class TonalCommands
 {
-    /// <summary><c>musicml key INPUT... [--profile NAME] [--out-dir DIR]</c>: writes <c>tonic mode</c> (e.g. <c>A minor</c>).</summary>
+    /// <summary><c>musicml key INPUT... [--profile NAME] [--out DIR]</c>: writes <c>tonic mode</c> (e.g. <c>A minor</c>).</summary>
     public static Command Key(CliContext context)
     {
         var profile = new Option<string>("--profile")
@@ -55,7 +55,7 @@ internal static class TonalCommands
             });
     }
 
-    /// <summary><c>musicml chords INPUT... [--vocabulary full|majmin] [--out-dir DIR]</c>: writes a .lab file (<c>start end label</c>).</summary>
+    /// <summary><c>musicml chords INPUT... [--vocabulary full|majmin] [--out DIR]</c>: writes a .lab file (<c>start end label</c>).</summary>
     public static Command Chords(CliContext context)
     {
         var vocabulary = new Option<string>("--vocabulary")
@@ -66,18 +66,17 @@ internal static class TonalCommands
         vocabulary.AcceptOnlyFromAmong("full", "majmin");
         var beats = new Option<string?>("--beats")
         {
-            Description = "Beat times (one per line, seconds, e.g. from 'musicml beats'): a file, or a directory holding <stem>.beats per input. Chords then change only on beats.",
+            Description = "Beat times (one per line, seconds, e.g. from 'musicml beats'): a file, or a directory holding <name>.beats per input as 'musicml beats --out DIR' writes them (sub-folders kept). Chords then change only on beats.",
         };
-        return BuildOnFile(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds) from tuning-corrected constant-Q chroma.", ".chords.lab", [vocabulary, beats],
-            (parse, file) =>
+        return PerFileOutput.CreateCommandOnTracks(context, "chords", "Estimate chords of audio files as Harte-labelled segments (start end label, seconds) from tuning-corrected constant-Q chroma.", ".chords.lab", [vocabulary, beats],
+            parse => track =>
             {
+                var file = track.Path;
                 var options = ChordOptions.Default with { Vocabulary = ChordVocabulary.ByName(parse.GetValue(vocabulary)!) };
                 IReadOnlyList<double>? beatTimes = null;
                 if (parse.GetValue(beats) is { } beatsPath)
                 {
-                    var beatsFile = Directory.Exists(beatsPath)
-                        ? Path.Combine(beatsPath, Path.GetFileNameWithoutExtension(file) + ".beats")
-                        : beatsPath;
+                    var beatsFile = Directory.Exists(beatsPath) ? InputFiles.OutputPath(beatsPath, track, ".beats") : beatsPath;
                     beatTimes = Evaluation.Annotations.AnnotationFiles.ReadEvents(beatsFile);
                 }
                 // Through the library's streamed analysis (the same decode as ChordEstimator.Estimate), frame-wise or
@@ -87,7 +86,7 @@ internal static class TonalCommands
             });
     }
 
-    /// <summary><c>musicml pitch INPUT... [--algorithm pyin|yin] [--fmin HZ] [--fmax HZ] [--out-dir DIR]</c>: writes <c>time f0</c> lines, 0 where unvoiced.</summary>
+    /// <summary><c>musicml pitch INPUT... [--algorithm pyin|yin] [--fmin HZ] [--fmax HZ] [--out DIR]</c>: writes <c>time f0</c> lines, 0 where unvoiced.</summary>
     public static Command Pitch(CliContext context)
     {
         var algorithm = new Option<string>("--algorithm") { Description = "pyin (probabilistic YIN with voicing HMM; default) or yin.", DefaultValueFactory = _ => "pyin" };
@@ -107,7 +106,7 @@ internal static class TonalCommands
             });
     }
 
-    /// <summary><c>musicml segments INPUT... [--out-dir DIR]</c>: writes a .lab file of sections (<c>start end label</c>).</summary>
+    /// <summary><c>musicml segments INPUT... [--out DIR]</c>: writes a .lab file of sections (<c>start end label</c>).</summary>
     public static Command Segments(CliContext context) =>
         BuildOnFile(context, "segments", "Find structural sections (boundaries and A/B/... labels) as a .lab file.", ".segments.lab", [],
             (_, file) =>
@@ -116,7 +115,7 @@ internal static class TonalCommands
                 return EstimateText.Segments(StreamedAnalysis.Run(context, "segments", new Analyzer { Tasks = AnalysisTasks.Segments }, file).Segments);
             });
 
-    /// <summary><c>musicml tuning INPUT... [--out-dir DIR]</c>: writes the deviation from A440 in cents.</summary>
+    /// <summary><c>musicml tuning INPUT... [--out DIR]</c>: writes the deviation from A440 in cents.</summary>
     public static Command Tuning(CliContext context) =>
         BuildOnFile(context, "tuning", "Estimate the tuning of audio files: deviation from A440 in cents (-50 to 50).", ".tuning", [],
             (_, file) =>

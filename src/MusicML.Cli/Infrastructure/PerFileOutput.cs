@@ -25,7 +25,19 @@ internal static class PerFileOutput
     /// <param name="options">The command's own options, in the order its help lists them (after <c>--out</c>).</param>
     /// <param name="prepare">Option values → per-file analysis.</param>
     public static Command CreateCommand(CliContext context, string name, string description, string extension,
-        IReadOnlyList<Option> options, Func<ParseResult, Func<string, string>> prepare)
+        IReadOnlyList<Option> options, Func<ParseResult, Func<string, string>> prepare) =>
+        CreateCommandOnTracks(context, name, description, extension, options, parse =>
+        {
+            var analyse = prepare(parse);
+            return track => analyse(track.Path);
+        });
+
+    /// <summary>
+    /// <see cref="CreateCommand"/> for an analysis that needs the track's name under the inputs' root as well as its
+    /// path (<c>chords --beats DIR</c> finds the beats that <c>beats --out DIR</c> wrote for the same track).
+    /// </summary>
+    public static Command CreateCommandOnTracks(CliContext context, string name, string description, string extension,
+        IReadOnlyList<Option> options, Func<ParseResult, Func<CatalogueTrack, string>> prepare)
     {
         var inputs = InputFiles.CreateArgument();
         var outDir = new Option<string?>("--out", "--out-dir")
@@ -45,8 +57,8 @@ internal static class PerFileOutput
         return command;
     }
 
-    /// <summary>Runs <paramref name="analyse"/> (file path → result text) over <paramref name="tracks"/>.</summary>
-    private static int Run(CliContext context, IReadOnlyList<CatalogueTrack> tracks, string? outDir, string extension, Func<string, string> analyse)
+    /// <summary>Runs <paramref name="analyse"/> (track → result text) over <paramref name="tracks"/>.</summary>
+    private static int Run(CliContext context, IReadOnlyList<CatalogueTrack> tracks, string? outDir, string extension, Func<CatalogueTrack, string> analyse)
     {
         if (outDir is null && tracks.Count > 1)
             throw new CliUsageException($"{tracks.Count} input files need --out DIR (only a single file's result goes to standard output).");
@@ -56,6 +68,7 @@ internal static class PerFileOutput
             Directory.CreateDirectory(outDir);
         }
         var files = tracks.Select(t => t.Path).ToList();
+        var byPath = tracks.ToDictionary(t => t.Path);
         var outputs = tracks.ToDictionary(t => t.Path, t => outDir is null ? null : InputFiles.OutputPath(outDir, t, extension));
         // Checked before any work, so an input named like an output is refused rather than overwritten half-way through a batch.
         foreach (var path in outputs.Values)
@@ -63,7 +76,7 @@ internal static class PerFileOutput
         bool allDone = ForEachFile(context, files, file =>
         {
             var outputPath = outputs[file];
-            var text = analyse(file);
+            var text = analyse(byPath[file]);
             if (outputPath is null) context.Output.Write(text);
             else
             {
