@@ -227,7 +227,9 @@ internal sealed unsafe class SndfileDecoder : IAudioDecoder
     private long ReadableFrames(string path, Sndfile.Info info, out bool plausible)
     {
         long declared = info.Frames;
-        long fileBytes = new FileInfo(path).Length;
+        // The file's own size, through any symbolic links (a link's Length is the length of its target's name).
+        var file = new FileInfo(path);
+        long fileBytes = (file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file).Length;
         // No codec libsndfile reads packs more than a few thousand frames into a byte (FLAC of digital silence is
         // the extreme); a larger claim is a damaged header, and probing it would seek into nonsense.
         plausible = declared > 0 && declared / 8192 <= fileBytes;

@@ -34,6 +34,24 @@ public class DamagedFileTests(ITestOutputHelper output) : IDisposable
     /// 3.6 s), reads stop there with finite samples, and one warning line names the file and both lengths (Ogg's
     /// header then claims some 10<sup>14</sup> s, which the warning calls impossible instead of quoting as seconds).
     /// </summary>
+    /// <summary>
+    /// A compressed file reached through a symbolic link (catalogues are often links into a music library) is whole:
+    /// the header's length is checked against the file's own size, not the link's (the length of its target's name),
+    /// which made a 2-hour FLAC read as "impossible" and a batch run record it as damaged.
+    /// </summary>
+    [SkippableFact]
+    public void ACompressedFileThroughASymbolicLinkIsNotReportedAsDamaged()
+    {
+        Skip.IfNot(Sndfile.Dependency.IsAvailable, "libsndfile1 is not installed");
+        var target = Path.Combine(_dir, "target.flac");
+        SndfileEncoder.WriteTones(target, SndfileEncoder.Flac16, 44100, 2, seconds: 30);
+        var link = Path.Combine(_dir, "link.flac");
+        File.CreateSymbolicLink(link, target);
+        using var listening = Listen();
+        Assert.Equal(AudioFile.GetInfo(target).FrameCount, AudioFile.GetInfo(link).FrameCount);
+        Assert.Empty(_warnings);
+    }
+
     [SkippableTheory]
     [InlineData(SndfileEncoder.Flac16, 44100, 2, "flac")]
     [InlineData(SndfileEncoder.OggVorbis, 44100, 2, "ogg")]
