@@ -33,7 +33,7 @@ public static class BatchColumns
         columns.Add("channels");
         columns.AddRange(analysis.Skip(3));
         columns.AddRange(["model", "model_sha256", "musicml_version"]);
-        if (tasks.HasFlag(BatchTasks.FeaturesSummary)) columns.AddRange(TrackSummarizer.Names);
+        if (tasks.FeaturesSummary) columns.AddRange(TrackSummarizer.Names);
         return columns;
     }
 

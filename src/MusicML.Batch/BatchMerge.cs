@@ -81,7 +81,7 @@ public static class BatchMerge
             manifest.Write(outFolder);
             using var result = BatchJournal.Open(mergedJournal);
             var tasks = BatchTaskNames.Parse(manifest.Tasks);
-            var space = tasks.HasFlag(BatchTasks.Embedding) ? EmbeddingSpaceOf(result, tracks, manifest) : null;
+            var space = tasks.Embedding ? EmbeddingSpaceOf(result, tracks, manifest) : null;
             var files = BatchOutputs.Write(outFolder, format, BatchColumns.For(tasks), () => result.Read(tracks), space);
             int failed = tracks.Count(t => result.TryGetStatus(t, out bool f) && f);
             missing.Sort(StringComparer.Ordinal);

@@ -20,7 +20,7 @@ public sealed record BatchOptions
     public required string Out { get; init; }
 
     /// <summary>The tasks per track.</summary>
-    public BatchTasks Tasks { get; init; } = BatchTasks.Tempo | BatchTasks.Key | BatchTasks.Beats | BatchTasks.Downbeats | BatchTasks.Chords;
+    public BatchTasks Tasks { get; init; } = BatchTasks.Default;
 
     /// <summary>The output format.</summary>
     public BatchFormat Format { get; init; } = BatchFormat.Csv;
@@ -103,8 +103,8 @@ public static class BatchRunner
     {
         if (options.Workers < 1) throw new BatchUsageException($"--workers must be at least 1; got {options.Workers}.");
         if (options.TrackTimeout is { } limit && limit <= TimeSpan.Zero) throw new BatchUsageException($"--track-timeout must be positive; got {limit.TotalSeconds} s.");
-        if (options.Tasks == BatchTasks.None) throw new BatchUsageException("--tasks: name at least one task.");
-        bool model = BatchTaskNames.NeedsModel(options.Tasks);
+        if (options.Tasks.IsEmpty) throw new BatchUsageException("--tasks: name at least one task.");
+        bool model = options.Tasks.NeedsModel;
         if (model && options.LoadTagger is null) throw new BatchUsageException("the tags and embedding tasks need a model.");
         if (File.Exists(options.Out)) throw new BatchUsageException($"--out {options.Out}: is an existing file; give a directory.");
 
@@ -136,7 +136,7 @@ public static class BatchRunner
         Process(toDo, context, tagger, journal);
 
         var tracks = assigned.Select(t => t.RelativePath).ToList();
-        var space = options.Tasks.HasFlag(BatchTasks.Embedding) && tagger is not null
+        var space = options.Tasks.Embedding && tagger is not null
             ? new EmbeddingSpace(EmbeddingSpace.TaggerKind, options.ModelName, tagger.WeightsSha256, checked((int)tagger.Network.EmbeddingSize), [], [])
             : null;
         var files = BatchOutputs.Write(folder, options.Format, columns, () => journal.Read(tracks), space);
@@ -190,8 +190,8 @@ public static class BatchRunner
         public BatchOptions Options { get; } = options;
         public RunManifest Manifest { get; } = manifest;
         public IReadOnlyList<string> Columns { get; } = columns;
-        public AnalysisTasks AnalysisTasks { get; } = BatchTaskNames.AnalysisOf(options.Tasks);
-        public Analyzer Analyzer { get; } = new() { Tasks = BatchTaskNames.AnalysisOf(options.Tasks), Rhythm = new RhythmAnalyzer { Network = options.Network } };
+        public AnalysisTasks AnalysisTasks { get; } = options.Tasks.Analysis;
+        public Analyzer Analyzer { get; } = new() { Tasks = options.Tasks.Analysis, Rhythm = new RhythmAnalyzer { Network = options.Network } };
         public TrackSummarizer Summarizer { get; } = new();
     }
 
@@ -282,7 +282,7 @@ public static class BatchRunner
             if (result.NoEstimate is { } why) return Failure(track, "estimate", $"no estimate: {why}");
         }
         TrackSummary? summary = null;
-        if (tasks.HasFlag(BatchTasks.FeaturesSummary))
+        if (tasks.FeaturesSummary)
         {
             try
             {
@@ -314,11 +314,10 @@ public static class BatchRunner
             for (int i = 0; i < TrackSummarizer.Names.Count; i++)
                 row[TrackSummarizer.Names[i]] = summary.Values[i].ToString("R", CultureInfo.InvariantCulture);
 
-        bool events = (tasks & (BatchTasks.Onsets | BatchTasks.Beats | BatchTasks.Downbeats | BatchTasks.Chords | BatchTasks.Segments)) != 0;
         return new TrackOutcome
         {
             Track = track.RelativePath, Path = track.Path, Row = row,
-            Events = result is not null && events ? EventsOf(result, tasks) : null,
+            Events = result is not null && tasks.HasEvents ? EventsOf(result, tasks) : null,
         };
     }
 
@@ -328,11 +327,11 @@ public static class BatchRunner
         static double[] Times(IReadOnlyList<double> times) => [.. times.Select(t => Math.Round(t, 6))];
         return new TrackEvents
         {
-            Onsets = tasks.HasFlag(BatchTasks.Onsets) ? Times(r.Onsets) : [],
-            Beats = tasks.HasFlag(BatchTasks.Beats) ? Times(r.Beats) : [],
-            Downbeats = tasks.HasFlag(BatchTasks.Downbeats) ? Times(r.Downbeats) : [],
-            Chords = tasks.HasFlag(BatchTasks.Chords) ? [.. r.Chords.Select(c => new LabelledInterval(Math.Round(c.Start, 6), Math.Round(c.End, 6), c.Label))] : [],
-            Segments = tasks.HasFlag(BatchTasks.Segments) ? [.. r.Segments.Select(s => new LabelledInterval(Math.Round(s.Start, 6), Math.Round(s.End, 6), s.Label))] : [],
+            Onsets = tasks.Analysis.HasFlag(AnalysisTasks.Onsets) ? Times(r.Onsets) : [],
+            Beats = tasks.Analysis.HasFlag(AnalysisTasks.Beats) ? Times(r.Beats) : [],
+            Downbeats = tasks.Analysis.HasFlag(AnalysisTasks.Downbeats) ? Times(r.Downbeats) : [],
+            Chords = tasks.Analysis.HasFlag(AnalysisTasks.Chords) ? [.. r.Chords.Select(c => new LabelledInterval(Math.Round(c.Start, 6), Math.Round(c.End, 6), c.Label))] : [],
+            Segments = tasks.Analysis.HasFlag(AnalysisTasks.Segments) ? [.. r.Segments.Select(s => new LabelledInterval(Math.Round(s.Start, 6), Math.Round(s.End, 6), s.Label))] : [],
         };
     }
 
@@ -347,8 +346,8 @@ public static class BatchRunner
         var eligible = Enumerable.Range(0, outcomes.Count)
             .Where(i => !outcomes[i].Failed && double.Parse(outcomes[i].Row!["duration"], CultureInfo.InvariantCulture) >= tagger.MinimumSeconds).ToList();
         for (int i = 0; i < outcomes.Count; i++)
-            if (!outcomes[i].Failed && tasks.HasFlag(BatchTasks.Tags)) outcomes[i] = outcomes[i] with { Tags = [] };
-        if (tasks.HasFlag(BatchTasks.Tags))
+            if (!outcomes[i].Failed && tasks.Tags) outcomes[i] = outcomes[i] with { Tags = [] };
+        if (tasks.Tags)
         {
             int n = 0;
             foreach (var result in tagger.TagFiles(eligible.Select(i => outcomes[i].Path), context.Options.ModelBatchSize))
@@ -360,7 +359,7 @@ public static class BatchRunner
                 outcomes[i] = outcomes[i] with { Row = row, Tags = [.. all.Select(t => new TagProbability(t.Tag, t.Probability))] };
             }
         }
-        if (tasks.HasFlag(BatchTasks.Embedding))
+        if (tasks.Embedding)
         {
             var stillEligible = eligible.Where(i => !outcomes[i].Failed).ToList();
             int n = 0;

@@ -17,8 +17,8 @@ namespace MusicML.Cli.Commands;
 /// </summary>
 internal static class BatchCommand
 {
-    /// <summary>The tasks run when <c>--tasks</c> is not given: every analysis task that needs no model.</summary>
-    public const string DefaultTasks = "tempo,key,tuning,beats,downbeats,chords";
+    /// <summary>The tasks run when <c>--tasks</c> is not given (<see cref="BatchTasks.Default"/>).</summary>
+    public static readonly string DefaultTasks = BatchTaskNames.Format(BatchTasks.Default);
 
     private static readonly TimeSpan PlainProgressEvery = TimeSpan.FromSeconds(10);
 
@@ -68,7 +68,7 @@ internal static class BatchCommand
             if (parse.GetValue(batchSize) is < 1) throw new CliUsageException($"--batch-size must be at least 1; got {parse.GetValue(batchSize)}.");
             bool cuda = parse.GetValue(device) == "cuda";
             string? modelName = parse.GetValue(model);
-            bool needsModel = BatchTaskNames.NeedsModel(taskSet);
+            bool needsModel = taskSet.NeedsModel;
             // Resolved now, so a missing model is refused before the catalogue is walked.
             var weights = needsModel ? BundledModels.Resolve(modelName) : null;
             var options = new BatchOptions
