@@ -200,28 +200,41 @@ public static class BatchRunner
         if (toDo.Count == 0) return;
         var options = context.Options;
         using var analysed = new BlockingCollection<TrackOutcome>(boundedCapacity: 2 * options.Workers + ModelGroup);
+        // Stops the workers when committing fails (the model failing as a whole, a full disk), so none is left
+        // blocked adding to a queue that nobody takes from.
+        using var stop = new CancellationTokenSource();
         var producer = Task.Run(() =>
         {
             try
             {
-                Parallel.ForEach(toDo, new ParallelOptions { MaxDegreeOfParallelism = options.Workers }, track => analysed.Add(AnalyseWithin(track, context)));
+                Parallel.ForEach(toDo, new ParallelOptions { MaxDegreeOfParallelism = options.Workers, CancellationToken = stop.Token },
+                    track => analysed.Add(AnalyseWithin(track, context), stop.Token));
             }
             finally
             {
                 analysed.CompleteAdding();
             }
         });
-        var group = new List<TrackOutcome>();
-        foreach (var outcome in analysed.GetConsumingEnumerable())
+        try
         {
-            group.Add(outcome);
-            if (group.Count < ModelGroup && analysed.Count > 0) continue;
-            foreach (var done in tagger is null ? group : RunModel(group, tagger, context))
+            var group = new List<TrackOutcome>();
+            foreach (var outcome in analysed.GetConsumingEnumerable())
             {
-                journal.Append(done);
-                options.TrackFinished?.Invoke(done);
+                group.Add(outcome);
+                if (group.Count < ModelGroup && analysed.Count > 0) continue;
+                foreach (var done in tagger is null ? group : RunModel(group, tagger, context))
+                {
+                    journal.Append(done);
+                    options.TrackFinished?.Invoke(done);
+                }
+                group.Clear();
             }
-            group.Clear();
+        }
+        catch
+        {
+            stop.Cancel();
+            try { producer.Wait(); } catch (AggregateException) { } // the committing failure is the one to report
+            throw;
         }
         producer.GetAwaiter().GetResult();
     }
@@ -234,7 +247,9 @@ public static class BatchRunner
     {
         if (context.Options.TrackTimeout is not { } limit) return Analyse(track, context);
         var work = Task.Run(() => Analyse(track, context));
-        return work.Wait(limit) ? work.Result
+        // Waited on through its handle, not Task.Wait: a task still queued when Task.Wait is called (a busy pool) is
+        // run inline on the waiting thread, and the limit is then not enforced at all.
+        return ((IAsyncResult)work).AsyncWaitHandle.WaitOne(limit) ? work.Result
             : Failure(track, "timeout", string.Create(CultureInfo.InvariantCulture, $"not finished within --track-timeout {limit.TotalSeconds:0.###} s"));
     }
 

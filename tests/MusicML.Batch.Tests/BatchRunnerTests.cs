@@ -204,6 +204,23 @@ public sealed class BatchRunnerTests : IDisposable
     }
 
     [Fact]
+    public void AFailureWhileCommittingEndsTheRunWithThatErrorInsteadOfLeavingWorkersBlocked()
+    {
+        // More tracks than the queue between the workers and the committing thread holds (2 × workers + 8 = 10), so
+        // the workers would block forever on a full queue if nothing stopped them.
+        for (int copy = 0; copy < 3; copy++)
+            foreach (var sample in Samples)
+                File.Copy(SharedData.RepoPath("audio-samples", sample + ".wav"), Path.Combine(Catalogue, "broken", $"{sample}-{copy}.wav"));
+        var run = Task.Run(() => BatchRunner.Run(Options("boom", "tempo") with
+        {
+            Workers = 1,
+            TrackFinished = _ => throw new IOException("disk full"),
+        }));
+        Assert.True(((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(120)), "the run hung after the committing thread failed");
+        Assert.Equal("disk full", Assert.IsType<IOException>(run.Exception!.InnerException).Message);
+    }
+
+    [Fact]
     public void BadOptionsAreRefusedBeforeAnyWork()
     {
         Assert.Contains("unknown task 'tmepo'", Assert.Throws<BatchUsageException>(() => BatchTaskNames.Parse("tempo,tmepo")).Message);
