@@ -39,7 +39,7 @@ internal static class BatchCommand
         };
         var format = new Option<string>("--format") { Description = "csv (results.csv, events.jsonl), jsonl (results.jsonl), sqlite (results.sqlite) or parquet (tracks/events/tags/errors.parquet); errors.csv always.", DefaultValueFactory = _ => "csv" };
         format.AcceptOnlyFromAmong([.. BatchFormatNames.Names]);
-        var workers = WorkersOption.Create("Tracks decoded and analysed at once (default 1).");
+        var workers = WorkersOption.Create($"Tracks decoded and analysed at once (default: every core, here {Environment.ProcessorCount}).", Environment.ProcessorCount);
         var device = new Option<string>("--device") { Description = "Where the tagger runs for the tags and embedding tasks: cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
         var model = new Option<string?>("--model") { HelpName = "PATH|NAME", Description = $"The tagger for tags and embedding (default: the bundled '{BundledModels.DefaultTagger}')." };
