@@ -221,6 +221,20 @@ public sealed class BatchRunnerTests : IDisposable
     }
 
     [Fact]
+    public void ASecondRunOnTheSameFolderIsRefusedWhileTheFirstHoldsIt()
+    {
+        // Two processes appending to one journal would each skip the other's tracks; the folder's lock refuses the second.
+        var folder = Path.Combine(_root, "locked");
+        Directory.CreateDirectory(folder);
+        using (new FileStream(Path.Combine(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var e = Assert.Throws<Core.MusicMLException>(() => BatchRunner.Run(Options("locked")));
+            Assert.Contains("another musicml batch is writing to this folder", e.Message);
+        }
+        Assert.Equal(9, BatchRunner.Run(Options("locked")).Processed); // released: the run goes ahead
+    }
+
+    [Fact]
     public void BadOptionsAreRefusedBeforeAnyWork()
     {
         Assert.Contains("unknown task 'tmepo'", Assert.Throws<BatchUsageException>(() => BatchTaskNames.Parse("tempo,tmepo")).Message);
