@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using MusicML.Audio;
 using MusicML.Batch;
 using MusicML.Cli.Infrastructure;
@@ -21,9 +19,9 @@ namespace MusicML.Cli.Commands;
 /// <list type="bullet">
 /// <item>JSON (default): one object per file. Without <c>--out</c>, or with <c>--out FILE</c>, a single analysed file
 /// gives one object and several give an array of objects in input order. With <c>--out DIR</c> (an existing directory
-/// or a path ending in <c>/</c>) each file writes <c>DIR/<c>DIR/&lt;stem&gt;.json</c>lt;name<c>DIR/&lt;stem&gt;.json</c>gt;.json</c> (the inputs' sub-folders kept).</item>
+/// or a path ending in <c>/</c>) each file writes <c>DIR/&lt;name&gt;.json</c> (the inputs' sub-folders kept).</item>
 /// <item>CSV: a header and one row per file, to stdout, to <c>--out FILE</c>, or to <c>DIR/analysis.csv</c>.</item>
-/// <item><c>--report DIR</c>: a self-contained HTML page per file, <c>DIR/<c>DIR/&lt;stem&gt;.html</c>lt;name<c>DIR/&lt;stem&gt;.html</c>gt;.html</c>, and <c>DIR/index.html</c>
+/// <item><c>--report DIR</c>: a self-contained HTML page per file, <c>DIR/&lt;name&gt;.html</c>, and <c>DIR/index.html</c>
 /// linking them.</item>
 /// </list>
 /// Every file is analysed first, then all are tagged, then the outputs are written (so libtorch and an analysis never
