@@ -1,3 +1,4 @@
+using System.Globalization;
 using MusicML.Mir.Analysis;
 
 namespace MusicML.Batch;
@@ -36,6 +37,19 @@ public static class BatchColumns
         if (tasks.FeaturesSummary) columns.AddRange(TrackSummarizer.Names);
         return columns;
     }
+
+    /// <summary>
+    /// A results field as its column's type, the one reading of the row's text every typed format writes: null when
+    /// empty, a <see cref="long"/> or <see cref="double"/> for integer and real columns, otherwise (text columns, and
+    /// a number column whose text is not a number) the text.
+    /// </summary>
+    public static object? Value(string column, string text) =>
+        text.Length == 0 ? null : KindOf(column) switch
+        {
+            ColumnKind.Integer when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) => i,
+            ColumnKind.Real when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            _ => text,
+        };
 
     /// <summary>The type of column <paramref name="name"/> (summary features are real).</summary>
     public static ColumnKind KindOf(string name) =>

@@ -97,6 +97,6 @@ public static class BatchMerge
     private static Similarity.EmbeddingSpace? EmbeddingSpaceOf(BatchJournal journal, IReadOnlyList<string> tracks, RunManifest manifest)
     {
         var dimension = journal.Read(tracks).Select(r => r.Embedding?.Length ?? 0).FirstOrDefault(d => d > 0);
-        return dimension == 0 ? null : new Similarity.EmbeddingSpace(Similarity.EmbeddingSpace.TaggerKind, manifest.Model, manifest.ModelSha256, dimension, [], []);
+        return dimension == 0 ? null : Similarity.EmbeddingSpace.OfTagger(manifest.Model, manifest.ModelSha256, dimension);
     }
 }

@@ -26,6 +26,22 @@ public static class BatchOutputs
     /// <summary>Name of the errors table.</summary>
     public const string ErrorsCsv = "errors.csv";
 
+    private const string ResultsCsv = "results.csv", EventsJsonl = "events.jsonl", ResultsJsonl = "results.jsonl", ResultsSqlite = "results.sqlite",
+        TracksParquet = "tracks.parquet", EventsParquet = "events.parquet", TagsParquet = "tags.parquet", ErrorsParquet = "errors.parquet",
+        EmbeddingsStore = "embeddings.store";
+
+    /// <summary>The files each format writes besides <see cref="ErrorsCsv"/>.</summary>
+    private static readonly Dictionary<BatchFormat, string[]> FormatFiles = new()
+    {
+        [BatchFormat.Csv] = [ResultsCsv, EventsJsonl],
+        [BatchFormat.Jsonl] = [ResultsJsonl],
+        [BatchFormat.Sqlite] = [ResultsSqlite],
+        [BatchFormat.Parquet] = [TracksParquet, EventsParquet, TagsParquet, ErrorsParquet],
+    };
+
+    /// <summary>Every output file any format or task can write (what <c>--force</c> clears before a run starts over).</summary>
+    public static IReadOnlyList<string> AllFiles { get; } = [ErrorsCsv, .. FormatFiles.Values.SelectMany(f => f), EmbeddingsStore];
+
     private static readonly string[] ErrorColumns = ["file", "track", "stage", "reason"];
     private const int ParquetRowGroup = 10_000;
 
@@ -40,6 +56,7 @@ public static class BatchOutputs
         Func<IEnumerable<TrackOutcome>> records, EmbeddingSpace? embeddingSpace)
     {
         var written = new List<string> { ErrorsCsv };
+        written.AddRange(FormatFiles[format]);
         AtomicFile.WriteText(Path.Combine(folder, ErrorsCsv), writer =>
         {
             using var table = new CsvTable(writer, ErrorColumns);
@@ -48,39 +65,35 @@ public static class BatchOutputs
         switch (format)
         {
             case BatchFormat.Csv:
-                AtomicFile.WriteText(Path.Combine(folder, "results.csv"), writer =>
+                AtomicFile.WriteText(Path.Combine(folder, ResultsCsv), writer =>
                 {
                     using var table = new CsvTable(writer, columns);
                     foreach (var r in records()) if (r.Row is { } row) table.WriteRow(Fields(row, columns));
                 });
-                AtomicFile.WriteText(Path.Combine(folder, "events.jsonl"), writer =>
+                AtomicFile.WriteText(Path.Combine(folder, EventsJsonl), writer =>
                 {
                     foreach (var r in records()) if (r.Events is { } events) writer.Write(EventsLine(r, events));
                 });
-                written.AddRange(["results.csv", "events.jsonl"]);
                 break;
             case BatchFormat.Jsonl:
-                AtomicFile.WriteText(Path.Combine(folder, "results.jsonl"), writer =>
+                AtomicFile.WriteText(Path.Combine(folder, ResultsJsonl), writer =>
                 {
                     foreach (var r in records()) if (!r.Failed) writer.Write(ResultLine(r, columns));
                 });
-                written.Add("results.jsonl");
                 break;
             case BatchFormat.Sqlite:
-                WriteSqlite(Path.Combine(folder, "results.sqlite"), columns, records);
-                written.Add("results.sqlite");
+                WriteSqlite(Path.Combine(folder, ResultsSqlite), columns, records);
                 break;
             case BatchFormat.Parquet:
                 WriteParquet(folder, columns, records);
-                written.AddRange(["tracks.parquet", "events.parquet", "tags.parquet", "errors.parquet"]);
                 break;
         }
         if (embeddingSpace is not null)
         {
             var store = new EmbeddingStore(embeddingSpace);
             foreach (var r in records()) if (r.Embedding is { } v) store.Add(r.Track, r.Path, v);
-            store.Save(Path.Combine(folder, "embeddings.store"));
-            written.Add("embeddings.store");
+            store.Save(Path.Combine(folder, EmbeddingsStore));
+            written.Add(EmbeddingsStore);
         }
         return written;
     }
@@ -101,11 +114,13 @@ public static class BatchOutputs
     {
         foreach (var column in columns)
         {
-            var text = r.Row!.GetValueOrDefault(column, "");
-            if (text.Length == 0) json.WriteNull(column);
-            else if (BatchColumns.KindOf(column) != ColumnKind.Text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                json.WriteNumber(column, v);
-            else json.WriteString(column, text);
+            switch (BatchColumns.Value(column, r.Row!.GetValueOrDefault(column, "")))
+            {
+                case null: json.WriteNull(column); break;
+                case long i: json.WriteNumber(column, i); break;
+                case double d: json.WriteNumber(column, d); break;
+                case var text: json.WriteString(column, (string)text); break;
+            }
         }
         if (r.Events is { } events) WriteEvents(json, events);
         if (r.Tags is { } tags)
@@ -165,14 +180,6 @@ public static class BatchOutputs
             .Concat(e.Chords.Select(c => ("chord", c.Start, (double?)c.End, (string?)c.Label)))
             .Concat(e.Segments.Select(s => ("segment", s.Start, (double?)s.End, (string?)s.Label)));
 
-    private static object Typed(string column, string text) =>
-        text.Length == 0 ? DBNull.Value : BatchColumns.KindOf(column) switch
-        {
-            ColumnKind.Integer when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) => i,
-            ColumnKind.Real when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-            _ => text,
-        };
-
     /// <summary>
     /// One SQLite database, built in a temporary file and renamed: <c>tracks</c> (the results columns, <c>track</c> the
     /// primary key), <c>events</c> (track, kind, time, end_time, label), <c>tags</c> (track, tag, probability) and
@@ -200,7 +207,7 @@ public static class BatchOutputs
                 foreach (var r in records())
                 {
                     if (r.Error is { } e) Run(insertError, r.Path, r.Track, e.Stage, e.Reason);
-                    if (r.Row is { } row) Run(insertTrack, [.. columns.Select(c => Typed(c, row.GetValueOrDefault(c, "")))]);
+                    if (r.Row is { } row) Run(insertTrack, [.. columns.Select(c => BatchColumns.Value(c, row.GetValueOrDefault(c, "")) ?? DBNull.Value)]);
                     if (r.Events is { } events)
                         foreach (var (kind, time, end, label) in EventRows(events))
                             Run(insertEvent, r.Track, kind, time, end is { } x ? x : DBNull.Value, label is { } l ? l : DBNull.Value);
@@ -246,22 +253,22 @@ public static class BatchOutputs
             ColumnKind.Real => new DataField<double?>(c),
             _ => new DataField<string>(c, nullable: true),
         }))).ToList();
-        WriteParquetFile(Path.Combine(folder, "tracks.parquet"), new ParquetSchema(trackFields.Select(f => (Field)f.Field)),
+        WriteParquetFile(Path.Combine(folder, TracksParquet), new ParquetSchema(trackFields.Select(f => (Field)f.Field)),
             records().Where(r => r.Row is not null).Select(r => r.Row!), async (group, rows) =>
             {
                 foreach (var (column, field) in trackFields)
                 {
-                    var texts = rows.Select(row => row.GetValueOrDefault(column, "")).ToArray();
+                    var values = rows.Select(row => BatchColumns.Value(column, row.GetValueOrDefault(column, ""))).ToArray();
                     switch (BatchColumns.KindOf(column))
                     {
                         case ColumnKind.Integer:
-                            await group.WriteAsync<long>(field, texts.Select(t => long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (long?)null).ToArray());
+                            await group.WriteAsync<long>(field, values.Select(v => v as long?).ToArray());
                             break;
                         case ColumnKind.Real:
-                            await group.WriteAsync<double>(field, texts.Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : (double?)null).ToArray());
+                            await group.WriteAsync<double>(field, values.Select(v => v as double?).ToArray());
                             break;
                         default:
-                            await group.WriteAsync(field, texts.Select(t => t.Length == 0 ? null : t).ToArray()!);
+                            await group.WriteAsync(field, values.Select(v => v as string).ToArray()!);
                             break;
                     }
                 }
@@ -269,7 +276,7 @@ public static class BatchOutputs
 
         DataField track = new DataField<string>("track"), kind = new DataField<string>("kind"), label = new DataField<string>("label", nullable: true);
         DataField time = new DataField<double>("time"), end = new DataField<double?>("end_time");
-        WriteParquetFile(Path.Combine(folder, "events.parquet"), new ParquetSchema(track, kind, time, end, label),
+        WriteParquetFile(Path.Combine(folder, EventsParquet), new ParquetSchema(track, kind, time, end, label),
             records().Where(r => r.Events is not null).SelectMany(r => EventRows(r.Events!).Select(e => (r.Track, e))), async (group, rows) =>
             {
                 await group.WriteAsync(track, rows.Select(x => x.Track).ToArray());
@@ -280,7 +287,7 @@ public static class BatchOutputs
             });
 
         DataField tag = new DataField<string>("tag"), probability = new DataField<float>("probability");
-        WriteParquetFile(Path.Combine(folder, "tags.parquet"), new ParquetSchema(track, tag, probability),
+        WriteParquetFile(Path.Combine(folder, TagsParquet), new ParquetSchema(track, tag, probability),
             records().Where(r => r.Tags is not null).SelectMany(r => r.Tags!.Select(t => (r.Track, t))), async (group, rows) =>
             {
                 await group.WriteAsync(track, rows.Select(x => x.Track).ToArray());
@@ -289,7 +296,7 @@ public static class BatchOutputs
             });
 
         DataField file = new DataField<string>("file"), stage = new DataField<string>("stage"), reason = new DataField<string>("reason");
-        WriteParquetFile(Path.Combine(folder, "errors.parquet"), new ParquetSchema(file, track, stage, reason),
+        WriteParquetFile(Path.Combine(folder, ErrorsParquet), new ParquetSchema(file, track, stage, reason),
             records().Where(r => r.Error is not null), async (group, rows) =>
             {
                 await group.WriteAsync(file, rows.Select(x => x.Path).ToArray());

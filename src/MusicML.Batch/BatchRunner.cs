@@ -131,15 +131,13 @@ public static class BatchRunner
             if (!journal.TryGetStatus(track.RelativePath, out bool failed) || (failed && options.RetryFailed)) toDo.Add(track);
         options.Started?.Invoke(toDo.Count, assigned.Count - toDo.Count);
 
-        var columns = BatchColumns.For(options.Tasks);
-        var context = new TrackContext(options, manifest, columns);
-        Process(toDo, context, tagger, journal);
+        Process(toDo, new TrackContext(options, manifest), tagger, journal);
 
         var tracks = assigned.Select(t => t.RelativePath).ToList();
         var space = options.Tasks.Embedding && tagger is not null
-            ? new EmbeddingSpace(EmbeddingSpace.TaggerKind, options.ModelName, tagger.WeightsSha256, checked((int)tagger.Network.EmbeddingSize), [], [])
+            ? EmbeddingSpace.OfTagger(manifest.Model, manifest.ModelSha256, checked((int)tagger.Network.EmbeddingSize))
             : null;
-        var files = BatchOutputs.Write(folder, options.Format, columns, () => journal.Read(tracks), space);
+        var files = BatchOutputs.Write(folder, options.Format, BatchColumns.For(options.Tasks), () => journal.Read(tracks), space);
         int failures = tracks.Count(t => journal.TryGetStatus(t, out bool f) && f);
         return new BatchSummary(folder, assigned.Count, assigned.Count - toDo.Count, toDo.Count, failures, files);
     }
@@ -165,8 +163,7 @@ public static class BatchRunner
         if (conflicts.Count == 0) return;
         if (!force)
             throw new BatchUsageException($"{folder} holds another run ({string.Join("; ", conflicts)}); give another --out, or --force to discard it and start over.");
-        foreach (var name in new[] { BatchJournal.FileName, RunManifest.FileName, TracksFile, BatchOutputs.ErrorsCsv, "results.csv", "events.jsonl",
-                     "results.jsonl", "results.sqlite", "tracks.parquet", "events.parquet", "tags.parquet", "errors.parquet", "embeddings.store" })
+        foreach (var name in BatchOutputs.AllFiles.Concat([BatchJournal.FileName, RunManifest.FileName, TracksFile]))
             File.Delete(Path.Combine(folder, name));
     }
 
@@ -185,12 +182,10 @@ public static class BatchRunner
     }
 
     /// <summary>The per-run values every track's work needs.</summary>
-    private sealed class TrackContext(BatchOptions options, RunManifest manifest, IReadOnlyList<string> columns)
+    private sealed class TrackContext(BatchOptions options, RunManifest manifest)
     {
         public BatchOptions Options { get; } = options;
         public RunManifest Manifest { get; } = manifest;
-        public IReadOnlyList<string> Columns { get; } = columns;
-        public AnalysisTasks AnalysisTasks { get; } = options.Tasks.Analysis;
         public Analyzer Analyzer { get; } = new() { Tasks = options.Tasks.Analysis, Rhythm = new RhythmAnalyzer { Network = options.Network } };
         public TrackSummarizer Summarizer { get; } = new();
     }
@@ -284,7 +279,7 @@ public static class BatchRunner
         }
 
         AnalysisResult? result = null;
-        if (context.AnalysisTasks != AnalysisTasks.None)
+        if (tasks.Analysis != AnalysisTasks.None)
         {
             try
             {

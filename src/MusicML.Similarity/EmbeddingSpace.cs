@@ -23,6 +23,9 @@ public sealed record EmbeddingSpace(string Kind, string Model, string ModelSha25
     /// <summary>Standardised per-track summary features (<c>musicml.summary/1</c>).</summary>
     public const string FeaturesKind = "features";
 
+    /// <summary>The space of a tagger's embeddings: the model as named and its weights' SHA-256, <paramref name="dimension"/> floats, no statistics.</summary>
+    public static EmbeddingSpace OfTagger(string model, string modelSha256, int dimension) => new(TaggerKind, model, modelSha256, dimension, [], []);
+
     /// <summary>
     /// Refuses to compare vectors of <paramref name="other"/> with this space's: another kind, another model (by
     /// hash for taggers) or another dimension.

@@ -86,7 +86,7 @@ public sealed class TaggerEmbedder : ITrackEmbedder
     {
         ArgumentNullException.ThrowIfNull(tagger);
         (_tagger, _batchSize) = (tagger, batchSize);
-        Space = new EmbeddingSpace(EmbeddingSpace.TaggerKind, modelName, weightsSha256, checked((int)tagger.Network.EmbeddingSize), [], []);
+        Space = EmbeddingSpace.OfTagger(modelName, weightsSha256, checked((int)tagger.Network.EmbeddingSize));
     }
 
     /// <summary>Loads the model at <paramref name="weightsPath"/> (its configuration beside it) and hashes its weights.</summary>
