@@ -81,9 +81,9 @@ internal static class ExperimentCommand
         var items = new List<Item>();
         var withoutReference = new List<string>();
         var audioStems = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var audioPath in InputFiles.Expand([settings.Data], context))
+        // The walker names each file by its path under the data folder ('/' separators), as the references are keyed.
+        foreach (var (audioPath, relative) in InputFiles.ExpandTracks([settings.Data], context))
         {
-            var relative = Path.GetRelativePath(settings.Data, audioPath).Replace('\\', '/');
             var stem = relative[..^Path.GetExtension(relative).Length];
             if (!audioStems.Add(stem))
             {

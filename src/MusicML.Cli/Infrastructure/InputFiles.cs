@@ -16,9 +16,6 @@ public static class InputFiles
         Arity = ArgumentArity.OneOrMore,
     };
 
-    /// <summary>File extensions (lower case, with the dot) treated as audio when a directory is searched.</summary>
-    public static IReadOnlySet<string> AudioExtensions => CatalogueWalker.AudioExtensions;
-
     /// <summary>
     /// The files named by <paramref name="inputs"/> (<see cref="CatalogueWalker.Walk"/>: each file as given, each
     /// directory's files recursively, sorted, whose extension is in <paramref name="extensions"/>; skipped entries

@@ -69,14 +69,15 @@ internal static class PerFileOutput
         }
         var files = tracks.Select(t => t.Path).ToList();
         var byPath = tracks.ToDictionary(t => t.Path);
-        var outputs = tracks.ToDictionary(t => t.Path, t => outDir is null ? null : InputFiles.OutputPath(outDir, t, extension));
+        string? OutputOf(CatalogueTrack track) => outDir is null ? null : InputFiles.OutputPath(outDir, track, extension);
         // Checked before any work, so an input named like an output is refused rather than overwritten half-way through a batch.
-        foreach (var path in outputs.Values)
-            if (path is not null) OutputPaths.CheckFile("--out", path, files);
+        foreach (var track in tracks)
+            if (OutputOf(track) is { } path) OutputPaths.CheckFile("--out", path, files);
         bool allDone = ForEachFile(context, files, file =>
         {
-            var outputPath = outputs[file];
-            var text = analyse(byPath[file]);
+            var track = byPath[file];
+            var outputPath = OutputOf(track);
+            var text = analyse(track);
             if (outputPath is null) context.Output.Write(text);
             else
             {
